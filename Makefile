@@ -1,0 +1,38 @@
+# featurestore-demo: `make demo` runs the six steps locally; `make test` passes every test.
+# Each target sets itself up: it creates .venv and installs the kit into it on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-local test-aws bench clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP) ## Run the six steps of the demo on the local backend (no AWS account)
+	$(BIN)/featurestore-demo demo --backend local
+
+test: $(STAMP) ## Run every offline test: unit, property and scenario tests on every backend
+	$(BIN)/python -m pytest
+
+test-local: $(STAMP) ## Run the scenarios on the local backend only
+	$(BIN)/python -m pytest scenarios -k local
+
+test-aws: $(STAMP) ## Run the scenarios on real AWS (needs credentials, role and bucket)
+	$(BIN)/python -m featurestore_demo.aws_check
+	$(BIN)/python -m pytest scenarios --backend aws -m aws
+
+bench: $(STAMP) ## Run the benchmarks and print the comparison table
+	$(BIN)/python -m pytest tests/benchmarks --benchmark-only --benchmark-enable
+
+clean: ## Remove the virtualenv and local feature-store state
+	rm -rf $(VENV) .featurestore .pytest_cache .benchmarks

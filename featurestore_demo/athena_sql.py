@@ -1,0 +1,63 @@
+"""Athena (Trino) SQL to DuckDB SQL, so the offline store answers the SQL of the Athena console.
+
+sqlglot does most of the work; this module adds what it leaves out: the ``AwsDataCatalog``
+catalog prefix, and Teradata-style ``to_timestamp(text, 'yyyy-mm-dd hh24:mi:ss')`` that the
+SageMaker SDK writes for ``as_of``.
+"""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+
+from featurestore_demo.errors import ValidationException
+
+__all__ = ["to_duckdb", "DEFAULT_CATALOG", "DEFAULT_DATABASE"]
+
+DEFAULT_CATALOG = "AwsDataCatalog"
+DEFAULT_DATABASE = "sagemaker_featurestore"  # the Glue database of feature-store tables
+_TERADATA_TO_STRPTIME = (
+    ("yyyy", "%Y"),
+    ("mm", "%m"),
+    ("dd", "%d"),
+    ("hh24", "%H"),
+    ("mi", "%M"),
+    ("ss", "%S"),
+)
+
+
+def to_duckdb(sql: str) -> str:
+    """One Athena statement as DuckDB SQL; ValidationException if it does not parse."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
+    except sqlglot.errors.ParseError as exc:
+        raise ValidationException(f"Athena could not parse the query: {_first_line(exc)}") from None
+    if len(statements) != 1:
+        raise ValidationException(
+            f"Athena runs one statement per query; this text has {len(statements)}."
+        )
+    tree = statements[0].transform(_rewrite)
+    return tree.sql(dialect="duckdb")
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Table) and node.catalog.lower() == DEFAULT_CATALOG.lower():
+        node = node.copy()
+        node.set("catalog", None)
+        return node
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "to_timestamp" and len(node.expressions) == 2:
+        text, pattern = node.expressions
+        if isinstance(pattern, exp.Literal) and pattern.is_string:
+            return exp.func("strptime", text, exp.Literal.string(_strptime_format(pattern.this)))
+    return node
+
+
+def _strptime_format(teradata: str) -> str:
+    result = teradata.lower()
+    for source, target in _TERADATA_TO_STRPTIME:
+        result = result.replace(source, target)
+    return result
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -1,0 +1,374 @@
+"""The one interface every backend implements, SageMaker-shaped.
+
+Method names are the boto3 operation names in snake_case, plus ``ingest``, ``query`` and
+``point_in_time_join``. Each public method validates and normalises its input here, then calls
+the backend's hook (``_put_record`` for ``put_record``...), so validation is identical on every
+backend by construction. Records cross the interface as plain dicts of typed values (``int``
+for Integral, ``float`` for Fractional, ``str`` for String); times are UTC.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from featurestore_demo.errors import ResourceNotFound, ValidationException
+from featurestore_demo.frames import validate_frame
+from featurestore_demo.point_in_time import PointInTimeRequest, build_request
+from featurestore_demo.rules import (
+    event_time_seconds,
+    normalize_record,
+    parse_value,
+    validate_feature_group_name,
+    validate_feature_group_spec,
+    validate_feature_name,
+)
+from featurestore_demo.rules.definitions import validate_ttl
+from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
+
+__all__ = ["FeatureStoreBackend", "STORES", "ProgressCallback"]
+
+STORES = ("OnlineStore", "OfflineStore")
+DELETION_MODES = ("SoftDelete", "HardDelete")
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while a long operation runs."""
+
+
+class FeatureStoreBackend(abc.ABC):
+    """A feature store: feature groups, an online store and an offline store.
+
+    Contract shared by every backend:
+    - GetRecord of a missing record identifier returns None, never an error; a missing feature
+      group is :class:`ResourceNotFound`.
+    - Online, the record with the newest event time wins; an equal event time overwrites; an
+      older put is ignored online but still written offline.
+    - The offline store keeps every put and every delete marker, with ``write_time``,
+      ``api_invocation_time`` and ``is_deleted``; ``query`` runs Athena-dialect SQL over it.
+    - Bad input raises :class:`ValidationException` and changes nothing.
+    """
+
+    name: str = "abstract"
+
+    # ---------------------------------------------------------------- control plane
+
+    def create_feature_group(
+        self,
+        spec: FeatureGroupSpec,
+        *,
+        role_arn: str | None = None,
+        offline_s3_uri: str | None = None,
+    ) -> str:
+        """Create a feature group; returns its ARN. ResourceInUse if the name is taken.
+
+        ``role_arn`` and ``offline_s3_uri`` default to the backend's configuration.
+        """
+        validate_feature_group_spec(spec)
+        return self._create_feature_group(spec, role_arn, offline_s3_uri)
+
+    def describe_feature_group(self, name: str) -> dict[str, Any]:
+        """The DescribeFeatureGroup response of ``name`` (an AWS-shaped dict)."""
+        return self._describe_feature_group(validate_feature_group_name(name))
+
+    def list_feature_groups(self, name_contains: str | None = None) -> list[dict[str, Any]]:
+        """Summaries (FeatureGroupName, FeatureGroupArn, CreationTime, FeatureGroupStatus...), by name."""
+        return self._list_feature_groups(name_contains)
+
+    def delete_feature_group(self, name: str) -> None:
+        """Delete a feature group and its online data. ResourceNotFound if it does not exist."""
+        self._delete_feature_group(validate_feature_group_name(name))
+
+    def feature_group_spec(self, name: str) -> FeatureGroupSpec:
+        """The spec of an existing feature group; ResourceNotFound if there is none."""
+        return self._feature_group_spec(validate_feature_group_name(name))
+
+    def wait_for_status(
+        self,
+        name: str,
+        status: str = "Created",
+        *,
+        timeout: float = 600.0,
+        on_poll: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
+        """Poll DescribeFeatureGroup with bounded backoff until ``status``; TimeoutError after ``timeout`` s.
+
+        Waiting for ``"Deleted"`` ends when the group is gone.
+        """
+        deadline = time.monotonic() + timeout
+        delay = 0.05
+        while True:
+            try:
+                description = self.describe_feature_group(name)
+            except ResourceNotFound:
+                if status == "Deleted":
+                    return {}
+                raise
+            current = description.get("FeatureGroupStatus", "")
+            if current == status:
+                return description
+            if current.endswith("Failed"):
+                raise ValidationException(
+                    f"Feature group '{name}' is {current}: {description.get('FailureReason', '')}"
+                )
+            if on_poll is not None:
+                on_poll(current)
+            if time.monotonic() + delay > deadline:
+                raise TimeoutError(
+                    f"Feature group '{name}' was still {current} after {timeout:.0f} s "
+                    f"(waited for {status})."
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    # ---------------------------------------------------------------- runtime
+
+    def put_record(
+        self,
+        feature_group: str,
+        record: Mapping[str, Any],
+        *,
+        target_stores: Sequence[str] | None = None,
+        ttl: TtlDuration | None = None,
+    ) -> None:
+        """Write one record (a full overwrite, not a partial update) to the group's stores."""
+        spec = self.feature_group_spec(feature_group)
+        normalized = normalize_record(spec, record)
+        stores = _target_stores(spec, target_stores)
+        if ttl is not None:
+            validate_ttl(ttl, "ttlDuration")
+        self._put_record(spec, normalized, stores, ttl)
+
+    def get_record(
+        self,
+        feature_group: str,
+        record_id: Any,
+        feature_names: Sequence[str] | None = None,
+    ) -> dict[str, Any] | None:
+        """The latest live record of ``record_id`` online, or None if there is none."""
+        spec = self.feature_group_spec(feature_group)
+        _require_online(spec)
+        return self._get_record(spec, _record_key(spec, record_id), _names(spec, feature_names))
+
+    def batch_get_record(
+        self,
+        feature_group: str,
+        record_ids: Iterable[Any],
+        feature_names: Sequence[str] | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """Record identifier (as a string) -> record, for the ids that have a live record."""
+        spec = self.feature_group_spec(feature_group)
+        _require_online(spec)
+        keys = [_record_key(spec, record_id) for record_id in record_ids]
+        if not 1 <= len(keys) <= 100:
+            raise ValidationException(
+                f"BatchGetRecord takes 1 to 100 record identifiers per feature group, got {len(keys)}."
+            )
+        return self._batch_get_record(spec, keys, _names(spec, feature_names))
+
+    def delete_record(
+        self,
+        feature_group: str,
+        record_id: Any,
+        event_time: Any,
+        *,
+        deletion_mode: str = "SoftDelete",
+        target_stores: Sequence[str] | None = None,
+    ) -> None:
+        """Delete a record as of ``event_time`` (SoftDelete by default; see SAGEMAKER_SPEC §2.6).
+
+        Online the delete applies only if ``event_time`` is later than the stored record's;
+        otherwise a SoftDelete still writes its offline marker and a HardDelete raises
+        ValidationException. Offline, a marker row with ``is_deleted = true`` is appended.
+        """
+        spec = self.feature_group_spec(feature_group)
+        if deletion_mode not in DELETION_MODES:
+            raise ValidationException(
+                f"DeletionMode '{deletion_mode}' is not one of {', '.join(DELETION_MODES)}."
+            )
+        et_type = spec.types[spec.event_time_feature_name]
+        event_time = parse_value(et_type, event_time, "EventTime")
+        seconds = event_time_seconds(et_type, event_time, "EventTime")
+        stores = _target_stores(spec, target_stores)
+        self._delete_record(spec, _record_key(spec, record_id), event_time, seconds, deletion_mode, stores)
+
+    def ingest(
+        self,
+        feature_group: str,
+        frame: pd.DataFrame,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> int:
+        """Put every row of ``frame`` (columns = features) in order; returns the rows written.
+
+        The frame is validated whole before anything is written: a bad frame changes nothing.
+        """
+        spec = self.feature_group_spec(feature_group)
+        typed = validate_frame(spec, frame)
+        if typed.empty:
+            return 0
+        return self._ingest(spec, typed, progress)
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run Athena-dialect SQL over the offline store; the result as a DataFrame."""
+        if not isinstance(sql, str) or not sql.strip():
+            raise ValidationException("The query string is empty: pass an Athena SQL statement.")
+        return self._query(sql)
+
+    def point_in_time_join(
+        self,
+        labels: pd.DataFrame,
+        feature_groups: Sequence[str],
+        *,
+        label_time_column: str = "event_time",
+        entity_columns: Mapping[str, str] | None = None,
+        features: Mapping[str, Sequence[str]] | None = None,
+        max_age: float | None = None,
+        as_of: Any = None,
+    ) -> pd.DataFrame:
+        """The label frame with, for each group, the entity's features as of each label's time.
+
+        For each label row (entity id, time T) the features are those of the latest offline
+        row with ``event_time <= T`` by (event_time, api_invocation_time, write_time); NULL if
+        that row is a delete marker, is older than ``max_age`` seconds, or there is none.
+        ``as_of`` keeps only rows written (``write_time``) at or before it. Every label row
+        comes back exactly once, in its original order. ``entity_columns`` maps a group to
+        the label column holding its record identifier (default: a column of the same name);
+        ``features`` picks the features per group (default: all but identifier and event time).
+        """
+        specs = [self.feature_group_spec(name) for name in feature_groups]
+        request = build_request(
+            labels,
+            specs,
+            label_time_column=label_time_column,
+            entity_columns=entity_columns or {},
+            features=features or {},
+            max_age=max_age,
+            as_of=as_of,
+        )
+        return self._point_in_time_join(request)
+
+    def close(self) -> None:
+        """Release what the backend holds (files, connections). Idempotent."""
+
+    def __enter__(self) -> FeatureStoreBackend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- hooks
+
+    @abc.abstractmethod
+    def _create_feature_group(
+        self, spec: FeatureGroupSpec, role_arn: str | None, offline_s3_uri: str | None
+    ) -> str: ...
+
+    @abc.abstractmethod
+    def _describe_feature_group(self, name: str) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def _list_feature_groups(self, name_contains: str | None) -> list[dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    def _delete_feature_group(self, name: str) -> None: ...
+
+    @abc.abstractmethod
+    def _feature_group_spec(self, name: str) -> FeatureGroupSpec: ...
+
+    @abc.abstractmethod
+    def _put_record(
+        self,
+        spec: FeatureGroupSpec,
+        record: dict[str, Any],
+        target_stores: tuple[str, ...],
+        ttl: TtlDuration | None,
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def _get_record(
+        self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None
+    ) -> dict[str, Any] | None: ...
+
+    @abc.abstractmethod
+    def _batch_get_record(
+        self, spec: FeatureGroupSpec, record_keys: list[str], feature_names: list[str] | None
+    ) -> dict[str, dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    def _delete_record(
+        self,
+        spec: FeatureGroupSpec,
+        record_key: str,
+        event_time: Any,
+        event_time_seconds: float,
+        deletion_mode: str,
+        target_stores: tuple[str, ...],
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def _ingest(
+        self, spec: FeatureGroupSpec, frame: pd.DataFrame, progress: ProgressCallback | None
+    ) -> int: ...
+
+    @abc.abstractmethod
+    def _query(self, sql: str) -> pd.DataFrame: ...
+
+    @abc.abstractmethod
+    def _point_in_time_join(self, request: PointInTimeRequest) -> pd.DataFrame: ...
+
+
+def _record_key(spec: FeatureGroupSpec, record_id: Any) -> str:
+    """The record identifier as the string the stores key on (its canonical typed form)."""
+    id_type = spec.types[spec.record_identifier_name]
+    if record_id is None or record_id == "":
+        raise ValidationException(
+            f"A record identifier value ('{spec.record_identifier_name}') is required."
+        )
+    return str(parse_value(id_type, record_id, spec.record_identifier_name))
+
+
+def _names(spec: FeatureGroupSpec, feature_names: Sequence[str] | None) -> list[str] | None:
+    if feature_names is None:
+        return None
+    if isinstance(feature_names, str) or not feature_names:
+        raise ValidationException("FeatureNames must be a non-empty list of feature names.")
+    unknown = [name for name in feature_names if name not in spec.types]
+    if unknown:
+        raise ValidationException(
+            f"Unknown feature name(s) {', '.join(map(repr, unknown))} for feature group "
+            f"'{spec.name}'. Defined features: {', '.join(spec.feature_names)}."
+        )
+    return [validate_feature_name(name) for name in feature_names]
+
+
+def _target_stores(spec: FeatureGroupSpec, target_stores: Sequence[str] | None) -> tuple[str, ...]:
+    available = tuple(
+        store
+        for store, enabled in zip(STORES, (spec.online_store, spec.offline_store))
+        if enabled
+    )
+    if target_stores is None:
+        return available
+    stores = tuple(dict.fromkeys(target_stores))
+    if not 1 <= len(stores) <= 2 or any(store not in STORES for store in stores):
+        raise ValidationException(
+            f"TargetStores {list(target_stores)} must be 1 or 2 of {', '.join(STORES)}."
+        )
+    missing = [store for store in stores if store not in available]
+    if missing:
+        raise ValidationException(
+            f"Feature group '{spec.name}' has no {' or '.join(missing)}; "
+            f"its stores are {', '.join(available)}."
+        )
+    return stores
+
+
+def _require_online(spec: FeatureGroupSpec) -> None:
+    if not spec.online_store:
+        raise ValidationException(
+            f"Feature group '{spec.name}' has no online store (it is offline only); "
+            "read it with an Athena query instead."
+        )

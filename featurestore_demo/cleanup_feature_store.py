@@ -1,0 +1,55 @@
+"""Step 6: delete the demo's feature groups and say what was removed.
+
+Run it alone with ``python -m featurestore_demo.cleanup_feature_store`` or
+``featurestore-demo cleanup``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.table import Table
+
+from featurestore_demo.console import step_header
+from featurestore_demo.errors import ResourceNotFound
+from featurestore_demo.step import StepContext
+
+NUMBER, TITLE = 6, "clean up"
+LESSON = (
+    "DeleteFeatureGroup removes the group and its online store at once. On AWS the offline "
+    "data in S3 and the Glue table stay unless you remove them; the kit's cleanup does."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Step 6 takes no options of its own."""
+
+
+def run(ctx: StepContext) -> None:
+    step_header(ctx.console, NUMBER, TITLE, LESSON)
+    table = Table(title="Removed", title_justify="left")
+    for column in ("feature group", "offline rows", "status"):
+        table.add_column(column, justify="right" if column == "offline rows" else "left")
+    for spec in ctx.demo_specs():
+        try:
+            rows = _offline_rows(ctx, spec)
+            ctx.backend.delete_feature_group(spec.name)
+        except ResourceNotFound:
+            table.add_row(spec.name, "-", "[dim]not found (nothing to do)[/]")
+            continue
+        with ctx.console.status(f"waiting for {spec.name} to be deleted"):
+            ctx.backend.wait_for_status(spec.name, "Deleted")
+        table.add_row(spec.name, f"{rows:,}", "[green]deleted[/]")
+    ctx.console.print(table)
+
+
+def _offline_rows(ctx: StepContext, spec) -> int:
+    count = ctx.backend.query(f"SELECT COUNT(*) AS n FROM {ctx.athena_table(spec)}")
+    return int(count.iloc[0, 0])
+
+
+if __name__ == "__main__":
+    from featurestore_demo.cli import main
+
+    sys.exit(main(["cleanup", *sys.argv[1:]]))

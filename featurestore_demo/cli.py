@@ -1,0 +1,109 @@
+"""The ``featurestore-demo`` command: the six steps of the demo, alone or all at once.
+
+Errors print one line (the AWS error code and what to do) and exit non-zero; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from types import ModuleType
+
+from featurestore_demo import (
+    cleanup_feature_store,
+    create_feature_groups,
+    get_backend,
+    ingest_features,
+    point_in_time_demo,
+    query_offline_store,
+    query_online_store,
+)
+from featurestore_demo.config import BACKENDS, Settings
+from featurestore_demo.console import make_console
+from featurestore_demo.errors import FeatureStoreError
+from featurestore_demo.step import StepContext
+
+__all__ = ["main", "STEPS"]
+
+STEPS: dict[str, ModuleType] = {
+    "create": create_feature_groups,
+    "ingest": ingest_features,
+    "query-online": query_online_store,
+    "query-offline": query_offline_store,
+    "point-in-time": point_in_time_demo,
+    "cleanup": cleanup_feature_store,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="where the feature store runs (default: $FEATURESTORE_BACKEND, else local)",
+    )
+    common.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser = argparse.ArgumentParser(
+        prog="featurestore-demo",
+        description="A hands-on SageMaker Feature Store demo. Runs locally with no AWS account; "
+        "--backend aws runs the same steps on AWS.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, module in STEPS.items():
+        sub = commands.add_parser(name, parents=[common], help=f"step {module.NUMBER}: {module.TITLE}",
+                                  description=module.LESSON)
+        module.add_arguments(sub)
+    demo = commands.add_parser("demo", parents=[common], help="run all six steps in order",
+                               description="Create, ingest, query online, query offline, "
+                               "point-in-time, clean up.", conflict_handler="resolve")
+    for module in STEPS.values():
+        module.add_arguments(demo)
+    demo.add_argument("--keep", action="store_true", help="skip the cleanup step, to explore afterwards")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    options = build_parser().parse_args(argv)
+    console = make_console(quiet=options.quiet)
+    try:
+        settings = Settings.from_env(options.backend)
+        with get_backend(settings.backend) as backend:
+            ctx = StepContext(backend, console, settings, options)
+            if options.command == "demo":
+                _run_demo(ctx)
+            else:
+                STEPS[options.command].run(ctx)
+    except FeatureStoreError as error:
+        print(f"error: {error.code}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _run_demo(ctx: StepContext) -> None:
+    started = time.perf_counter()
+    leftovers = [spec.name for spec in ctx.demo_specs() if _exists(ctx, spec.name)]
+    if leftovers:
+        ctx.console.print(f"Removing leftovers of an earlier run: {', '.join(leftovers)}", style="yellow")
+        for name in leftovers:
+            ctx.backend.delete_feature_group(name)
+            ctx.backend.wait_for_status(name, "Deleted")
+    steps = list(STEPS.values())
+    for module in steps[:-1] if ctx.options.keep else steps:
+        module.run(ctx)
+    ctx.console.print()
+    ctx.console.rule(f"[bold]Done in {time.perf_counter() - started:.1f} s on the {ctx.backend.name} backend")
+
+
+def _exists(ctx: StepContext, name: str) -> bool:
+    return any(summary["FeatureGroupName"] == name for summary in ctx.backend.list_feature_groups(name))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

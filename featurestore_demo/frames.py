@@ -1,0 +1,139 @@
+"""Validation of DataFrames for ingest, column by column (vectorised where the dtype allows).
+
+The rules are those of :mod:`featurestore_demo.rules.values`, applied to whole columns so that
+ingesting a million rows does not pay a Python call per value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from featurestore_demo.errors import ValidationException
+from featurestore_demo.rules.values import (
+    ISO_EVENT_TIME_RE,
+    INT64_MAX,
+    INT64_MIN,
+    MAX_RECORD_ID_BYTES,
+    event_time_seconds,
+    is_missing,
+    parse_value,
+)
+from featurestore_demo.schemas import FeatureGroupSpec
+
+__all__ = ["validate_frame"]
+
+
+def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with typed columns in definition order; ValidationException if any value is bad.
+
+    Integral columns come back as ``Int64``, Fractional as ``float64`` (NaN = absent) and String
+    as ``object``. The record identifier and the event time must be present in every row.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ValidationException(f"ingest takes a pandas DataFrame, not {type(frame).__name__}.")
+    types = spec.types
+    unknown = [str(column) for column in frame.columns if column not in types]
+    if unknown:
+        raise ValidationException(
+            f"Unknown column(s) {', '.join(map(repr, unknown))} for feature group '{spec.name}'. "
+            f"Defined features: {', '.join(spec.feature_names)}."
+        )
+    if frame.columns.duplicated().any():
+        raise ValidationException("The DataFrame has duplicate column names.")
+    typed = pd.DataFrame(
+        {
+            name: _typed_column(name, types[name], frame[name])
+            for name in spec.feature_names
+            if name in frame.columns
+        },
+        index=pd.RangeIndex(len(frame)),
+    )
+    for required in (spec.record_identifier_name, spec.event_time_feature_name):
+        if required not in typed.columns:
+            raise ValidationException(
+                f"The DataFrame has no '{required}' column, which every record of "
+                f"'{spec.name}' must have."
+            )
+        missing = typed[required].isna()
+        if missing.any():
+            raise ValidationException(
+                f"Row {int(np.argmax(missing.to_numpy()))} has no value for '{required}', "
+                "which every record must have."
+            )
+    _check_event_times(spec, typed[spec.event_time_feature_name])
+    ids = typed[spec.record_identifier_name].astype(str)
+    too_long = ids.str.len() > MAX_RECORD_ID_BYTES // 4
+    if too_long.any() and (ids[too_long].str.encode("utf-8").str.len() > MAX_RECORD_ID_BYTES).any():
+        raise ValidationException("A record identifier is longer than the 2 KB limit.")
+    return typed
+
+
+def _typed_column(name: str, feature_type: str, column: pd.Series) -> pd.Series:
+    column = column.reset_index(drop=True)
+    if feature_type == "Integral":
+        return _integral_column(name, column)
+    if feature_type == "Fractional":
+        return _fractional_column(name, column)
+    return _string_column(name, column)
+
+
+def _integral_column(name: str, column: pd.Series) -> pd.Series:
+    if ptypes.is_bool_dtype(column):
+        raise ValidationException(f"Column '{name}' is boolean; Integral needs whole numbers.")
+    if ptypes.is_integer_dtype(column):
+        return column.astype("Int64")
+    if ptypes.is_float_dtype(column):
+        raise ValidationException(
+            f"Column '{name}' is {column.dtype}, but '{name}' is Integral: AWS rejects values "
+            "such as '1.0'. pandas makes integer columns float when values are missing; use "
+            "DataFrame.convert_dtypes() or .astype('Int64')."
+        )
+    values = [None if is_missing(value) else parse_value("Integral", value, name) for value in column]
+    if any(value is not None and not INT64_MIN <= value <= INT64_MAX for value in values):
+        raise ValidationException(f"Column '{name}' has a value outside the signed 64-bit range.")
+    return pd.Series(values, dtype="Int64")
+
+
+def _fractional_column(name: str, column: pd.Series) -> pd.Series:
+    if ptypes.is_bool_dtype(column):
+        raise ValidationException(f"Column '{name}' is boolean; Fractional needs numbers.")
+    if ptypes.is_numeric_dtype(column):
+        floats = column.astype("float64")
+    else:
+        floats = pd.Series(
+            [np.nan if is_missing(value) else parse_value("Fractional", value, name) for value in column],
+            dtype="float64",
+        )
+    if np.isinf(floats.to_numpy()).any():
+        raise ValidationException(f"Column '{name}' has an infinite value; Fractional must be finite.")
+    return floats
+
+
+def _string_column(name: str, column: pd.Series) -> pd.Series:
+    values = column.astype(object)
+    present = values[~values.isna()]
+    not_text = present[[not isinstance(value, str) for value in present]]
+    if len(not_text):
+        value = not_text.iloc[0]
+        raise ValidationException(
+            f"Column '{name}' is String but holds {type(value).__name__} value '{value}'; "
+            "convert it with .astype(str)."
+        )
+    return values.where(~values.isna(), None)
+
+
+def _check_event_times(spec: FeatureGroupSpec, column: pd.Series) -> None:
+    et_type = spec.types[spec.event_time_feature_name]
+    if et_type == "String":
+        bad = ~column.astype(str).str.fullmatch(ISO_EVENT_TIME_RE.pattern)
+        if bad.any():
+            event_time_seconds("String", column[bad].iloc[0], spec.event_time_feature_name)
+        try:
+            pd.to_datetime(column, format="ISO8601", utc=True)
+        except ValueError as exc:
+            raise ValidationException(
+                f"Column '{spec.event_time_feature_name}' has an event time that is not a "
+                f"calendar date: {exc}"
+            ) from None

@@ -1,0 +1,104 @@
+"""Validation of a feature group definition as CreateFeatureGroup does it (SAGEMAKER_SPEC §1.2)."""
+
+from __future__ import annotations
+
+from featurestore_demo.errors import ValidationException
+from featurestore_demo.rules.names import (
+    constraint_error,
+    validate_feature_group_name,
+    validate_feature_name,
+)
+from featurestore_demo.schemas import (
+    FEATURE_TYPES,
+    TTL_UNITS_IN_SECONDS,
+    FeatureGroupSpec,
+    TtlDuration,
+)
+
+MAX_FEATURE_DEFINITIONS = 2500
+MAX_DESCRIPTION = 128
+
+
+def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
+    """Return ``spec`` unchanged if CreateFeatureGroup would accept it, else raise ValidationException."""
+    validate_feature_group_name(spec.name)
+    _validate_definitions(spec)
+    types = spec.types
+    for field, name in (
+        ("recordIdentifierFeatureName", spec.record_identifier_name),
+        ("eventTimeFeatureName", spec.event_time_feature_name),
+    ):
+        validate_feature_name(name, field)
+        if name not in types:
+            raise ValidationException(
+                f"The {field} '{name}' is not among the FeatureDefinitions "
+                f"({', '.join(spec.feature_names)}). Add a definition for it."
+            )
+    if types[spec.event_time_feature_name] not in ("String", "Fractional"):
+        raise ValidationException(
+            f"The event time feature '{spec.event_time_feature_name}' has type "
+            f"{types[spec.event_time_feature_name]}; it must be String (ISO-8601) or Fractional "
+            "(epoch seconds)."
+        )
+    if not (spec.online_store or spec.offline_store):
+        raise ValidationException(
+            "A feature group needs at least one of OnlineStoreConfig or OfflineStoreConfig."
+        )
+    _validate_ttl(spec)
+    if spec.description is not None and len(spec.description) > MAX_DESCRIPTION:
+        raise constraint_error(
+            spec.description, "description", "Member must have length less than or equal to 128"
+        )
+    return spec
+
+
+def _validate_definitions(spec: FeatureGroupSpec) -> None:
+    if not spec.features:
+        raise constraint_error(
+            [], "featureDefinitions", "Member must have length greater than or equal to 1"
+        )
+    if len(spec.features) > MAX_FEATURE_DEFINITIONS:
+        raise constraint_error(
+            f"<{len(spec.features)} definitions>",
+            "featureDefinitions",
+            f"Member must have length less than or equal to {MAX_FEATURE_DEFINITIONS}",
+        )
+    seen: dict[str, str] = {}
+    for index, feature in enumerate(spec.features, start=1):
+        validate_feature_name(feature.name, f"featureDefinitions.{index}.member.featureName")
+        if feature.type not in FEATURE_TYPES:
+            raise constraint_error(
+                feature.type,
+                f"featureDefinitions.{index}.member.featureType",
+                f"Member must satisfy enum value set: [{', '.join(FEATURE_TYPES)}]",
+            )
+        folded = feature.name.lower()
+        if folded in seen:
+            raise ValidationException(
+                f"Feature names must be unique (Athena column names ignore case): "
+                f"'{feature.name}' repeats '{seen[folded]}'."
+            )
+        seen[folded] = feature.name
+
+
+def _validate_ttl(spec: FeatureGroupSpec) -> None:
+    if spec.ttl is None:
+        return
+    if not spec.online_store:
+        raise ValidationException("TtlDuration applies to the online store; enable it or drop the TTL.")
+    validate_ttl(spec.ttl, "onlineStoreConfig.ttlDuration")
+
+
+def validate_ttl(ttl: TtlDuration, field: str) -> TtlDuration:
+    """Return ``ttl`` if its unit and value are valid, else raise ValidationException."""
+    if ttl.unit not in TTL_UNITS_IN_SECONDS:
+        raise constraint_error(
+            ttl.unit,
+            f"{field}.unit",
+            f"Member must satisfy enum value set: [{', '.join(TTL_UNITS_IN_SECONDS)}]",
+        )
+    if isinstance(ttl.value, bool) or not isinstance(ttl.value, int) or ttl.value < 1:
+        raise constraint_error(
+            ttl.value, f"{field}.value", "Member must have value greater than or equal to 1"
+        )
+    return ttl

@@ -1,0 +1,65 @@
+"""Which write wins in the online store, TTL and deletes (SAGEMAKER_SPEC §2.6, §3.1, §3.2).
+
+The online store keeps one :class:`OnlineEntry` per record identifier. These pure functions
+decide what a put or a delete does to it; the stores apply the decision.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class OnlineEntry(NamedTuple):
+    """The online state of one record identifier.
+
+    ``values`` is the record's feature values in definition order (None where absent), or None
+    for a soft-delete tombstone. ``expires_at`` is epoch seconds, or None without a TTL.
+    """
+
+    values: tuple | None
+    event_time: float
+    expires_at: float | None = None
+
+
+def is_live(entry: OnlineEntry | None, now: float) -> bool:
+    """True if GetRecord returns this entry: it exists, is not soft-deleted and has not expired."""
+    return entry is not None and entry.values is not None and not is_expired(entry, now)
+
+
+def is_expired(entry: OnlineEntry, now: float) -> bool:
+    """TTL expiry counts as a hard delete from the moment ``now >= expires_at``."""
+    return entry.expires_at is not None and now >= entry.expires_at
+
+
+def put_applies(
+    current: OnlineEntry | None, event_time: float, now: float, *, equal_overwrites: bool = True
+) -> bool:
+    """Whether a put with ``event_time`` replaces ``current`` online.
+
+    A newer event time wins; an older one is ignored online (it still goes to the offline
+    store). An equal event time overwrites, as the Developer Guide says (``>=``); pass
+    ``equal_overwrites=False`` for the API reference's literal reading (``>``). A soft-delete
+    tombstone keeps its event time and so still blocks older puts (undocumented by AWS: the
+    kit's choice); a hard-deleted or expired record blocks nothing.
+    """
+    if current is None or is_expired(current, now):
+        return True
+    if equal_overwrites:
+        return event_time >= current.event_time
+    return event_time > current.event_time
+
+
+def delete_applies(current: OnlineEntry | None, event_time: float, now: float) -> bool:
+    """Whether a delete with ``event_time`` changes the online store: it must be strictly later.
+
+    When it does not, a SoftDelete still writes its offline marker while a HardDelete is
+    rejected with a ValidationException and writes nothing.
+    """
+    if current is None or is_expired(current, now):
+        return True
+    return event_time > current.event_time
+
+
+def expires_at(event_time: float, ttl_seconds: int | None) -> float | None:
+    """When a record written with this event time and TTL stops being served."""
+    return None if ttl_seconds is None else event_time + ttl_seconds

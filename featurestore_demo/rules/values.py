@@ -1,0 +1,145 @@
+"""Record value rules: parsing and validating feature values (SAGEMAKER_SPEC §2.4, §2.5).
+
+Values may arrive typed (``int``, ``float``, ``str``, numpy scalars) or as the strings of the
+AWS wire format; either way they leave as ``int`` for Integral, ``float`` for Fractional and
+``str`` for String. ``None`` (or NaN) means "feature absent from this record", as the
+SageMaker SDK treats missing cells.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from featurestore_demo.errors import ValidationException
+from featurestore_demo.schemas import FeatureGroupSpec
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_RECORD_BYTES = 350 * 1024
+MAX_RECORD_ID_BYTES = 2 * 1024
+_INTEGRAL_RE = re.compile(r"[+-]?\d+")
+ISO_EVENT_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z")
+
+
+def is_missing(value: Any) -> bool:
+    """True for None and float NaN: the feature is absent from the record."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def parse_value(feature_type: str, value: Any, feature_name: str = "value") -> int | float | str:
+    """``value`` as the Python type of ``feature_type``; ValidationException if it is not one."""
+    if feature_type == "Integral":
+        return _parse_integral(value, feature_name)
+    if feature_type == "Fractional":
+        return _parse_fractional(value, feature_name)
+    if isinstance(value, str):
+        return value
+    raise _bad_value(feature_name, value, "String", "a text value")
+
+
+def _bad_value(feature_name: str, value: Any, feature_type: str, expected: str) -> ValidationException:
+    return ValidationException(
+        f"Invalid value '{value}' for feature '{feature_name}' of type {feature_type}: "
+        f"expected {expected}."
+    )
+
+
+def _parse_integral(value: Any, feature_name: str) -> int:
+    if isinstance(value, bool):
+        raise _bad_value(feature_name, value, "Integral", "a whole number, not a boolean")
+    if isinstance(value, str) and _INTEGRAL_RE.fullmatch(value.strip()):
+        number = int(value)
+    elif hasattr(value, "__index__"):  # int and numpy integers, not floats
+        number = int(value.__index__())
+    else:
+        raise _bad_value(
+            feature_name,
+            value,
+            "Integral",
+            "a whole number such as '42' ('1.0' is rejected: pandas turns integer columns with "
+            "missing values into floats; use DataFrame.convert_dtypes())",
+        )
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise _bad_value(feature_name, value, "Integral", "a signed 64-bit integer")
+    return number
+
+
+def _parse_fractional(value: Any, feature_name: str) -> float:
+    if isinstance(value, bool):
+        raise _bad_value(feature_name, value, "Fractional", "a number, not a boolean")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _bad_value(feature_name, value, "Fractional", "a number such as '9.99'") from None
+    if not math.isfinite(number):
+        raise _bad_value(feature_name, value, "Fractional", "a finite number (no NaN or Infinity)")
+    return number
+
+
+def event_time_seconds(feature_type: str, value: Any, feature_name: str = "EventTime") -> float:
+    """Epoch seconds of an event-time value: Fractional seconds, or ISO ``yyyy-MM-ddTHH:mm:ss[.SSS]Z``."""
+    if feature_type == "Fractional":
+        return _parse_fractional(value, feature_name)
+    if not isinstance(value, str) or not ISO_EVENT_TIME_RE.fullmatch(value):
+        raise ValidationException(
+            f"Invalid event time '{value}' for feature '{feature_name}': use "
+            "yyyy-MM-dd'T'HH:mm:ssZ or yyyy-MM-dd'T'HH:mm:ss.SSSZ in UTC, "
+            "e.g. 2024-01-31T12:00:00Z."
+        )
+    try:
+        parsed = datetime.strptime(value.replace("Z", "+0000"), _iso_format(value))
+    except ValueError:
+        raise ValidationException(
+            f"Invalid event time '{value}' for feature '{feature_name}': not a calendar date."
+        ) from None
+    return parsed.astimezone(timezone.utc).timestamp()
+
+
+def _iso_format(value: str) -> str:
+    return "%Y-%m-%dT%H:%M:%S.%f%z" if "." in value else "%Y-%m-%dT%H:%M:%S%z"
+
+
+def normalize_record(spec: FeatureGroupSpec, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record with typed values and absent features dropped; ValidationException if invalid.
+
+    Checks: every name is a defined feature, the record identifier and the event time are
+    present, each value parses as its feature's type, the event time is well formed, and the
+    record fits the 350 KB limit.
+    """
+    if not isinstance(record, Mapping) or not record:
+        raise ValidationException("A record needs at least one feature value.")
+    types = spec.types
+    unknown = [name for name in record if name not in types]
+    if unknown:
+        raise ValidationException(
+            f"Unknown feature(s) {', '.join(map(repr, unknown))} for feature group "
+            f"'{spec.name}'. Defined features: {', '.join(spec.feature_names)}."
+        )
+    normalized = {
+        name: parse_value(types[name], value, name)
+        for name, value in record.items()
+        if not is_missing(value)
+    }
+    for required in (spec.record_identifier_name, spec.event_time_feature_name):
+        if required not in normalized:
+            raise ValidationException(
+                f"The record has no value for '{required}', which every record of "
+                f"'{spec.name}' must have."
+            )
+    event_time_seconds(types[spec.event_time_feature_name], normalized[spec.event_time_feature_name],
+                       spec.event_time_feature_name)
+    _check_sizes(spec, normalized)
+    return normalized
+
+
+def _check_sizes(spec: FeatureGroupSpec, record: Mapping[str, Any]) -> None:
+    record_id = str(record[spec.record_identifier_name])
+    if len(record_id.encode()) > MAX_RECORD_ID_BYTES:
+        raise ValidationException(
+            f"The record identifier is {len(record_id.encode())} bytes; the limit is 2 KB."
+        )
+    size = sum(len(name) + len(str(value).encode()) for name, value in record.items())
+    if size > MAX_RECORD_BYTES:
+        raise ValidationException(f"The record is {size} bytes; the limit is 350 KB.")

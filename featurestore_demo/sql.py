@@ -1,0 +1,15 @@
+"""SQL helpers shared by every backend: identifier quoting and value literals (Athena dialect)."""
+
+from __future__ import annotations
+
+__all__ = ["quote_identifier", "quote_literal"]
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` as a double-quoted identifier, with embedded quotes doubled."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """``value`` as a single-quoted string literal, with embedded quotes doubled."""
+    return "'" + str(value).replace("'", "''") + "'"

@@ -1,0 +1,402 @@
+"""The local backend: a dict online store and a DuckDB offline store, persisted on disk.
+
+State lives in ``FEATURESTORE_HOME`` (default ``.featurestore/``): ``offline.duckdb`` holds
+the catalog and every group's history, ``journal.jsonl`` the writes not yet moved there. The
+online store is rebuilt from the history when the store opens, so separate processes can run
+the demo's steps one after another. One process holds a store at a time (DuckDB's file lock);
+a second gets ResourceInUse naming the holder.
+
+Departures from AWS, on purpose: the offline store is written synchronously, so ``write_time``
+equals ``api_invocation_time`` (AWS lags by up to 15 minutes); ``api_invocation_time`` has
+microsecond precision and strictly increases, so equal event times are ordered by arrival.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
+from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ValidationException
+from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
+from featurestore_demo.rules.online import OnlineEntry, delete_applies, expires_at
+from featurestore_demo.rules.values import event_time_seconds
+from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec, TtlDuration
+from featurestore_demo.sql import quote_identifier
+from local_backend.catalog import describe_response, list_summaries, new_description, table_name
+from local_backend.journal import Journal
+from local_backend.offline_store import DATABASE, OfflineStore
+from local_backend.online_store import OnlineStore
+
+__all__ = ["LocalBackend"]
+
+FLUSH_ROWS = 5_000
+INGEST_CHUNK = 50_000
+_MICROS = 1_000_000
+
+
+class LocalBackend(FeatureStoreBackend):
+    """SageMaker Feature Store semantics on this machine, with no AWS account.
+
+    ``clock`` returns epoch seconds (inject one to test TTLs); ``equal_overwrites`` picks the
+    rule for equal event times (SAGEMAKER_SPEC §3.1); ``lifecycle_seconds`` keeps a new group
+    in ``Creating`` that long, so polling code runs as it would on AWS.
+    """
+
+    name = "local"
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        equal_overwrites: bool = True,
+        lifecycle_seconds: float = 0.0,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+    ) -> None:
+        self.home = Path(home or os.environ.get("FEATURESTORE_HOME") or ".featurestore")
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
+        self.lifecycle_seconds = lifecycle_seconds
+        self.region, self.account_id = region, account_id
+        self._lock = threading.RLock()
+        self._offline = OfflineStore(self.home / "offline.duckdb")
+        self._online = OnlineStore(equal_overwrites)
+        self._journal = Journal(self.home / "journal.jsonl")
+        self._pending: dict[str, list[list[Any]]] = {}
+        self._catalog = self._offline.load_catalog()
+        self._specs = {name: FeatureGroupSpec.from_aws(d) for name, d in self._catalog.items()}
+        self._seq = self._offline.max_seq(list(self._specs))
+        self._last_ait_us = 0
+        self._recover()
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def _recover(self) -> None:
+        """Move journal entries the offline store lacks into it, then rebuild the online store."""
+        stored = self._seq
+        for entry in self._journal.read():
+            seq, group = entry[0], entry[1]
+            if seq > stored and group in self._specs:
+                self._pending.setdefault(group, []).append(entry)
+                self._seq = max(self._seq, seq)
+        self.flush()
+        for spec in self._specs.values():
+            self._online.add_group(spec.name)
+            self._replay(spec)
+
+    def _replay(self, spec: FeatureGroupSpec) -> None:
+        columns = self._offline.history(spec)
+        values = list(zip(*(_natives(columns[name]) for name in spec.feature_names)))
+        id_index = spec.feature_names.index(spec.record_identifier_name)
+        for row, op, online, event_s, expires, ait_us in zip(
+            values,
+            columns["__op"].tolist(),
+            columns["__online"].tolist(),
+            columns["__event_seconds"].tolist(),
+            _natives(columns["__expires_at"]),
+            columns["api_invocation_time"].tolist(),
+        ):
+            self._last_ait_us = max(self._last_ait_us, ait_us)
+            if not online:
+                continue
+            key, now = str(row[id_index]), ait_us / _MICROS
+            if op == "put":
+                self._online.put(spec.name, key, OnlineEntry(row, event_s, expires), now)
+            else:
+                self._online.delete(spec.name, key, event_s, now, hard=op == "HardDelete")
+
+    def flush(self) -> None:
+        """Move the journal's writes into the DuckDB offline store and empty the journal."""
+        with self._lock:
+            if self._pending:
+                self._offline.append(
+                    {group: self._history_frame(self._specs[group], rows) for group, rows in self._pending.items()}
+                )
+                self._pending.clear()
+            self._journal.clear()
+
+    def close(self) -> None:
+        """Flush and release the store's files. Idempotent."""
+        with self._lock:
+            if self._offline is None:
+                return
+            self.flush()
+            self._journal.close()
+            self._offline.close()
+            self._offline = None  # type: ignore[assignment]
+
+    # ---------------------------------------------------------------- control plane
+
+    def _create_feature_group(
+        self, spec: FeatureGroupSpec, role_arn: str | None, offline_s3_uri: str | None
+    ) -> str:
+        with self._lock:
+            if spec.name in self._specs:
+                raise ResourceInUse(
+                    f"Resource Already Exists: FeatureGroup with name {spec.name} already exists. "
+                    "Choose a different name."
+                )
+            created = self.clock()
+            description = new_description(
+                spec, created, self.region, self.account_id, role_arn=role_arn, s3_uri=offline_s3_uri
+            )
+            self._offline.add_group(spec, table_name(spec.name, created), description)
+            self._catalog[spec.name] = description
+            self._specs[spec.name] = spec
+            self._online.add_group(spec.name)
+            return description["FeatureGroupArn"]
+
+    def _describe_feature_group(self, name: str) -> dict[str, Any]:
+        with self._lock:
+            return describe_response(self._stored(name), self.clock(), self.lifecycle_seconds)
+
+    def _list_feature_groups(self, name_contains: str | None) -> list[dict[str, Any]]:
+        with self._lock:
+            return list_summaries(self._catalog.values(), name_contains, self.clock(), self.lifecycle_seconds)
+
+    def _delete_feature_group(self, name: str) -> None:
+        with self._lock:
+            description = self._stored(name)
+            self.flush()
+            table = (description.get("OfflineStoreConfig") or {}).get("DataCatalogConfig", {}).get("TableName", "")
+            self._offline.drop_group(name, table)
+            self._online.drop_group(name)
+            del self._catalog[name], self._specs[name]
+
+    def _feature_group_spec(self, name: str) -> FeatureGroupSpec:
+        spec = self._specs.get(name)
+        if spec is None:
+            raise _not_found(name)
+        return spec
+
+    def _stored(self, name: str) -> dict[str, Any]:
+        description = self._catalog.get(name)
+        if description is None:
+            raise _not_found(name)
+        return description
+
+    # ---------------------------------------------------------------- runtime
+
+    def _put_record(
+        self,
+        spec: FeatureGroupSpec,
+        record: dict[str, Any],
+        target_stores: tuple[str, ...],
+        ttl: TtlDuration | None,
+    ) -> None:
+        values = tuple(record.get(name) for name in spec.feature_names)
+        event_s = event_time_seconds(spec.types[spec.event_time_feature_name], record[spec.event_time_feature_name])
+        ttl = ttl or spec.ttl
+        expires = expires_at(event_s, ttl.seconds if ttl else None)
+        with self._lock:
+            ait_us = self._write(spec, "put", list(values), event_s, expires, target_stores)
+            if "OnlineStore" in target_stores:
+                key = str(record[spec.record_identifier_name])
+                self._online.put(spec.name, key, OnlineEntry(values, event_s, expires), ait_us / _MICROS)
+
+    def _get_record(
+        self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None
+    ) -> dict[str, Any] | None:
+        entry = self._online.get(spec.name, record_key, self.clock())
+        return None if entry is None else _as_record(spec, entry, feature_names)
+
+    def _batch_get_record(
+        self, spec: FeatureGroupSpec, record_keys: list[str], feature_names: list[str] | None
+    ) -> dict[str, dict[str, Any]]:
+        now = self.clock()
+        found = {}
+        for key in record_keys:
+            entry = self._online.get(spec.name, key, now)
+            if entry is not None:
+                found[key] = _as_record(spec, entry, feature_names)
+        return found
+
+    def _delete_record(
+        self,
+        spec: FeatureGroupSpec,
+        record_key: str,
+        event_time: Any,
+        event_time_seconds: float,
+        deletion_mode: str,
+        target_stores: tuple[str, ...],
+    ) -> None:
+        hard = deletion_mode == "HardDelete"
+        online = "OnlineStore" in target_stores
+        with self._lock:
+            current = self._online.entry(spec.name, record_key) if online else None
+            if online and hard and not delete_applies(current, event_time_seconds, self.clock()):
+                raise ValidationException(
+                    f"HardDelete of record '{record_key}' rejected: EventTime {event_time} is not "
+                    f"later than the EventTime of the record in the OnlineStore. Nothing was deleted."
+                )
+            marker = [None] * len(spec.features)
+            marker[spec.feature_names.index(spec.record_identifier_name)] = _typed_key(spec, record_key)
+            marker[spec.feature_names.index(spec.event_time_feature_name)] = event_time
+            ait_us = self._write(spec, deletion_mode, marker, event_time_seconds, None, target_stores)
+            if online:
+                self._online.delete(spec.name, record_key, event_time_seconds, ait_us / _MICROS, hard)
+
+    def _ingest(self, spec: FeatureGroupSpec, frame: pd.DataFrame, progress: ProgressCallback | None) -> int:
+        rows = len(frame)
+        with self._lock:
+            self.flush()
+            first_ait = self._next_ait_us(rows)
+            event_s = _event_seconds(spec, frame[spec.event_time_feature_name])
+            expires = event_s + spec.ttl.seconds if spec.ttl else np.full(rows, np.nan)
+            stores = (spec.online_store, spec.offline_store)
+            history = frame.copy()
+            _add_history_columns(history, first_ait, self._seq + 1, "put", stores, event_s, expires)
+            self._offline.append({spec.name: history})
+            self._seq += rows
+            if spec.online_store:
+                self._apply_ingest_online(spec, frame, event_s, expires, first_ait, progress)
+            elif progress is not None:
+                progress(rows, rows)
+        return rows
+
+    def _apply_ingest_online(
+        self,
+        spec: FeatureGroupSpec,
+        frame: pd.DataFrame,
+        event_s: np.ndarray,
+        expires: np.ndarray,
+        first_ait: int,
+        progress: ProgressCallback | None,
+    ) -> None:
+        rows = len(frame)
+        keys = frame[spec.record_identifier_name].astype(str).tolist()
+        expiry = [None if np.isnan(value) else value for value in expires.tolist()]
+        for start in range(0, rows, INGEST_CHUNK):
+            stop = min(start + INGEST_CHUNK, rows)
+            chunk = frame.iloc[start:stop]
+            values = zip(*(_natives(chunk[name].to_numpy(dtype=object)) for name in spec.feature_names))
+            for offset, row in enumerate(values):
+                index = start + offset
+                entry = OnlineEntry(row, event_s[index], expiry[index])
+                self._online.put(spec.name, keys[index], entry, (first_ait + index) / _MICROS)
+            if progress is not None:
+                progress(stop, rows)
+
+    def _query(self, sql: str) -> pd.DataFrame:
+        with self._lock:
+            self.flush()
+            return self._offline.query(sql)
+
+    def _point_in_time_join(self, request: PointInTimeRequest) -> pd.DataFrame:
+        with self._lock:
+            self.flush()
+            sql = point_in_time_sql(request, "__labels", self._athena_table)
+            features = self._offline.query(sql, {"__labels": request.labels_table()})
+        return request.attach(features)
+
+    def _athena_table(self, spec: FeatureGroupSpec) -> str:
+        table = self._stored(spec.name)["OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]
+        return f"{DATABASE}.{quote_identifier(table)}"
+
+    # ---------------------------------------------------------------- writes
+
+    def _next_ait_us(self, count: int = 1) -> int:
+        """The first of ``count`` strictly increasing api_invocation_times (epoch µs)."""
+        first = max(int(self.clock() * _MICROS), self._last_ait_us + 1)
+        self._last_ait_us = first + count - 1
+        return first
+
+    def _write(
+        self,
+        spec: FeatureGroupSpec,
+        op: str,
+        values: list[Any],
+        event_s: float,
+        expires: float | None,
+        target_stores: tuple[str, ...],
+    ) -> int:
+        """Journal one accepted write (durable on return); returns its api_invocation_time (µs)."""
+        self._seq += 1
+        ait_us = self._next_ait_us()
+        entry = [self._seq, spec.name, op, values, event_s, ait_us, expires,
+                 "OnlineStore" in target_stores, "OfflineStore" in target_stores]
+        self._journal.append(entry)
+        self._pending.setdefault(spec.name, []).append(entry)
+        if sum(len(rows) for rows in self._pending.values()) >= FLUSH_ROWS:
+            self.flush()
+        return ait_us
+
+    def _history_frame(self, spec: FeatureGroupSpec, entries: list[list[Any]]) -> pd.DataFrame:
+        columns = list(zip(*(entry[3] for entry in entries)))
+        frame = pd.DataFrame(
+            {name: pd.Series(column, dtype=PANDAS_TYPES[spec.types[name]])
+             for name, column in zip(spec.feature_names, columns)}
+        )
+        ait_us = np.array([entry[5] for entry in entries], dtype="int64")
+        frame["write_time"] = ait_us.astype("datetime64[us]")
+        frame["api_invocation_time"] = frame["write_time"]
+        frame["is_deleted"] = [entry[2] != "put" for entry in entries]
+        frame["__seq"] = np.array([entry[0] for entry in entries], dtype="int64")
+        frame["__op"] = [entry[2] for entry in entries]
+        frame["__online"] = [entry[7] for entry in entries]
+        frame["__offline"] = [entry[8] for entry in entries]
+        frame["__event_seconds"] = np.array([entry[4] for entry in entries], dtype="float64")
+        frame["__expires_at"] = np.array([np.nan if entry[6] is None else entry[6] for entry in entries])
+        return frame
+
+
+def _add_history_columns(
+    frame: pd.DataFrame,
+    first_ait: int,
+    first_seq: int,
+    op: str,
+    stores: tuple[bool, bool],
+    event_s: np.ndarray,
+    expires: np.ndarray,
+) -> None:
+    rows = len(frame)
+    ait = (first_ait + np.arange(rows, dtype="int64")).astype("datetime64[us]")
+    frame["write_time"] = ait
+    frame["api_invocation_time"] = ait
+    frame["is_deleted"] = np.zeros(rows, dtype=bool)
+    frame["__seq"] = first_seq + np.arange(rows, dtype="int64")
+    frame["__op"] = op
+    frame["__online"], frame["__offline"] = stores
+    frame["__event_seconds"] = event_s
+    frame["__expires_at"] = expires
+
+
+def _event_seconds(spec: FeatureGroupSpec, column: pd.Series) -> np.ndarray:
+    if spec.types[spec.event_time_feature_name] == "Fractional":
+        return column.to_numpy(dtype="float64")
+    stamps = pd.to_datetime(column, format="ISO8601", utc=True)
+    return stamps.dt.tz_localize(None).astype("datetime64[us]").to_numpy().view("int64") / _MICROS
+
+
+def _natives(column: Any) -> list[Any]:
+    """A numpy (or masked) column as Python values, None for missing ones."""
+    values = column.tolist()
+    return [None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
+            for value in values]
+
+
+def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
+    record = {name: value for name, value in zip(spec.feature_names, entry.values) if value is not None}
+    if feature_names is None:
+        return record
+    return {name: record[name] for name in feature_names if name in record}
+
+
+def _typed_key(spec: FeatureGroupSpec, record_key: str) -> Any:
+    id_type = spec.types[spec.record_identifier_name]
+    return int(record_key) if id_type == "Integral" else float(record_key) if id_type == "Fractional" else record_key
+
+
+def _not_found(name: str) -> ResourceNotFound:
+    return ResourceNotFound(
+        f"Resource Not Found: Amazon SageMaker can't find a FeatureGroup with name {name}"
+    )

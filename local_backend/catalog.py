@@ -1,0 +1,97 @@
+"""DescribeFeatureGroup and ListFeatureGroups shapes for locally stored feature groups.
+
+Descriptions are stored JSON-safe (times as epoch seconds) and turned into what boto3 returns
+(times as tz-aware datetimes) on the way out. Generated names follow SAGEMAKER_SPEC §1.4.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from featurestore_demo.athena_sql import DEFAULT_CATALOG, DEFAULT_DATABASE
+from featurestore_demo.schemas import FeatureGroupSpec
+
+__all__ = ["new_description", "describe_response", "list_summaries", "table_name"]
+
+DEFAULT_S3_URI = "s3://featurestore-demo-local/offline-store"
+
+
+def table_name(group: str, created: float) -> str:
+    """The Glue/Athena table name AWS generates: lowercase, underscores, creation epoch."""
+    return f"{group.lower().replace('-', '_')}_{int(created)}"
+
+
+def new_description(
+    spec: FeatureGroupSpec,
+    created: float,
+    region: str,
+    account_id: str,
+    *,
+    role_arn: str | None = None,
+    s3_uri: str | None = None,
+) -> dict[str, Any]:
+    """The stored description of a group created at ``created`` (epoch seconds)."""
+    request = spec.to_create_request(role_arn=role_arn, s3_uri=s3_uri or DEFAULT_S3_URI)
+    description = {
+        "FeatureGroupArn": f"arn:aws:sagemaker:{region}:{account_id}:feature-group/{spec.name.lower()}",
+        **request,
+        "CreationTime": created,
+        "LastModifiedTime": created,
+        "ThroughputConfig": {"ThroughputMode": "OnDemand"},
+        "OnlineStoreTotalSizeBytes": 0,
+    }
+    description.pop("Tags", None)
+    offline = description.get("OfflineStoreConfig")
+    if offline is not None:
+        base = offline["S3StorageConfig"]["S3Uri"].rstrip("/")
+        offline["S3StorageConfig"]["ResolvedOutputS3Uri"] = (
+            f"{base}/{account_id}/sagemaker/{region}/offline-store/{spec.name}-{int(created)}/data"
+        )
+        offline["DataCatalogConfig"] = {
+            "TableName": table_name(spec.name, created),
+            "Catalog": DEFAULT_CATALOG,
+            "Database": DEFAULT_DATABASE,
+        }
+    return description
+
+
+def _status(description: dict[str, Any], now: float, lifecycle_seconds: float) -> str:
+    return "Creating" if now < description["CreationTime"] + lifecycle_seconds else "Created"
+
+
+def describe_response(description: dict[str, Any], now: float, lifecycle_seconds: float) -> dict[str, Any]:
+    """The DescribeFeatureGroup response for a stored description, as boto3 returns it."""
+    response = copy.deepcopy(description)
+    response["FeatureGroupStatus"] = _status(description, now, lifecycle_seconds)
+    if "OfflineStoreConfig" in response:
+        response["OfflineStoreStatus"] = {"Status": "Active"}
+    for key in ("CreationTime", "LastModifiedTime"):
+        response[key] = datetime.fromtimestamp(response[key], tz=timezone.utc)
+    response["NextToken"] = ""
+    return response
+
+
+def list_summaries(
+    descriptions: Iterable[dict[str, Any]],
+    name_contains: str | None,
+    now: float,
+    lifecycle_seconds: float,
+) -> list[dict[str, Any]]:
+    """ListFeatureGroups summaries, sorted by name, filtered by a name substring."""
+    summaries = []
+    for description in sorted(descriptions, key=lambda d: d["FeatureGroupName"]):
+        if name_contains and name_contains not in description["FeatureGroupName"]:
+            continue
+        summary = {
+            "FeatureGroupName": description["FeatureGroupName"],
+            "FeatureGroupArn": description["FeatureGroupArn"],
+            "CreationTime": datetime.fromtimestamp(description["CreationTime"], tz=timezone.utc),
+            "FeatureGroupStatus": _status(description, now, lifecycle_seconds),
+        }
+        if "OfflineStoreConfig" in description:
+            summary["OfflineStoreStatus"] = {"Status": "Active"}
+        summaries.append(summary)
+    return summaries

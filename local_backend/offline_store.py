@@ -1,0 +1,177 @@
+"""The offline store: append-only history in a DuckDB file, queried with Athena SQL.
+
+Each feature group has a history table ``history."<group>"`` holding every accepted put and
+delete (so the online store can be rebuilt from it), and a view
+``sagemaker_featurestore."<table>"`` showing what Athena shows: the features, then
+``write_time``, ``api_invocation_time`` and ``is_deleted``, for the rows sent to the offline
+store. The same file holds the feature-group catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from featurestore_demo.athena_sql import DEFAULT_DATABASE, to_duckdb
+from featurestore_demo.errors import ResourceInUse, ValidationException
+from featurestore_demo.schemas import FeatureGroupSpec
+from featurestore_demo.sql import quote_identifier
+
+__all__ = ["OfflineStore", "HISTORY_COLUMNS", "DATABASE"]
+
+DATABASE = DEFAULT_DATABASE
+SQL_TYPES = {"Integral": "BIGINT", "Fractional": "DOUBLE", "String": "VARCHAR"}
+HISTORY_COLUMNS = (
+    ("write_time", "TIMESTAMP"),
+    ("api_invocation_time", "TIMESTAMP"),
+    ("is_deleted", "BOOLEAN"),
+    ("__seq", "BIGINT"),
+    ("__op", "VARCHAR"),
+    ("__online", "BOOLEAN"),
+    ("__offline", "BOOLEAN"),
+    ("__event_seconds", "DOUBLE"),
+    ("__expires_at", "DOUBLE"),
+)
+_LOCK_HOLDER = re.compile(r"held in (.+?)(?: \(PID (\d+)\))?(?:\.|$)", re.IGNORECASE)
+
+
+class OfflineStore:
+    """A DuckDB database file holding the catalog and every group's history."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._con = _connect(path)
+        self._con.execute("SET TimeZone = 'UTC'")
+        self._con.execute(f"CREATE SCHEMA IF NOT EXISTS history; CREATE SCHEMA IF NOT EXISTS {DATABASE}")
+        self._con.execute(
+            "CREATE TABLE IF NOT EXISTS main.feature_groups (name VARCHAR PRIMARY KEY, description VARCHAR)"
+        )
+
+    # -- catalog
+
+    def load_catalog(self) -> dict[str, dict[str, Any]]:
+        """Feature-group name -> stored description (JSON-safe dict)."""
+        rows = self._con.execute("SELECT name, description FROM main.feature_groups").fetchall()
+        return {name: json.loads(description) for name, description in rows}
+
+    def add_group(self, spec: FeatureGroupSpec, table: str, description: dict[str, Any]) -> None:
+        """Create the group's history table and Athena view, and record it, in one transaction."""
+        history = _history_table(spec.name)
+        columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.type]}" for f in spec.features]
+        columns += [f"{quote_identifier(name)} {kind}" for name, kind in HISTORY_COLUMNS]
+        visible = ", ".join(quote_identifier(name) for name in spec.feature_names)
+        with self._transaction():
+            self._con.execute(f"CREATE TABLE {history} ({', '.join(columns)})")
+            self._con.execute(
+                f"CREATE VIEW {DATABASE}.{quote_identifier(table)} AS SELECT {visible}, "
+                f"write_time, api_invocation_time, is_deleted FROM {history} WHERE __offline"
+            )
+            self._con.execute(
+                "INSERT INTO main.feature_groups VALUES (?, ?)", [spec.name, json.dumps(description)]
+            )
+
+    def drop_group(self, name: str, table: str) -> None:
+        """Remove the group's view, history and catalog entry, in one transaction."""
+        with self._transaction():
+            self._con.execute(f"DROP VIEW IF EXISTS {DATABASE}.{quote_identifier(table)}")
+            self._con.execute(f"DROP TABLE IF EXISTS {_history_table(name)}")
+            self._con.execute("DELETE FROM main.feature_groups WHERE name = ?", [name])
+
+    def update_description(self, name: str, description: dict[str, Any]) -> None:
+        self._con.execute(
+            "UPDATE main.feature_groups SET description = ? WHERE name = ?",
+            [json.dumps(description), name],
+        )
+
+    # -- history
+
+    def append(self, rows: dict[str, pd.DataFrame]) -> None:
+        """Append history rows (group -> frame; columns by name, absent ones NULL) in one transaction."""
+        with self._transaction():
+            for group, frame in rows.items():
+                self._con.register("__incoming", frame)
+                try:
+                    self._con.execute(f"INSERT INTO {_history_table(group)} BY NAME SELECT * FROM __incoming")
+                finally:
+                    self._con.unregister("__incoming")
+
+    def max_seq(self, groups: list[str]) -> int:
+        """The highest sequence number stored in any of ``groups`` (-1 if none)."""
+        highest = -1
+        for group in groups:
+            (value,) = self._con.execute(f"SELECT max(__seq) FROM {_history_table(group)}").fetchone()
+            highest = max(highest, -1 if value is None else int(value))
+        return highest
+
+    def history(self, spec: FeatureGroupSpec) -> dict[str, Any]:
+        """Every history row of ``spec``'s group in sequence order, as numpy columns.
+
+        ``api_invocation_time`` comes as epoch microseconds; the internal columns keep their names.
+        """
+        names = spec.feature_names + ["__op", "__online", "__event_seconds", "__expires_at"]
+        select = ", ".join(quote_identifier(name) for name in names)
+        return self._con.execute(
+            f"SELECT {select}, epoch_us(api_invocation_time) AS api_invocation_time "
+            f"FROM {_history_table(spec.name)} ORDER BY __seq"
+        ).fetchnumpy()
+
+    # -- SQL
+
+    def query(self, sql: str, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+        """Run Athena SQL; ``tables`` are registered under their names for this query only."""
+        duck_sql = to_duckdb(sql)
+        for name, frame in (tables or {}).items():
+            self._con.register(name, frame)
+        try:
+            return self._con.execute(duck_sql).df()
+        except duckdb.Error as exc:
+            raise ValidationException(f"Athena query failed: {_first_line(exc)}") from None
+        finally:
+            for name in tables or {}:
+                self._con.unregister(name)
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self._con)
+
+
+class _Transaction:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def __enter__(self) -> None:
+        self._con.execute("BEGIN TRANSACTION")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._con.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _history_table(group: str) -> str:
+    return f"history.{quote_identifier(group)}"
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        holder = _LOCK_HOLDER.search(str(exc))
+        who = f"process {holder.group(2)} ({holder.group(1)})" if holder and holder.group(2) else "another process"
+        raise ResourceInUse(
+            f"The local feature store at {path.parent} is in use by {who}. Stop that process, "
+            "or set FEATURESTORE_HOME to another folder, or share one store between processes "
+            "by running `featurestore-demo emulator` and pointing the AWS backend at it."
+        ) from None
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
