@@ -75,7 +75,7 @@ class LocalBackend(FeatureStoreBackend):
         self._catalog = self._offline.load_catalog()
         self._specs = {name: FeatureGroupSpec.from_aws(d) for name, d in self._catalog.items()}
         self._seq = self._offline.max_seq(list(self._specs))
-        self._last_ait_us = 0
+        self._last_ait_us = self._offline.max_api_invocation_us(list(self._specs))
         self._recover()
 
     # ---------------------------------------------------------------- lifecycle
@@ -94,20 +94,23 @@ class LocalBackend(FeatureStoreBackend):
             self._replay(spec)
 
     def _replay(self, spec: FeatureGroupSpec) -> None:
-        columns = self._offline.history(spec)
-        values = list(zip(*(_natives(columns[name]) for name in spec.feature_names)))
+        """Rebuild a group's online store from its history, as the rules decided it then."""
+        winners = self._offline.online_winners(spec, self._online.equal_overwrites)
+        keys = [str(key) for key in winners[spec.record_identifier_name].tolist()]
+        rows = zip(*(_natives(winners[name]) for name in spec.feature_names))
+        self._online.load(
+            spec.name,
+            zip(keys, (OnlineEntry(row, event_s, None) for row, event_s in zip(rows, winners["__event_seconds"].tolist()))),
+        )
+        history = self._offline.online_history(spec)
         id_index = spec.feature_names.index(spec.record_identifier_name)
-        for row, op, online, event_s, expires, ait_us in zip(
-            values,
-            columns["__op"].tolist(),
-            columns["__online"].tolist(),
-            columns["__event_seconds"].tolist(),
-            _natives(columns["__expires_at"]),
-            columns["api_invocation_time"].tolist(),
+        for row, op, event_s, expires, ait_us in zip(
+            zip(*(_natives(history[name]) for name in spec.feature_names)),
+            history["__op"].tolist(),
+            history["__event_seconds"].tolist(),
+            _natives(history["__expires_at"]),
+            history["api_invocation_time"].tolist(),
         ):
-            self._last_ait_us = max(self._last_ait_us, ait_us)
-            if not online:
-                continue
             key, now = str(row[id_index]), ait_us / _MICROS
             if op == "put":
                 self._online.put(spec.name, key, OnlineEntry(row, event_s, expires), now)

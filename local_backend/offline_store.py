@@ -108,17 +108,46 @@ class OfflineStore:
             highest = max(highest, -1 if value is None else int(value))
         return highest
 
-    def history(self, spec: FeatureGroupSpec) -> dict[str, Any]:
-        """Every history row of ``spec``'s group in sequence order, as numpy columns.
+    def online_winners(self, spec: FeatureGroupSpec, equal_overwrites: bool) -> dict[str, Any]:
+        """The winning put of each id whose online history is plain puts without a TTL.
 
-        ``api_invocation_time`` comes as epoch microseconds; the internal columns keep their names.
+        For such ids the replayed online state is simply the put with the newest event time
+        (on a tie, the last one if equal event times overwrite, else the first), so it is
+        computed in one vectorised query. Columns: the features and ``__event_seconds``.
         """
-        names = spec.feature_names + ["__op", "__online", "__event_seconds", "__expires_at"]
+        history, rid = _history_table(spec.name), quote_identifier(spec.record_identifier_name)
+        order = "DESC" if equal_overwrites else "ASC"
+        select = ", ".join(quote_identifier(name) for name in spec.feature_names)
+        return self._con.execute(
+            f"SELECT {select}, __event_seconds FROM {history} WHERE __online AND {rid} NOT IN "
+            f"(SELECT {rid} FROM {history} WHERE __online AND (__op <> 'put' OR __expires_at IS NOT NULL)) "
+            f"QUALIFY row_number() OVER (PARTITION BY {rid} ORDER BY __event_seconds DESC, __seq {order}) = 1"
+        ).fetchnumpy()
+
+    def online_history(self, spec: FeatureGroupSpec) -> dict[str, Any]:
+        """In sequence order, the online history of the ids that have a delete or a TTL.
+
+        Columns: the features, ``__op``, ``__event_seconds``, ``__expires_at`` and
+        ``api_invocation_time`` as epoch microseconds (the "now" of each write, for TTL).
+        """
+        history, rid = _history_table(spec.name), quote_identifier(spec.record_identifier_name)
+        names = spec.feature_names + ["__op", "__event_seconds", "__expires_at"]
         select = ", ".join(quote_identifier(name) for name in names)
         return self._con.execute(
-            f"SELECT {select}, epoch_us(api_invocation_time) AS api_invocation_time "
-            f"FROM {_history_table(spec.name)} ORDER BY __seq"
+            f"SELECT {select}, epoch_us(api_invocation_time) AS api_invocation_time FROM {history} "
+            f"WHERE __online AND {rid} IN (SELECT {rid} FROM {history} "
+            "WHERE __online AND (__op <> 'put' OR __expires_at IS NOT NULL)) ORDER BY __seq"
         ).fetchnumpy()
+
+    def max_api_invocation_us(self, groups: list[str]) -> int:
+        """The latest api_invocation_time stored in any of ``groups``, epoch µs (0 if none)."""
+        latest = 0
+        for group in groups:
+            (value,) = self._con.execute(
+                f"SELECT epoch_us(max(api_invocation_time)) FROM {_history_table(group)}"
+            ).fetchone()
+            latest = max(latest, value or 0)
+        return latest
 
     # -- SQL
 

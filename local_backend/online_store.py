@@ -5,6 +5,8 @@ It applies the decisions of :mod:`featurestore_demo.rules.online`; it holds no r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from featurestore_demo.rules.online import OnlineEntry, delete_applies, is_live, put_applies
 
 __all__ = ["OnlineStore"]
@@ -19,6 +21,10 @@ class OnlineStore:
 
     def add_group(self, group: str) -> None:
         self._groups.setdefault(group, {})
+
+    def load(self, group: str, entries: Iterable[tuple[str, OnlineEntry]]) -> None:
+        """Set entries as they are, without the write rules (for rebuilding from history)."""
+        self._groups[group].update(entries)
 
     def drop_group(self, group: str) -> None:
         self._groups.pop(group, None)
