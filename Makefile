@@ -31,8 +31,10 @@ test-aws: $(STAMP) ## Run the scenarios on real AWS (needs credentials, role and
 	$(BIN)/python -m featurestore_demo.aws_check
 	$(BIN)/python -m pytest scenarios --backend aws -m aws
 
-bench: $(STAMP) ## Run the benchmarks and print the comparison table
-	$(BIN)/python -m pytest tests/benchmarks --benchmark-only --benchmark-enable
+bench: $(STAMP) ## Run the benchmarks and print the comparison table (also in .benchmarks/)
+	@mkdir -p .benchmarks
+	$(BIN)/python -m pytest tests/benchmarks -o addopts="-ra --strict-markers" --benchmark-only \
+		--benchmark-columns=median,iqr,min,rounds --benchmark-json=.benchmarks/raw.json
 
 clean: ## Remove the virtualenv and local feature-store state
 	rm -rf $(VENV) .featurestore .pytest_cache .benchmarks

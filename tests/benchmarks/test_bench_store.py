@@ -1,0 +1,63 @@
+"""Opening a store of 1M records (rebuilding the online store), its memory, and `make demo`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from featurestore_demo.schemas import USERS
+from local_backend import LocalBackend
+from tests.benchmarks.data import users_frame
+
+RECORDS = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def million_record_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed store holding 1M distinct user records (one version each)."""
+    home = tmp_path_factory.mktemp("million")
+    with LocalBackend(home) as backend:
+        backend.create_feature_group(USERS)
+        backend.ingest("users", users_frame(RECORDS, versions=1))
+    return home
+
+
+def test_open_store_of_1m_records(benchmark, million_record_home: Path) -> None:
+    benchmark.group = "open a store of 1M records"
+    benchmark.extra_info["role"] = "kit"
+
+    def open_and_close() -> int:
+        with LocalBackend(million_record_home) as backend:
+            return backend._online.count("users")
+
+    count = benchmark.pedantic(open_and_close, rounds=3)
+    assert count > 0.6 * RECORDS  # random ids: about 63% of 1M draws are distinct
+
+
+def test_online_store_memory_per_record(benchmark, million_record_home: Path) -> None:
+    """Memory the online store holds, measured as what dropping it releases (tracemalloc)."""
+    benchmark.group = "online store memory per user record"
+    tracemalloc.start()
+    backend = LocalBackend(million_record_home)
+    records = backend._online.count("users")
+    before = tracemalloc.get_traced_memory()[0]
+    benchmark.pedantic(backend._online.drop_group, args=("users",), rounds=1)
+    released = before - tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    backend.close()
+    benchmark.extra_info.update(role="kit", bytes_per_record=round(released / records))
+    assert released > 0
+
+
+def test_make_demo_after_setup(benchmark, tmp_path: Path) -> None:
+    benchmark.group = "make demo, after set-up"
+    benchmark.extra_info["role"] = "kit"
+    command = [sys.executable, "-m", "featurestore_demo.cli", "demo", "--quiet"]
+    env = {**os.environ, "FEATURESTORE_HOME": str(tmp_path / "demo")}
+    result = benchmark.pedantic(subprocess.run, args=(command,), kwargs={"env": env, "cwd": tmp_path}, rounds=3)
+    assert result.returncode == 0

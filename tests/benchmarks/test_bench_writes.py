@@ -1,0 +1,86 @@
+"""Write costs: put_record one at a time, and ingest of a DataFrame of 1M user rows."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+
+import duckdb
+import pytest
+
+from featurestore_demo.schemas import USERS
+from local_backend import LocalBackend
+from tests.benchmarks.data import users_frame
+
+
+@pytest.fixture()
+def empty_store(tmp_path) -> LocalBackend:
+    backend = LocalBackend(tmp_path / "store")
+    backend.create_feature_group(USERS)
+    yield backend
+    backend.close()
+
+
+def test_put_record_local(benchmark, empty_store: LocalBackend) -> None:
+    benchmark.group = "put_record, local"
+    benchmark.extra_info["role"] = "kit"
+    counter = itertools.count()
+
+    def put() -> None:
+        i = next(counter)
+        empty_store.put_record(
+            "users",
+            {"user_id": f"u{i % 1000}", "age": 30, "membership_tier": "gold",
+             "total_purchases": i, "avg_order_value": 12.5, "event_time": 1e9 + i},
+        )
+
+    benchmark(put)
+    assert empty_store.get_record("users", "u0")["user_id"] == "u0"
+
+
+def test_put_record_journal_reference(benchmark, tmp_path) -> None:
+    benchmark.group = "put_record, local"
+    benchmark.extra_info["role"] = "bare JSON-line append"
+    fd = os.open(tmp_path / "bare.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    line = json.dumps([1, "users", "put", ["u1", 30, "gold", 3, 12.5, 1e9]]).encode() + b"\n"
+    benchmark(os.write, fd, line)
+    os.close(fd)
+
+
+def test_ingest_1m_users(benchmark, tmp_path) -> None:
+    benchmark.group = "ingest, 1M user rows, online and offline"
+    frame = users_frame(1_000_000)
+    homes = itertools.count()
+
+    def setup():
+        backend = LocalBackend(tmp_path / f"ingest-{next(homes)}")
+        backend.create_feature_group(USERS)
+        return (backend,), {}
+
+    def ingest(backend: LocalBackend) -> None:
+        backend.ingest("users", frame)
+        backend.close()
+
+    benchmark.pedantic(ingest, setup=setup, rounds=3)
+    benchmark.extra_info.update(role="kit", records_per_s=f"{len(frame) / benchmark.stats.stats.median:,.0f}")
+
+
+def test_ingest_duckdb_reference(benchmark, tmp_path) -> None:
+    benchmark.group = "ingest, 1M user rows, online and offline"
+    benchmark.extra_info["role"] = "DuckDB INSERT of the frame"
+    frame = users_frame(1_000_000)
+    homes = itertools.count()
+
+    def setup():
+        con = duckdb.connect(str(tmp_path / f"bare-{next(homes)}.duckdb"))
+        con.execute("CREATE TABLE users (user_id VARCHAR, age BIGINT, membership_tier VARCHAR, "
+                    "total_purchases BIGINT, avg_order_value DOUBLE, event_time DOUBLE)")
+        return (con,), {}
+
+    def insert(con) -> None:
+        con.register("frame", frame)
+        con.execute("INSERT INTO users SELECT * FROM frame")
+        con.close()
+
+    benchmark.pedantic(insert, setup=setup, rounds=3)
