@@ -50,10 +50,14 @@ def naive_join(ctx: StepContext, labels: pd.DataFrame) -> pd.DataFrame:
 
 
 def point_in_time_join(ctx: StepContext, labels: pd.DataFrame) -> pd.DataFrame:
-    """Each label joined to the user's features as they were at the label's event time."""
-    return ctx.backend.point_in_time_join(
+    """Each label joined to the user's features as they were at the label's event time.
+
+    The user's event time comes back as ``FEATURE_TIME`` whatever the group's (prefixed) name.
+    """
+    joined = ctx.backend.point_in_time_join(
         labels, [ctx.users.name], features={ctx.users.name: USER_FEATURES}
     )
+    return joined.rename(columns={f"{ctx.users.name}.event_time": FEATURE_TIME})
 
 
 def future_rows(joined: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,48 @@
+"""Settings shared by every test: the ``--backend`` option and offline AWS credentials.
+
+Offline tests must never reach a real AWS account, whatever the shell that runs them has set:
+the autouse fixture below removes the real credentials, profile, config files and endpoint
+overrides, and puts fake ones in their place. Tests marked ``aws`` (``make test-aws``) keep
+the real environment.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+BACKEND_CHOICES = ("local", "aws", "all")
+
+FAKE_AWS_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+REAL_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=BACKEND_CHOICES,
+        default=None,
+        help="backends the scenarios run on: local, aws or all (default: every offline backend)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def offline_aws_environment(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Replace real AWS credentials and config with fakes, except in tests marked ``aws``."""
+    if request.node.get_closest_marker("aws") is not None:
+        return
+    for name in list(os.environ):
+        if name in REAL_AWS_VARIABLES or name.startswith("AWS_ENDPOINT_URL"):
+            monkeypatch.delenv(name)
+    for name, value in FAKE_AWS_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    nowhere = tmp_path_factory.getbasetemp() / "no-aws-config"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(nowhere / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(nowhere / "credentials"))

@@ -1,0 +1,71 @@
+"""Step 6: clean up.
+
+DeleteFeatureGroup removes a group and its online store at once: reads fail from then on
+with ResourceNotFound. On AWS the offline data in S3 and the Glue table outlive the group
+unless you remove them; the kit's cleanup step removes them too, so a new group of the same
+name starts empty. Cleaning up twice is harmless: a group that is already gone is skipped.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from featurestore_demo import cleanup_feature_store, create_feature_groups
+from featurestore_demo.errors import ResourceNotFound, ValidationException
+from featurestore_demo.schemas import USERS
+from support import offline_table
+
+
+def test_cleanup_deletes_every_demo_group(demo):
+    cleanup_feature_store.run(demo)
+
+    assert demo.backend.list_feature_groups(demo.settings.prefix) == []
+    for spec in demo.demo_specs():
+        with pytest.raises(ResourceNotFound, match=spec.name) as raised:
+            demo.backend.describe_feature_group(spec.name)
+        assert raised.value.code == "ResourceNotFound"
+
+
+def test_the_online_store_is_gone_at_once(demo):
+    assert demo.backend.get_record(demo.users.name, "user_0001") is not None
+
+    cleanup_feature_store.run(demo)
+
+    with pytest.raises(ResourceNotFound):
+        demo.backend.get_record(demo.users.name, "user_0001")
+
+
+def test_the_offline_table_is_removed_too(demo):
+    catalog = demo.backend.describe_feature_group(demo.users.name)["OfflineStoreConfig"]["DataCatalogConfig"]
+    table = offline_table(demo.backend, demo.users.name)
+
+    cleanup_feature_store.run(demo)
+
+    with pytest.raises(ValidationException, match=catalog["TableName"]) as raised:
+        demo.backend.query(f"SELECT COUNT(*) FROM {table}")
+    assert raised.value.code == "ValidationException"
+
+
+def test_a_group_created_again_starts_empty(demo):
+    cleanup_feature_store.run(demo)
+
+    create_feature_groups.run(demo)
+
+    assert demo.backend.get_record(demo.users.name, "user_0001") is None
+    rows = demo.backend.query(f"SELECT COUNT(*) AS n FROM {demo.athena_table(demo.users)}")
+    assert int(rows.loc[0, "n"]) == 0
+
+
+def test_cleaning_up_twice_is_harmless(demo):
+    cleanup_feature_store.run(demo)
+    cleanup_feature_store.run(demo)  # every group is "not found (nothing to do)"
+
+    assert demo.backend.list_feature_groups(demo.settings.prefix) == []
+
+
+def test_cleanup_leaves_other_groups_alone(demo, feature_groups):
+    bystander = feature_groups.create(USERS)
+
+    cleanup_feature_store.run(demo)
+
+    assert [s["FeatureGroupName"] for s in demo.backend.list_feature_groups(bystander.name)] == [bystander.name]
