@@ -281,7 +281,7 @@ class LocalBackend(FeatureStoreBackend):
         for start in range(0, rows, INGEST_CHUNK):
             stop = min(start + INGEST_CHUNK, rows)
             chunk = frame.iloc[start:stop]
-            values = zip(*(_natives(chunk[name].to_numpy(dtype=object)) for name in spec.feature_names))
+            values = zip(*(_natives(_column_or_none(chunk, name)) for name in spec.feature_names))
             for offset, row in enumerate(values):
                 index = start + offset
                 entry = OnlineEntry(row, event_s[index], expiry[index])
@@ -378,6 +378,13 @@ def _event_seconds(spec: FeatureGroupSpec, column: pd.Series) -> np.ndarray:
         return column.to_numpy(dtype="float64")
     stamps = pd.to_datetime(column, format="ISO8601", utc=True)
     return stamps.dt.tz_localize(None).astype("datetime64[us]").to_numpy().view("int64") / _MICROS
+
+
+def _column_or_none(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """The column ``name`` as objects; all None when the frame leaves that feature out."""
+    if name not in frame.columns:
+        return np.full(len(frame), None, dtype=object)
+    return frame[name].to_numpy(dtype=object)
 
 
 def _natives(column: Any) -> list[Any]:

@@ -37,7 +37,7 @@ HISTORY_COLUMNS = (
     ("__event_seconds", "DOUBLE"),
     ("__expires_at", "DOUBLE"),
 )
-_LOCK_HOLDER = re.compile(r"held in (.+?)(?: \(PID (\d+)\))?(?:\.|$)", re.IGNORECASE)
+_LOCK_HOLDER = re.compile(r"held in (.+?) \(PID (\d+)\)", re.IGNORECASE)  # paths may hold dots
 
 
 class OfflineStore:

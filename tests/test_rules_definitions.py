@@ -1,0 +1,96 @@
+"""CreateFeatureGroup rules of SAGEMAKER_SPEC §1.2 and §1.7, on FeatureGroupSpec."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from featurestore_demo.errors import ValidationException
+from featurestore_demo.rules.definitions import (
+    MAX_FEATURE_DEFINITIONS,
+    validate_feature_group_spec,
+    validate_ttl,
+)
+from featurestore_demo.schemas import DEMO_GROUPS, USERS, FeatureDefinition, TtlDuration
+
+
+def definitions(count: int) -> tuple[FeatureDefinition, ...]:
+    return (FeatureDefinition("user_id", "String"), FeatureDefinition("event_time", "Fractional"),
+            *(FeatureDefinition(f"f{i}", "Integral") for i in range(count - 2)))
+
+
+@pytest.mark.parametrize("spec", DEMO_GROUPS, ids=lambda spec: spec.name)
+def test_the_demo_groups_are_valid(spec):
+    assert validate_feature_group_spec(spec) is spec
+
+
+@pytest.mark.parametrize("event_type", ["String", "Fractional"])
+def test_event_time_may_be_string_or_fractional(event_type):
+    features = tuple(replace(f, type=event_type) if f.name == "event_time" else f for f in USERS.features)
+    assert validate_feature_group_spec(replace(USERS, features=features))
+
+
+@pytest.mark.parametrize("id_type", ["String", "Integral", "Fractional"])
+def test_the_record_identifier_may_have_any_type(id_type):
+    # SDK integration tests create Fractional identifiers on real AWS (SAGEMAKER_SPEC §1.2).
+    features = tuple(replace(f, type=id_type) if f.name == "user_id" else f for f in USERS.features)
+    assert validate_feature_group_spec(replace(USERS, features=features))
+
+
+def test_event_time_integral_is_refused():
+    features = tuple(replace(f, type="Integral") if f.name == "event_time" else f for f in USERS.features)
+    with pytest.raises(ValidationException, match="'event_time' has type Integral"):
+        validate_feature_group_spec(replace(USERS, features=features))
+
+
+def test_definition_count_limits():
+    assert validate_feature_group_spec(replace(USERS, features=definitions(MAX_FEATURE_DEFINITIONS)))
+    with pytest.raises(ValidationException, match="less than or equal to 2500"):
+        validate_feature_group_spec(replace(USERS, features=definitions(MAX_FEATURE_DEFINITIONS + 1)))
+    with pytest.raises(ValidationException, match="greater than or equal to 1"):
+        validate_feature_group_spec(replace(USERS, features=()))
+
+
+def test_feature_names_clash_regardless_of_case():
+    spec = replace(USERS, features=(*USERS.features, FeatureDefinition("AGE", "Integral")))
+    with pytest.raises(ValidationException, match="'AGE' repeats 'age'"):
+        validate_feature_group_spec(spec)
+
+
+def test_the_unknown_type_is_named_with_its_position():
+    spec = replace(USERS, features=(*USERS.features, FeatureDefinition("colour", "Text")))
+    with pytest.raises(ValidationException, match=r"Value 'Text' at 'featureDefinitions\.7\.member\.featureType'"):
+        validate_feature_group_spec(spec)
+
+
+@pytest.mark.parametrize("field", ["record_identifier_name", "event_time_feature_name"])
+def test_identifier_and_event_time_must_be_defined(field):
+    with pytest.raises(ValidationException, match="'missing' is not among the FeatureDefinitions"):
+        validate_feature_group_spec(replace(USERS, **{field: "missing"}))
+
+
+def test_a_description_is_at_most_128_characters():
+    assert validate_feature_group_spec(replace(USERS, description="d" * 128))
+    with pytest.raises(ValidationException, match="'description'"):
+        validate_feature_group_spec(replace(USERS, description="d" * 129))
+
+
+@pytest.mark.parametrize("unit", ["Seconds", "Minutes", "Hours", "Days", "Weeks"])
+def test_every_ttl_unit_is_accepted(unit):
+    assert validate_ttl(TtlDuration(unit, 1), "ttl") == TtlDuration(unit, 1)
+
+
+@pytest.mark.parametrize(
+    ("ttl", "fragment"),
+    [(TtlDuration("Months", 1), "'Months' at 'ttl.unit'"), (TtlDuration("Days", 0), "'0' at 'ttl.value'"),
+     (TtlDuration("Days", -1), "'-1' at 'ttl.value'"), (TtlDuration("Days", 1.5), "'1.5' at 'ttl.value'"),
+     (TtlDuration("Days", True), "'True' at 'ttl.value'")],
+)
+def test_bad_ttls_are_refused(ttl, fragment):
+    with pytest.raises(ValidationException, match=fragment.replace(".", r"\.")):
+        validate_ttl(ttl, "ttl")
+
+
+def test_ttl_seconds():
+    assert TtlDuration("Weeks", 2).seconds == 2 * 7 * 86_400

@@ -1,0 +1,67 @@
+"""Which write wins online, TTL and deletes (SAGEMAKER_SPEC §2.6, §3.1, §3.2), as pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from featurestore_demo.rules.online import (
+    OnlineEntry,
+    delete_applies,
+    expires_at,
+    is_expired,
+    is_live,
+    put_applies,
+)
+
+NOW = 1_000.0
+RECORD = OnlineEntry(("a", 1), event_time=500.0)
+TOMBSTONE = OnlineEntry(None, event_time=500.0)
+EXPIRED = OnlineEntry(("a", 1), event_time=500.0, expires_at=NOW)
+
+
+@pytest.mark.parametrize(
+    ("entry", "live"),
+    [(None, False), (RECORD, True), (TOMBSTONE, False), (EXPIRED, False),
+     (OnlineEntry(("a",), 500.0, NOW + 0.001), True)],
+    ids=["none", "record", "tombstone", "expired at now", "expires just after now"],
+)
+def test_is_live(entry, live):
+    assert is_live(entry, NOW) is live
+
+
+def test_expiry_is_inclusive_of_expires_at():
+    assert is_expired(EXPIRED, NOW) and not is_expired(EXPIRED, NOW - 0.001)
+    assert not is_expired(RECORD, 10**12)  # no TTL: lives until overwritten
+
+
+@pytest.mark.parametrize(
+    ("event_time", "applies"), [(501.0, True), (500.0, True), (499.0, False)], ids=["newer", "equal", "older"]
+)
+def test_put_applies_when_not_older(event_time, applies):
+    assert put_applies(RECORD, event_time, NOW) is applies
+
+
+def test_equal_event_times_can_follow_the_api_reference_instead():
+    assert not put_applies(RECORD, 500.0, NOW, equal_overwrites=False)
+    assert put_applies(RECORD, 500.1, NOW, equal_overwrites=False)
+
+
+def test_a_tombstone_blocks_older_puts_but_nothing_blocks_after_expiry_or_hard_delete():
+    assert not put_applies(TOMBSTONE, 499.0, NOW)  # the kit's choice, undocumented by AWS
+    assert put_applies(EXPIRED, 1.0, NOW)
+    assert put_applies(None, 1.0, NOW)
+
+
+@pytest.mark.parametrize(
+    ("entry", "event_time", "applies"),
+    [(RECORD, 501.0, True), (RECORD, 500.0, False), (RECORD, 499.0, False), (None, 1.0, True),
+     (EXPIRED, 1.0, True), (TOMBSTONE, 500.0, False)],
+    ids=["later", "equal", "older", "no record", "expired", "tombstone"],
+)
+def test_a_delete_must_be_strictly_later(entry, event_time, applies):
+    assert delete_applies(entry, event_time, NOW) is applies
+
+
+def test_expires_at_counts_from_the_event_time():
+    assert expires_at(500.0, 60) == 560.0
+    assert expires_at(500.0, None) is None
