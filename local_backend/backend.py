@@ -8,7 +8,8 @@ a second gets ResourceInUse naming the holder.
 
 Departures from AWS, on purpose: the offline store is written synchronously, so ``write_time``
 equals ``api_invocation_time`` (AWS lags by up to 15 minutes); ``api_invocation_time`` has
-microsecond precision and strictly increases, so equal event times are ordered by arrival.
+microsecond precision and strictly increases, so equal event times are ordered by arrival;
+feature-group names that differ only in case clash (ResourceInUse), as their tables would.
 """
 
 from __future__ import annotations
@@ -143,10 +144,12 @@ class LocalBackend(FeatureStoreBackend):
         self, spec: FeatureGroupSpec, role_arn: str | None, offline_s3_uri: str | None
     ) -> str:
         with self._lock:
-            if spec.name in self._specs:
+            taken = next((name for name in self._specs if name.lower() == spec.name.lower()), None)
+            if taken is not None:  # DuckDB and Athena table names ignore case
                 raise ResourceInUse(
-                    f"Resource Already Exists: FeatureGroup with name {spec.name} already exists. "
+                    f"Resource Already Exists: FeatureGroup with name {taken} already exists. "
                     "Choose a different name."
+                    + ("" if taken == spec.name else " (The local backend compares names ignoring case.)")
                 )
             created = self.clock()
             description = new_description(

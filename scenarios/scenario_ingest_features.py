@@ -102,6 +102,18 @@ def test_missing_values_are_absent_online_and_null_offline(feature_groups, backe
     assert offline[["age", "membership_tier", "avg_order_value"]].isna().all(axis=None)
 
 
+def test_a_frame_may_carry_only_some_features(feature_groups, backend):
+    users = feature_groups.create(USERS)
+    # Only the identifier, the event time and one feature: the others are absent, not an error.
+    frame = pd.DataFrame({"event_time": [1_700_000_000.0], "user_id": ["u1"], "age": [52]})
+
+    assert backend.ingest(users.name, frame) == 1
+
+    assert backend.get_record(users.name, "u1") == {"user_id": "u1", "age": 52, "event_time": 1_700_000_000.0}
+    offline = offline_rows(backend, users.name)
+    assert offline[["membership_tier", "total_purchases", "avg_order_value"]].isna().all(axis=None)
+
+
 def test_an_offline_only_group_cannot_be_read_online(demo, sample):
     # Transactions were ingested (the offline count test proves it), but have no online store.
     first = sample.transactions["transaction_id"].iloc[0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from dataclasses import replace
 
 import pandas as pd
@@ -14,20 +13,11 @@ import pytest
 
 from featurestore_demo.errors import ResourceInUse
 from featurestore_demo.schemas import USERS, TtlDuration
+from fakes import Clock
 from local_backend import LocalBackend
 
 T0 = 1_700_000_000.0
 IDS = [f"u{i}" for i in range(12)]
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def user(user_id: str, event_time: float, purchases: int = 0) -> dict:
@@ -59,9 +49,8 @@ def online_state(store: LocalBackend) -> dict:
 
 
 def offline_state(store: LocalBackend) -> list[tuple]:
-    table = store.describe_feature_group("users")["OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]
-    rows = store.query(f'SELECT user_id, total_purchases, event_time, is_deleted FROM sagemaker_featurestore."{table}" '
-                       "ORDER BY api_invocation_time")
+    rows = store.query("SELECT user_id, total_purchases, event_time, is_deleted "
+                       f"FROM {table_of(store)} ORDER BY api_invocation_time")
     return [tuple(row) for row in rows.astype(object).where(rows.notna(), None).itertuples(index=False)]
 
 
