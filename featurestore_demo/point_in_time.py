@@ -6,7 +6,9 @@ api_invocation_time, write_time); NULL when that row is a delete marker, is olde
 maximum age, or does not exist. Every label row comes back once, in its original order.
 
 The SQL uses window functions only (Athena has no ASOF JOIN), so the AWS backend runs it on
-Athena and the local backend on DuckDB, through the same Athena-to-DuckDB translation.
+Athena and the local backend on DuckDB, through the same Athena-to-DuckDB translation. The
+pieces a faster engine-specific path needs (:func:`latest_per_event_sql`,
+:func:`feature_columns_sql`) come from here too, so the rule is written once.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pandas.api import types as ptypes
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec
-from featurestore_demo.sql import quote_identifier
+from featurestore_demo.sql import quote_identifier, quote_literal
 
 __all__ = [
     "GroupJoin",
@@ -30,13 +32,20 @@ __all__ = [
     "build_request",
     "label_times_us",
     "point_in_time_sql",
+    "latest_per_event_sql",
+    "feature_columns_sql",
     "ROW_COLUMN",
     "TIME_COLUMN",
+    "KEY_COLUMN",
+    "EVENT_COLUMN",
 ]
 
 ROW_COLUMN = "__row"
 TIME_COLUMN = "__label_us"
+KEY_COLUMN = "__key"  # a history row's record identifier as text
+EVENT_COLUMN = "__event_us"  # a history row's event time in epoch microseconds
 MICROS = 1_000_000
+MAX_EPOCH_SECONDS = 253_402_300_800  # 10000-01-01: larger numbers are not epoch seconds
 
 
 @dataclass(frozen=True)
@@ -56,29 +65,43 @@ class GroupJoin:
 
 @dataclass(frozen=True)
 class PointInTimeRequest:
-    """A validated join: the labels, their times in epoch microseconds, and the groups."""
+    """A validated join: the labels, their times in epoch microseconds, and the groups.
+
+    ``max_age_us`` is the maximum feature age (None: no limit); ``as_of_us`` keeps only
+    history rows with ``write_time <= as_of_us`` (None: every row).
+    """
 
     labels: pd.DataFrame
     label_us: np.ndarray
     groups: tuple[GroupJoin, ...]
     max_age_us: int | None = None
-    as_of_seconds: float | None = None
+    as_of_us: int | None = None
+
+    @property
+    def as_of_seconds(self) -> float | None:
+        return None if self.as_of_us is None else self.as_of_us / MICROS
 
     def labels_table(self) -> pd.DataFrame:
-        """What the SQL joins against: row number, label time (µs) and one text key per group."""
+        """What the SQL joins against: row number, label time (µs) and one text key per group.
+
+        A missing entity id becomes a NULL key, which matches no history row.
+        """
         table = {ROW_COLUMN: np.arange(len(self.labels), dtype="int64"), TIME_COLUMN: self.label_us}
         for group in self.groups:
             table[group.key_column] = _record_keys(group.spec, self.labels[group.entity_column])
         return pd.DataFrame(table)
 
     def attach(self, features: pd.DataFrame) -> pd.DataFrame:
-        """The labels with the joined feature columns (``features`` indexed by row number)."""
-        joined = self.labels.reset_index(drop=True).copy()
+        """The labels (same index, same order) with the joined feature columns added.
+
+        ``features`` holds ``__row`` and one column per output name, in any row order.
+        """
+        joined = self.labels.copy()
         features = features.set_index(ROW_COLUMN).reindex(range(len(joined)))
         for group in self.groups:
             for feature, name in zip(group.features, group.output_names):
                 dtype = PANDAS_TYPES[group.spec.types[feature]]
-                joined[name] = pd.Series(features[name].to_numpy(), dtype=dtype)
+                joined[name] = pd.Series(features[name].to_numpy(), dtype=dtype, index=joined.index)
         return joined
 
 
@@ -92,27 +115,31 @@ def build_request(
     max_age: float | timedelta | None,
     as_of: Any,
 ) -> PointInTimeRequest:
-    """Validate a join's arguments; ValidationException names what is wrong."""
+    """Validate a join's arguments; ValidationException names what is wrong and how to fix it."""
     if not isinstance(labels, pd.DataFrame):
         raise ValidationException(f"labels must be a pandas DataFrame, not {type(labels).__name__}.")
     if not specs:
         raise ValidationException("Name at least one feature group to join.")
+    names = [spec.name for spec in specs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValidationException(f"Feature group(s) named more than once: {', '.join(repeated)}.")
+    if labels.columns.duplicated().any():
+        raise ValidationException("The labels have duplicate column names.")
     if label_time_column not in labels.columns:
         raise ValidationException(
             f"The labels have no time column '{label_time_column}' (columns: "
             f"{', '.join(map(str, labels.columns))}); pass label_time_column=..."
         )
-    unknown = set(entity_columns) | set(features)
-    unknown -= {spec.name for spec in specs}
+    unknown = (set(entity_columns) | set(features)) - set(names)
     if unknown:
         raise ValidationException(f"Options name group(s) not in the join: {', '.join(sorted(unknown))}.")
-    groups = _group_joins(labels, specs, entity_columns, features)
     return PointInTimeRequest(
         labels=labels,
         label_us=label_times_us(labels[label_time_column], label_time_column),
-        groups=groups,
+        groups=_group_joins(labels, specs, entity_columns, features),
         max_age_us=_max_age_us(max_age),
-        as_of_seconds=None if as_of is None else _instant_us(as_of, "as_of") / MICROS,
+        as_of_us=None if as_of is None else _instant_us(as_of, "as_of"),
     )
 
 
@@ -122,31 +149,50 @@ def _group_joins(
     entity_columns: Mapping[str, str],
     features: Mapping[str, Sequence[str]],
 ) -> tuple[GroupJoin, ...]:
-    chosen: list[tuple[FeatureGroupSpec, str, tuple[str, ...]]] = []
-    for spec in specs:
-        entity = entity_columns.get(spec.name, spec.record_identifier_name)
-        if entity not in labels.columns:
-            raise ValidationException(
-                f"The labels have no column '{entity}' with the ids of '{spec.name}'; "
-                f"pass entity_columns={{'{spec.name}': '<column>'}}."
-            )
-        names = tuple(features.get(spec.name) or _default_features(spec))
-        unknown = [name for name in names if name not in spec.types]
-        if unknown:
-            raise ValidationException(
-                f"Feature group '{spec.name}' has no feature(s) {', '.join(unknown)}."
-            )
-        chosen.append((spec, entity, names))
-    taken = [str(column) for column in labels.columns] + [n for _, _, names in chosen for n in names]
-    return tuple(
-        GroupJoin(
-            spec,
-            entity,
-            names,
-            tuple(f"{spec.name}.{n}" if taken.count(n) > 1 else n for n in names),
-        )
+    chosen = [(spec, _entity_column(labels, spec, entity_columns), _chosen_features(spec, features))
+              for spec in specs]
+    label_columns = [str(column) for column in labels.columns]
+    taken = label_columns + [name for _, _, names in chosen for name in names]
+    groups = tuple(
+        GroupJoin(spec, entity, names, tuple(f"{spec.name}.{n}" if taken.count(n) > 1 else n for n in names))
         for spec, entity, names in chosen
     )
+    clashes = sorted(set(label_columns) & {name for group in groups for name in group.output_names})
+    if clashes:
+        raise ValidationException(
+            f"The labels already have column(s) {', '.join(clashes)}, the name the join gives a "
+            "feature that several sources share; rename those label columns."
+        )
+    return groups
+
+
+def _entity_column(labels: pd.DataFrame, spec: FeatureGroupSpec, entity_columns: Mapping[str, str]) -> str:
+    entity = entity_columns.get(spec.name, spec.record_identifier_name)
+    if entity not in labels.columns:
+        raise ValidationException(
+            f"The labels have no column '{entity}' with the ids of '{spec.name}'; "
+            f"pass entity_columns={{'{spec.name}': '<column>'}}."
+        )
+    return entity
+
+
+def _chosen_features(spec: FeatureGroupSpec, features: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    names = features.get(spec.name)
+    if names is None:
+        return tuple(_default_features(spec))
+    if isinstance(names, str) or not names:
+        raise ValidationException(
+            f"features['{spec.name}'] must be a non-empty list of feature names, not {names!r}."
+        )
+    unknown = [name for name in names if name not in spec.types]
+    if unknown:
+        raise ValidationException(
+            f"Feature group '{spec.name}' has no feature(s) {', '.join(map(str, unknown))}; "
+            f"its features are {', '.join(spec.feature_names)}."
+        )
+    if len(set(names)) != len(names):
+        raise ValidationException(f"features['{spec.name}'] names a feature more than once.")
+    return tuple(names)
 
 
 def _default_features(spec: FeatureGroupSpec) -> list[str]:
@@ -155,38 +201,60 @@ def _default_features(spec: FeatureGroupSpec) -> list[str]:
 
 
 def _record_keys(spec: FeatureGroupSpec, column: pd.Series) -> pd.Series:
-    """Label entity values as the text the offline store's identifiers cast to."""
+    """Label entity values as the text the offline store's identifiers cast to (None if missing)."""
+    missing = column.isna().to_numpy()
     if spec.types[spec.record_identifier_name] == "Fractional":
-        return column.astype("float64").astype(str)
-    if spec.types[spec.record_identifier_name] == "Integral" and ptypes.is_float_dtype(column):
-        return column.astype("Int64").astype(str)
-    return column.astype(str)
+        keys = column.astype("float64").astype(str)
+    elif spec.types[spec.record_identifier_name] == "Integral" and ptypes.is_float_dtype(column):
+        keys = column.astype("Int64").astype(str)
+    else:
+        keys = column.astype(str)
+    return pd.Series(np.where(missing, None, keys.to_numpy(dtype=object)), dtype=object)
 
 
 def _max_age_us(max_age: float | timedelta | None) -> int | None:
     if max_age is None:
         return None
     seconds = max_age.total_seconds() if isinstance(max_age, timedelta) else max_age
-    if not isinstance(seconds, (int, float)) or seconds < 0:
-        raise ValidationException(f"max_age must be a non-negative number of seconds, not {max_age!r}.")
-    return int(round(seconds * MICROS))
+    if (
+        isinstance(seconds, (bool, np.bool_))
+        or not isinstance(seconds, (int, float, np.integer, np.floating))
+        or not np.isfinite(seconds)
+        or seconds < 0
+    ):
+        raise ValidationException(
+            f"max_age must be a non-negative number of seconds or a timedelta, not {max_age!r}."
+        )
+    return int(round(float(seconds) * MICROS))
 
 
 def label_times_us(column: pd.Series, name: str = "label time") -> np.ndarray:
     """Label times as UTC epoch microseconds (int64).
 
-    Accepts epoch seconds (numbers), naive datetimes (taken as UTC), tz-aware datetimes and
-    ISO strings; ValidationException names the first value that cannot be read.
+    Accepts epoch seconds (numbers), naive datetimes (taken as UTC), tz-aware datetimes (any
+    zone) and ISO strings, also mixed in one object column; ValidationException names the
+    first value that cannot be read.
     """
-    if column.isna().any():
-        raise ValidationException(f"Label time '{name}' is missing in row {int(np.argmax(column.isna()))}.")
+    missing = column.isna().to_numpy()
+    if missing.any():
+        raise ValidationException(f"Label time '{name}' is missing in row {int(np.argmax(missing))}.")
     if ptypes.is_bool_dtype(column):
         raise ValidationException(f"Label time '{name}' is boolean; use epoch seconds or datetimes.")
     if ptypes.is_numeric_dtype(column):
-        return np.round(column.to_numpy(dtype="float64") * MICROS).astype("int64")
+        return _seconds_us(column.to_numpy(dtype="float64"), name)
     if ptypes.is_datetime64_any_dtype(column):
         return _datetimes_us(column)
     return np.array([_instant_us(value, name) for value in column], dtype="int64")
+
+
+def _seconds_us(seconds: np.ndarray, name: str) -> np.ndarray:
+    bad = ~(np.abs(seconds) < MAX_EPOCH_SECONDS)  # also catches NaN and infinities
+    if bad.any():
+        raise ValidationException(
+            f"Cannot read {name} value {seconds[bad][0]!r} as epoch seconds: it is not a time "
+            "before the year 10000 (epoch milliseconds? divide by 1000)."
+        )
+    return np.round(seconds * MICROS).astype("int64")
 
 
 def _datetimes_us(column: pd.Series) -> np.ndarray:
@@ -200,11 +268,11 @@ def _instant_us(value: Any, name: str) -> int:
     if isinstance(value, (bool, np.bool_)):
         raise ValidationException(f"Cannot read {name} value {value!r} as a time.")
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return int(round(float(value) * MICROS))
+        return int(_seconds_us(np.array([float(value)]), name)[0])
     if isinstance(value, (str, datetime, np.datetime64)):
         try:
             stamp = pd.Timestamp(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationException(
                 f"Cannot read {name} value {value!r} as a time: use epoch seconds, a datetime "
                 "or an ISO-8601 string."
@@ -213,10 +281,13 @@ def _instant_us(value: Any, name: str) -> int:
             raise ValidationException(f"Cannot read {name} value {value!r} as a time.")
         if stamp.tzinfo is not None:
             stamp = stamp.tz_convert("UTC").tz_localize(None)
-        return int(stamp.as_unit("us").value)
+        return int(stamp.to_datetime64().astype("datetime64[us]").astype("int64"))
     raise ValidationException(
         f"Cannot read {name} value {value!r} ({type(value).__name__}) as a time."
     )
+
+
+# ---------------------------------------------------------------------------- SQL
 
 
 def event_time_us_sql(spec: FeatureGroupSpec, column: str) -> str:
@@ -227,6 +298,57 @@ def event_time_us_sql(spec: FeatureGroupSpec, column: str) -> str:
     return f"CAST(round({seconds} * {MICROS}) AS bigint)"
 
 
+def _history_sql(group: GroupJoin, request: PointInTimeRequest, table: str) -> str:
+    """Athena SELECT of the group's offline rows the join may use (``as_of`` applied).
+
+    Adds ``__key`` (the record identifier as text) and ``__event_us`` to the stored columns.
+    """
+    spec = group.spec
+    event_us = event_time_us_sql(spec, quote_identifier(spec.event_time_feature_name))
+    written = ""
+    if request.as_of_us is not None:
+        stamp = str(np.datetime64(request.as_of_us, "us")).replace("T", " ")
+        written = f" WHERE write_time <= TIMESTAMP {quote_literal(stamp)}"
+    return (
+        f"SELECT *, CAST({quote_identifier(spec.record_identifier_name)} AS varchar) AS {KEY_COLUMN}, "
+        f"{event_us} AS {EVENT_COLUMN} FROM {table}{written}"
+    )
+
+
+def latest_per_event_sql(group: GroupJoin, request: PointInTimeRequest, table: str) -> str:
+    """Athena SELECT: one row per (``__key``, ``__event_us``), the highest (api_invocation_time, write_time).
+
+    Columns: ``__key``, ``__event_us``, the group's chosen features, ``is_deleted``. Over these
+    rows "the latest row at or before T" is unique, so an as-of join is deterministic.
+    """
+    features = ", ".join(quote_identifier(name) for name in group.features)
+    return (
+        f"SELECT {KEY_COLUMN}, {EVENT_COLUMN}, {features}, is_deleted FROM (SELECT h.*, row_number() "
+        f"OVER (PARTITION BY {KEY_COLUMN}, {EVENT_COLUMN} ORDER BY api_invocation_time DESC, "
+        f"write_time DESC) AS __rank FROM ({_history_sql(group, request, table)}) h) WHERE __rank = 1"
+    )
+
+
+def feature_columns_sql(request: PointInTimeRequest, alias_of: Callable[[int], str], labels: str = "l") -> list[str]:
+    """The output columns of the join, given ``alias_of(i)``: the picked row of group ``i``.
+
+    A column is NULL when the picked row is a delete marker or older than the maximum age
+    (or when nothing was picked: then every column of the alias is NULL already).
+    """
+    columns = []
+    for index, group in enumerate(request.groups):
+        alias = alias_of(index)
+        hidden = f"{alias}.is_deleted"
+        if request.max_age_us is not None:
+            hidden += f" OR {alias}.{EVENT_COLUMN} < {labels}.{TIME_COLUMN} - {request.max_age_us}"
+        for feature, output in zip(group.features, group.output_names):
+            columns.append(
+                f"CASE WHEN {hidden} THEN NULL ELSE {alias}.{quote_identifier(feature)} END"
+                f" AS {quote_identifier(output)}"
+            )
+    return columns
+
+
 def point_in_time_sql(
     request: PointInTimeRequest, labels_table: str, table_of: Callable[[FeatureGroupSpec], str]
 ) -> str:
@@ -235,20 +357,11 @@ def point_in_time_sql(
     ``labels_table`` names the table holding :meth:`PointInTimeRequest.labels_table`;
     ``table_of`` gives the (quoted) offline-store table of a group.
     """
-    ctes = [_group_cte(index, group, request, labels_table, table_of(group.spec))
+    ctes = [_ranked_cte(index, group, request, labels_table, table_of(group.spec))
             for index, group in enumerate(request.groups)]
-    columns = [f"l.{ROW_COLUMN}"]
-    joins = []
-    for index, group in enumerate(request.groups):
-        alias = f"g{index}"
-        for feature, output in zip(group.features, group.output_names):
-            columns.append(
-                f"CASE WHEN {alias}.is_deleted THEN NULL ELSE {alias}.{quote_identifier(feature)} END"
-                f" AS {quote_identifier(output)}"
-            )
-        joins.append(
-            f"LEFT JOIN {alias} ON {alias}.{ROW_COLUMN} = l.{ROW_COLUMN} AND {alias}.__rank = 1"
-        )
+    columns = [f"l.{ROW_COLUMN}", *feature_columns_sql(request, lambda index: f"g{index}")]
+    joins = [f"LEFT JOIN g{index} ON g{index}.{ROW_COLUMN} = l.{ROW_COLUMN} AND g{index}.__rank = 1"
+             for index in range(len(request.groups))]
     return (
         "WITH " + ",\n".join(ctes)
         + f"\nSELECT {', '.join(columns)}\nFROM {labels_table} l\n"
@@ -257,22 +370,16 @@ def point_in_time_sql(
     )
 
 
-def _group_cte(
+def _ranked_cte(
     index: int, group: GroupJoin, request: PointInTimeRequest, labels_table: str, table: str
 ) -> str:
-    spec = group.spec
-    rid = quote_identifier(spec.record_identifier_name)
-    event_us = event_time_us_sql(spec, quote_identifier(spec.event_time_feature_name))
-    written = "" if request.as_of_seconds is None else (
-        f" WHERE write_time <= from_unixtime({request.as_of_seconds!r})"
-    )
-    window = f" AND f.__event_us >= l.{TIME_COLUMN} - {request.max_age_us}" if request.max_age_us is not None else ""
+    """Per label row, the group's rows at or before the label time, ranked latest first."""
     features = ", ".join(f"f.{quote_identifier(name)}" for name in group.features)
     return (
-        f"g{index} AS (SELECT l.{ROW_COLUMN}, {features}, f.is_deleted, row_number() OVER ("
-        f"PARTITION BY l.{ROW_COLUMN} ORDER BY f.__event_us DESC, f.api_invocation_time DESC, "
+        f"g{index} AS (SELECT l.{ROW_COLUMN}, {features}, f.is_deleted, f.{EVENT_COLUMN}, row_number() OVER ("
+        f"PARTITION BY l.{ROW_COLUMN} ORDER BY f.{EVENT_COLUMN} DESC, f.api_invocation_time DESC, "
         f"f.write_time DESC) AS __rank\n"
-        f"  FROM {labels_table} l JOIN (SELECT *, {event_us} AS __event_us FROM {table}{written}) f\n"
-        f"  ON CAST(f.{rid} AS varchar) = l.{quote_identifier(group.key_column)}"
-        f" AND f.__event_us <= l.{TIME_COLUMN}{window})"
+        f"  FROM {labels_table} l JOIN ({_history_sql(group, request, table)}) f\n"
+        f"  ON f.{KEY_COLUMN} = l.{quote_identifier(group.key_column)}"
+        f" AND f.{EVENT_COLUMN} <= l.{TIME_COLUMN})"
     )

@@ -31,6 +31,7 @@ from featurestore_demo.rules.online import OnlineEntry, delete_applies, expires_
 from featurestore_demo.rules.values import event_time_seconds
 from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
+from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_name
 from local_backend.journal import Journal
 from local_backend.offline_store import DATABASE, OfflineStore
@@ -41,6 +42,7 @@ __all__ = ["LocalBackend"]
 FLUSH_ROWS = 5_000
 INGEST_CHUNK = 50_000
 _MICROS = 1_000_000
+POINT_IN_TIME_METHODS = ("asof", "sql")
 
 
 class LocalBackend(FeatureStoreBackend):
@@ -48,7 +50,8 @@ class LocalBackend(FeatureStoreBackend):
 
     ``clock`` returns epoch seconds (inject one to test TTLs); ``equal_overwrites`` picks the
     rule for equal event times (SAGEMAKER_SPEC §3.1); ``lifecycle_seconds`` keeps a new group
-    in ``Creating`` that long, so polling code runs as it would on AWS.
+    in ``Creating`` that long, so polling code runs as it would on AWS;
+    ``point_in_time_method`` picks how point_in_time_join runs ("asof" or "sql").
     """
 
     name = "local"
@@ -62,7 +65,14 @@ class LocalBackend(FeatureStoreBackend):
         lifecycle_seconds: float = 0.0,
         region: str = "us-east-1",
         account_id: str = "123456789012",
+        point_in_time_method: str = "asof",
     ) -> None:
+        if point_in_time_method not in POINT_IN_TIME_METHODS:
+            raise ValidationException(
+                f"point_in_time_method must be one of {', '.join(POINT_IN_TIME_METHODS)}, "
+                f"not {point_in_time_method!r}."
+            )
+        self.point_in_time_method = point_in_time_method
         self.home = Path(home or os.environ.get("FEATURESTORE_HOME") or ".featurestore")
         self.home.mkdir(parents=True, exist_ok=True)
         self.clock = clock
@@ -298,10 +308,17 @@ class LocalBackend(FeatureStoreBackend):
             return self._offline.query(sql)
 
     def _point_in_time_join(self, request: PointInTimeRequest) -> pd.DataFrame:
+        """``point_in_time_method`` "asof" (default): DuckDB ASOF JOIN (local_backend.asof_join);
+        "sql": the window-function Athena SQL the AWS backend runs. Tests keep them equal."""
+        tables = {"__labels": request.labels_table()}
         with self._lock:
             self.flush()
-            sql = point_in_time_sql(request, "__labels", self._athena_table)
-            features = self._offline.query(sql, {"__labels": request.labels_table()})
+            if self.point_in_time_method == "sql":
+                sql = point_in_time_sql(request, "__labels", self._athena_table)
+                features = self._offline.query(sql, tables)
+            else:
+                sql = asof_join_sql(request, "__labels", self._athena_table)
+                features = self._offline.query(sql, tables, dialect="duckdb")
         return request.attach(features)
 
     def _athena_table(self, spec: FeatureGroupSpec) -> str:

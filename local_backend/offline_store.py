@@ -151,9 +151,12 @@ class OfflineStore:
 
     # -- SQL
 
-    def query(self, sql: str, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-        """Run Athena SQL; ``tables`` are registered under their names for this query only."""
-        duck_sql = to_duckdb(sql)
+    def query(
+        self, sql: str, tables: dict[str, pd.DataFrame] | None = None, *, dialect: str = "athena"
+    ) -> pd.DataFrame:
+        """Run Athena SQL (or DuckDB SQL, ``dialect="duckdb"``); ``tables`` are registered under
+        their names for this query only."""
+        duck_sql = sql if dialect == "duckdb" else to_duckdb(sql)
         for name, frame in (tables or {}).items():
             self._con.register(name, frame)
         try:
