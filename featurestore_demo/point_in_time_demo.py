@@ -1,18 +1,22 @@
 """Step 5: the naive join beside the point-in-time join, and the leakage it prevents.
 
 Run it alone with ``python -m featurestore_demo.point_in_time_demo`` or
-``featurestore-demo point-in-time``.
+``featurestore-demo point-in-time`` (``--plot timeline.png`` also draws one user's timeline).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
+import numpy as np
 import pandas as pd
+from rich.markup import escape
 from rich.table import Table
 
+from featurestore_demo import leakage
 from featurestore_demo.console import format_value, frame_table, step_header
 from featurestore_demo.sql import quote_literal
 from featurestore_demo.step import StepContext
@@ -24,10 +28,13 @@ LESSON = (
 )
 USER_FEATURES = ["membership_tier", "total_purchases", "avg_order_value", "event_time"]
 FEATURE_TIME = "users.event_time"  # the user's event_time, renamed beside the label's
+BATCH = 100  # BatchGetRecord takes at most 100 ids
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeline-user", default=None, help="user whose timeline to show (default: a frequent buyer)")
+    parser.add_argument("--plot", default=None, metavar="PATH",
+                        help="also draw the timeline as a PNG at PATH (needs the 'plot' extra)")
 
 
 def load_labels(ctx: StepContext) -> pd.DataFrame:
@@ -39,13 +46,18 @@ def load_labels(ctx: StepContext) -> pd.DataFrame:
     return ctx.backend.query(sql)
 
 
+def latest_features(ctx: StepContext, group: str, ids: list, features: list[str]) -> pd.DataFrame:
+    """The online store's current record of each id (BatchGetRecord), indexed by id."""
+    latest: dict[str, dict] = {}
+    for start in range(0, len(ids), BATCH):
+        latest.update(ctx.backend.batch_get_record(group, ids[start : start + BATCH], features))
+    return pd.DataFrame.from_dict(latest, orient="index", columns=features)
+
+
 def naive_join(ctx: StepContext, labels: pd.DataFrame) -> pd.DataFrame:
     """Each label joined to the user's *latest* features from the online store, ignoring time."""
     ids = labels["user_id"].drop_duplicates().tolist()
-    latest: dict[str, dict] = {}
-    for start in range(0, len(ids), 100):
-        latest.update(ctx.backend.batch_get_record(ctx.users.name, ids[start : start + 100], USER_FEATURES))
-    features = pd.DataFrame.from_dict(latest, orient="index").rename(columns={"event_time": FEATURE_TIME})
+    features = latest_features(ctx, ctx.users.name, ids, USER_FEATURES).rename(columns={"event_time": FEATURE_TIME})
     return labels.join(features, on="user_id")
 
 
@@ -65,6 +77,60 @@ def future_rows(joined: pd.DataFrame) -> pd.Series:
     return (joined[FEATURE_TIME] > joined["event_time"]).fillna(False).astype(bool)
 
 
+def with_prices(ctx: StepContext, labels: pd.DataFrame, users: pd.DataFrame, *, naive: bool) -> pd.DataFrame:
+    """``users`` (a join of ``labels``) plus the product's price, latest (naive) or point-in-time."""
+    if naive:
+        ids = labels["product_id"].drop_duplicates().tolist()
+        price = labels.join(latest_features(ctx, ctx.products.name, ids, ["price"]), on="product_id")["price"]
+    else:
+        products = ctx.products.name
+        price = ctx.backend.point_in_time_join(labels, [products], features={products: ["price"]})["price"]
+    return users.assign(price=price.to_numpy())
+
+
+def measure_leakage(ctx: StepContext, labels: pd.DataFrame, naive: pd.DataFrame, correct: pd.DataFrame) -> leakage.LeakageReport:
+    """The same model trained on the naive and on the point-in-time features, both scored."""
+    return leakage.compare(
+        labels["event_time"].to_numpy(dtype="float64"),
+        labels["purchase_amount"].to_numpy(dtype="float64"),
+        with_prices(ctx, labels, naive, naive=True),
+        with_prices(ctx, labels, correct, naive=False),
+    )
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One transaction of a user among that user's feature versions, and which each join used."""
+
+    user: str
+    transaction: str
+    amount: float
+    at: float  # the transaction's time, epoch seconds
+    versions: pd.DataFrame  # event_time, total_purchases, avg_order_value; by event time
+    point_in_time_used: float | None  # event time of the version the point-in-time join used
+    naive_used: float | None  # event time of the version the naive join used
+
+
+def timeline(ctx: StepContext, labels: pd.DataFrame, correct: pd.DataFrame, naive: pd.DataFrame, user: str) -> Timeline:
+    """The middle transaction of ``user``, with every version of the user from the offline store."""
+    mine = labels.index[labels["user_id"] == user]
+    label = mine[len(mine) // 2]
+    versions = ctx.backend.query(
+        "SELECT event_time, total_purchases, avg_order_value "
+        f"FROM {ctx.athena_table(ctx.users)} WHERE user_id = {quote_literal(user)} AND NOT is_deleted "
+        "ORDER BY event_time"
+    )
+    return Timeline(
+        user=user,
+        transaction=str(labels.loc[label, "transaction_id"]),
+        amount=float(labels.loc[label, "purchase_amount"]),
+        at=float(labels.loc[label, "event_time"]),
+        versions=versions,
+        point_in_time_used=_time_or_none(correct.loc[label, FEATURE_TIME]),
+        naive_used=_time_or_none(naive.loc[label, FEATURE_TIME]),
+    )
+
+
 def run(ctx: StepContext) -> None:
     step_header(ctx.console, NUMBER, TITLE, LESSON)
     labels = load_labels(ctx)
@@ -80,7 +146,10 @@ def run(ctx: StepContext) -> None:
         f"({leaked / len(labels):.0%}) got features from their own future.\n"
         f"Point-in-time join: [bold green]{pit_leaked:,}[/] did."
     )
-    _timeline(ctx, labels, correct, naive, user)
+    story = timeline(ctx, labels, correct, naive, user)
+    ctx.console.print(_timeline_table(story))
+    _plot(ctx, story)
+    _print_leakage(ctx, measure_leakage(ctx, labels, naive, correct))
 
 
 def _side_by_side(labels: pd.DataFrame, naive: pd.DataFrame, correct: pd.DataFrame, user: str) -> Table:
@@ -106,38 +175,72 @@ def _typical_buyer(labels: pd.DataFrame) -> str:
     return str(frequent.sort_values(kind="stable").index[len(frequent) // 2])
 
 
-def _timeline(ctx: StepContext, labels: pd.DataFrame, correct: pd.DataFrame, naive: pd.DataFrame, user: str) -> None:
-    """One transaction of ``user`` among the versions of that user's features around it."""
-    mine = labels.index[labels["user_id"] == user]
-    label = mine[len(mine) // 2]
-    at = labels.loc[label, "event_time"]
-    picked = {correct.loc[label, FEATURE_TIME]: "point-in-time join", naive.loc[label, FEATURE_TIME]: "naive join"}
-    versions = ctx.backend.query(
-        "SELECT total_purchases, avg_order_value, event_time "
-        f"FROM {ctx.athena_table(ctx.users)} WHERE user_id = {quote_literal(user)} ORDER BY event_time"
-    )
-    rows = [(t, f"version: {p} purchases, avg {format_value(a)}") for p, a, t in versions.itertuples(index=False)]
-    rows.append((at, f"[bold]● {labels.loc[label, 'transaction_id']}, amount {format_value(labels.loc[label, 'purchase_amount'])}[/]"))
-    rows.sort(key=lambda row: (row[0], "●" in row[1]))
-    centre = next(i for i, row in enumerate(rows) if "●" in row[1])
-    keep = set(range(centre - 2, centre + 3)) | {i for i, row in enumerate(rows) if row[0] in picked and "●" not in row[1]}
-    table = Table(title=f"Timeline of {user} around {labels.loc[label, 'transaction_id']}", title_justify="left")
+def _timeline_table(story: Timeline) -> Table:
+    """The transaction among the versions around it, and the versions each join used."""
+    rows = [(t, f"version: {p} purchases, avg {format_value(a)}", False)
+            for t, p, a in story.versions[["event_time", "total_purchases", "avg_order_value"]].itertuples(index=False)]
+    rows.append((story.at, f"[bold]● {story.transaction}, amount {format_value(story.amount)}[/]", True))
+    rows.sort(key=lambda row: (row[0], row[2]))
+    used = {story.point_in_time_used: "point-in-time join", story.naive_used: "naive join"}
+    centre = next(i for i, row in enumerate(rows) if row[2])
+    keep = set(range(centre - 2, centre + 3)) | {i for i, row in enumerate(rows) if row[0] in used and not row[2]}
+    table = Table(title=f"Timeline of {story.user} around {story.transaction}", title_justify="left")
     for column in ("time (UTC)", "event", "used by"):
         table.add_column(column)
     previous = -1
     for index in sorted(i for i in keep if 0 <= i < len(rows)):
         if index > previous + 1:
             table.add_row("...", f"[dim]{index - previous - 1} more versions[/]", "")
-        when, text = rows[index]
-        used = "" if "●" in text else picked.get(when, "")
-        if used == "naive join" and when > at:
-            used = "[red]naive join: from the future![/]"
-        table.add_row(_when(when), text, used)
+        when, text, is_label = rows[index]
+        by = "" if is_label else used.get(when, "")
+        if by == "naive join" and when > story.at:
+            by = "[red]naive join: from the future![/]"
+        table.add_row(_when(when), text, by)
         previous = index
+    return table
+
+
+def _plot(ctx: StepContext, story: Timeline) -> None:
+    path = getattr(ctx.options, "plot", None)
+    if not path:
+        return
+    from featurestore_demo.timeline_plot import MissingExtra, write_timeline_png
+
+    try:
+        written = write_timeline_png(story, path)
+    except MissingExtra as missing:
+        ctx.console.print(f"[red]--plot: {escape(str(missing))}[/]")
+        return
+    ctx.console.print(f"Timeline drawn in [bold]{written}[/]")
+
+
+def _print_leakage(ctx: StepContext, report: leakage.LeakageReport) -> None:
+    table = Table(title="What the leak does to a model (least squares, R² of the purchase amount)",
+                  title_justify="left")
+    table.add_column("trained on")
+    table.add_column(f"offline: validation ({report.validation_rows} rows)", justify="right")
+    table.add_column(f"later window ({report.later_rows} rows, features as served)", justify="right")
+    for name, scores, style in (("naive join (leaky)", report.leaky, "red"),
+                                ("point-in-time join", report.point_in_time, "green")):
+        table.add_row(f"[{style}]{name}[/]", f"{scores.offline:.3f}", f"{scores.later:.3f}")
+    table.caption = (f"trained on the first {report.train_rows} transactions; the later window starts "
+                     f"{_when(report.later_from)}")
     ctx.console.print(table)
+    ctx.console.print(
+        "The leaky model looks better offline because its features already contain each purchase "
+        "and where the user's spending went afterwards. In production only the past is served, "
+        "and the point-in-time model, trained on what it will really see, does better.",
+        style="dim",
+    )
+
+
+def _time_or_none(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _when(seconds: float) -> str:
+    if not np.isfinite(seconds):
+        return "-"
     return datetime.fromtimestamp(float(seconds), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -6,6 +6,11 @@ pipeline would do. Products get a weekly snapshot (price, rating, stock). Transa
 labels. Because the user's row that includes a purchase is written *after* the purchase, a
 point-in-time join sees the state before it, while a naive join of the latest values leaks
 the purchase (and every later one) into its own features.
+
+A purchase's amount is half the product's price of that week plus the user's spending level
+times some noise. Spending levels drift: over the 90 days some users come to spend more, some
+less (``SPEND_DRIFT``). So the user's final average knows where each user's spending went,
+which no feature served at purchase time can know: the leak the point-in-time lesson measures.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ WEEK = 7 * DAY
 TIERS = ("bronze", "silver", "gold", "platinum")
 TIER_THRESHOLDS = (3, 6, 10)  # purchases needed for silver, gold, platinum
 CATEGORIES = ("electronics", "books", "home", "sports", "toys", "beauty")
+SPEND_DRIFT = 0.5  # standard deviation of the log-change of a user's spending over the period
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,8 @@ def _transactions(
     order = np.argsort(times, kind="stable")
     user, product, times = user[order], product[order], np.round(times[order], 3)
     week = ((times - t0) // WEEK).astype(int)
-    amount = 0.5 * prices[product, week] + spend_level[user] * rng.lognormal(0.0, 0.35, count)
+    drift = rng.normal(0.0, SPEND_DRIFT, n_users)[user] * (times - t0) / (days * DAY)
+    amount = 0.5 * prices[product, week] + spend_level[user] * np.exp(drift) * rng.lognormal(0.0, 0.3, count)
     return pd.DataFrame(
         {
             "transaction_id": _ids("txn", count),
