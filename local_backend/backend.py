@@ -14,10 +14,13 @@ feature-group names that differ only in case clash (ResourceInUse), as their tab
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +95,11 @@ class LocalBackend(FeatureStoreBackend):
     # ---------------------------------------------------------------- lifecycle
 
     def _recover(self) -> None:
-        """Move journal entries the offline store lacks into it, then rebuild the online store."""
+        """Move journal entries the offline store lacks into it, then rebuild the online store.
+
+        The cyclic garbage collector is paused meanwhile: a million new tuples would otherwise
+        trigger hundreds of full scans of a heap that only grows.
+        """
         stored = self._seq
         for entry in self._journal.read():
             seq, group = entry[0], entry[1]
@@ -100,19 +107,18 @@ class LocalBackend(FeatureStoreBackend):
                 self._pending.setdefault(group, []).append(entry)
                 self._seq = max(self._seq, seq)
         self.flush()
-        for spec in self._specs.values():
-            self._online.add_group(spec.name)
-            self._replay(spec)
+        with _gc_paused():
+            for spec in self._specs.values():
+                self._online.add_group(spec.name)
+                self._replay(spec)
 
     def _replay(self, spec: FeatureGroupSpec) -> None:
         """Rebuild a group's online store from its history, as the rules decided it then."""
         winners = self._offline.online_winners(spec, self._online.equal_overwrites)
         keys = [str(key) for key in winners[spec.record_identifier_name].tolist()]
         rows = zip(*(_natives(winners[name]) for name in spec.feature_names))
-        self._online.load(
-            spec.name,
-            zip(keys, (OnlineEntry(row, event_s, None) for row, event_s in zip(rows, winners["__event_seconds"].tolist()))),
-        )
+        entries = map(OnlineEntry._make, zip(rows, winners["__event_seconds"].tolist(), repeat(None)))
+        self._online.load(spec.name, zip(keys, entries))
         history = self._offline.online_history(spec)
         id_index = spec.feature_names.index(spec.record_identifier_name)
         for row, op, event_s, expires, ait_us in zip(
@@ -274,7 +280,8 @@ class LocalBackend(FeatureStoreBackend):
             self._offline.append({spec.name: history})
             self._seq += rows
             if spec.online_store:
-                self._apply_ingest_online(spec, frame, event_s, expires, first_ait, progress)
+                with _gc_paused():
+                    self._apply_ingest_online(spec, frame, event_s, expires, first_ait, progress)
             elif progress is not None:
                 progress(rows, rows)
         return rows
@@ -407,11 +414,32 @@ def _column_or_none(frame: pd.DataFrame, name: str) -> np.ndarray:
     return frame[name].to_numpy(dtype=object)
 
 
-def _natives(column: Any) -> list[Any]:
-    """A numpy (or masked) column as Python values, None for missing ones."""
-    values = column.tolist()
-    return [None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
-            for value in values]
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (bulk loads of acyclic tuples), restoring its state."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _natives(column: np.ndarray) -> list[Any]:
+    """A numpy column as Python values, None where missing.
+
+    DuckDB marks NULLs with a mask; pandas uses NaN (floats) or pd.NA (objects), so only
+    those dtypes pay for a scan.
+    """
+    if isinstance(column, np.ma.MaskedArray):
+        return column.tolist()
+    if column.dtype.kind in "fO":
+        missing = pd.isna(column)
+        if missing.any():
+            column = column.astype(object)
+            column[missing] = None
+    return column.tolist()
 
 
 def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
