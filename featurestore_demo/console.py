@@ -35,7 +35,7 @@ __all__ = [
 
 def make_console(*, quiet: bool = False) -> Console:
     """The console the steps print to (wide enough for tables when output is piped)."""
-    return Console(quiet=quiet, width=None if Console().is_terminal else 110, highlight=False)
+    return Console(quiet=quiet, width=None if Console().is_terminal else 140, highlight=False)
 
 
 def step_header(console: Console, number: int, title: str, lesson: str) -> None:
@@ -74,10 +74,12 @@ def schema_table(spec: FeatureGroupSpec) -> Table:
 def frame_table(frame: pd.DataFrame, title: str = "", max_rows: int = 12) -> Table:
     """A DataFrame as a table, its first ``max_rows`` rows, with a count of the rest."""
     table = Table(title=title or None, title_justify="left")
-    for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
-    for row in frame.head(max_rows).itertuples(index=False):
-        table.add_row(*(format_value(value) for value in row))
+    cells = [[format_value(value) for value in row] for row in frame.head(max_rows).itertuples(index=False)]
+    for index, column in enumerate(frame.columns):
+        widest = max([len(str(column))] + [len(row[index]) for row in cells])
+        table.add_column(str(column), overflow="fold", min_width=min(widest, 24))
+    for row in cells:
+        table.add_row(*row)
     if len(frame) > max_rows:
         table.caption = f"... {len(frame) - max_rows:,} more rows ({len(frame):,} in all)"
     return table
