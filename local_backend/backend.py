@@ -34,6 +34,7 @@ from local_backend.catalog import describe_response, list_summaries, new_descrip
 from local_backend.journal import Journal
 from local_backend.offline_store import DATABASE, OfflineStore
 from local_backend.online_store import OnlineStore
+from local_backend.updates import FeatureGroupUpdates
 
 __all__ = ["LocalBackend"]
 
@@ -42,7 +43,7 @@ INGEST_CHUNK = 50_000
 _MICROS = 1_000_000
 
 
-class LocalBackend(FeatureStoreBackend):
+class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
     """SageMaker Feature Store semantics on this machine, with no AWS account.
 
     ``clock`` returns epoch seconds (inject one to test TTLs); ``equal_overwrites`` picks the
