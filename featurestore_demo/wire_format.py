@@ -17,9 +17,14 @@ __all__ = ["value_as_string", "to_wire_record", "from_wire_record", "iso_instant
 
 
 def value_as_string(value: Any) -> str:
-    """A typed value as ValueAsString: ints in decimal, floats by ``repr`` (round-trips), text as is."""
+    """A typed value as ValueAsString: ints in decimal, floats by ``repr`` (round-trips), text as is.
+
+    numpy scalars are written as the Python numbers they hold.
+    """
     if isinstance(value, float):
-        return repr(value)
+        return repr(float(value))
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value_as_string(value.item())
     return str(value)
 
 
