@@ -65,7 +65,7 @@ class AwsBackend(FeatureStoreBackend):
         self.ingest_workers = ingest_workers
         session = session or boto3.Session()
         if session.region_name is None:
-            raise ValidationException("No AWS region: set AWS_REGION (or a region in your AWS profile).")
+            raise ValidationException("No AWS region: set AWS_DEFAULT_REGION (or a region in your AWS profile).")
         config = Config(retries={"mode": "standard", "max_attempts": max_attempts},
                         max_pool_connections=max(10, 2 * ingest_workers))
         clients = {name: session.client(name, endpoint_url=endpoint_url, config=config)
