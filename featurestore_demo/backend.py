@@ -28,6 +28,7 @@ from featurestore_demo.rules import (
     validate_feature_name,
 )
 from featurestore_demo.rules.definitions import validate_ttl
+from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
 
 __all__ = ["FeatureStoreBackend", "STORES", "ProgressCallback"]
@@ -74,7 +75,14 @@ class FeatureStoreBackend(abc.ABC):
         return self._describe_feature_group(validate_feature_group_name(name))
 
     def list_feature_groups(self, name_contains: str | None = None) -> list[dict[str, Any]]:
-        """Summaries (FeatureGroupName, FeatureGroupArn, CreationTime, FeatureGroupStatus...), by name."""
+        """Summaries (FeatureGroupName, FeatureGroupArn, CreationTime, FeatureGroupStatus...).
+
+        ``name_contains`` (1 to 64 characters) keeps the groups whose name contains it.
+        """
+        if name_contains is not None and not 1 <= len(name_contains) <= 64:
+            raise constraint_error(
+                name_contains, "nameContains", "Member must have length between 1 and 64"
+            )
         return self._list_feature_groups(name_contains)
 
     def delete_feature_group(self, name: str) -> None:

@@ -6,6 +6,7 @@ Errors print one line (the AWS error code and what to do) and exit non-zero; no 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -62,12 +63,48 @@ def build_parser() -> argparse.ArgumentParser:
     for module in STEPS.values():
         module.add_arguments(demo)
     demo.add_argument("--keep", action="store_true", help="skip the cleanup step, to explore afterwards")
+    _add_emulator_parser(commands)
     return parser
+
+
+def _add_emulator_parser(commands: argparse._SubParsersAction) -> None:
+    emulator = commands.add_parser(
+        "emulator", help="serve the AWS APIs of the feature store on this machine (not a step)",
+        description="SageMaker feature groups, the feature-store runtime and Athena over the local "
+        "store, plus S3/STS/IAM/Glue by moto, on one port. Prints the variables that point boto3 "
+        "(and --backend aws) at it; serves until Ctrl-C.",
+    )
+    emulator.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    emulator.add_argument("--port", type=int, default=None, help="port (default 4567; 0 picks a free one)")
+    emulator.add_argument("--home", default=None, help="where the store lives (default $FEATURESTORE_HOME, "
+                          "else .featurestore)")
+
+
+def _serve_emulator(options: argparse.Namespace) -> int:
+    from local_backend.emulator import DEFAULT_PORT, Emulator
+
+    home = options.home or Settings.from_env("local").home
+    emulator = Emulator(home, host=options.host, port=DEFAULT_PORT if options.port is None else options.port)
+    print(f"# featurestore-demo emulator on {emulator.url} (store in {home}); Ctrl-C stops it.")
+    print("# Point boto3 and `featurestore-demo --backend aws` at it with:")
+    for name, value in emulator.environment().items():
+        print(f"export {name}={value}")
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    finally:
+        emulator.stop()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     options = build_parser().parse_args(argv)
+    if options.command == "emulator":
+        return _serve_emulator(options)
     console = make_console(quiet=options.quiet)
     try:
         settings = Settings.from_env(options.backend)
@@ -84,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _run_demo(ctx: StepContext) -> None:

@@ -39,6 +39,7 @@ from local_backend.catalog import describe_response, list_summaries, new_descrip
 from local_backend.journal import Journal
 from local_backend.offline_store import DATABASE, OfflineStore
 from local_backend.online_store import OnlineStore
+from local_backend.updates import FeatureGroupUpdates
 
 __all__ = ["LocalBackend"]
 
@@ -48,7 +49,7 @@ _MICROS = 1_000_000
 POINT_IN_TIME_METHODS = ("asof", "sql")
 
 
-class LocalBackend(FeatureStoreBackend):
+class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
     """SageMaker Feature Store semantics on this machine, with no AWS account.
 
     ``clock`` returns epoch seconds (inject one to test TTLs); ``equal_overwrites`` picks the
@@ -366,9 +367,9 @@ class LocalBackend(FeatureStoreBackend):
             {name: pd.Series(column, dtype=PANDAS_TYPES[spec.types[name]])
              for name, column in zip(spec.feature_names, columns)}
         )
-        ait_us = np.array([entry[5] for entry in entries], dtype="int64")
-        frame["write_time"] = ait_us.astype("datetime64[us]")
-        frame["api_invocation_time"] = frame["write_time"]
+        frame["write_time"], frame["api_invocation_time"] = _write_times(
+            np.array([entry[5] for entry in entries], dtype="int64")
+        )
         frame["is_deleted"] = [entry[2] != "put" for entry in entries]
         frame["__seq"] = np.array([entry[0] for entry in entries], dtype="int64")
         frame["__op"] = [entry[2] for entry in entries]
@@ -377,6 +378,16 @@ class LocalBackend(FeatureStoreBackend):
         frame["__event_seconds"] = np.array([entry[4] for entry in entries], dtype="float64")
         frame["__expires_at"] = np.array([np.nan if entry[6] is None else entry[6] for entry in entries])
         return frame
+
+
+def _write_times(ait_us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(write_time, api_invocation_time) columns for writes received at ``ait_us`` (epoch µs).
+
+    The local offline store is written at once, so write_time is the receipt time, at the
+    millisecond precision Athena shows; api_invocation_time keeps microseconds so that writes
+    stay strictly ordered.
+    """
+    return (ait_us // 1000 * 1000).astype("datetime64[us]"), ait_us.astype("datetime64[us]")
 
 
 def _add_history_columns(
@@ -389,9 +400,7 @@ def _add_history_columns(
     expires: np.ndarray,
 ) -> None:
     rows = len(frame)
-    ait = (first_ait + np.arange(rows, dtype="int64")).astype("datetime64[us]")
-    frame["write_time"] = ait
-    frame["api_invocation_time"] = ait
+    frame["write_time"], frame["api_invocation_time"] = _write_times(first_ait + np.arange(rows, dtype="int64"))
     frame["is_deleted"] = np.zeros(rows, dtype=bool)
     frame["__seq"] = first_seq + np.arange(rows, dtype="int64")
     frame["__op"] = op

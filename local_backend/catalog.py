@@ -14,9 +14,11 @@ from typing import Any
 from featurestore_demo.athena_sql import DEFAULT_CATALOG, DEFAULT_DATABASE
 from featurestore_demo.schemas import FeatureGroupSpec
 
-__all__ = ["new_description", "describe_response", "list_summaries", "table_name"]
+__all__ = ["new_description", "describe_response", "list_summaries", "table_name", "METADATA_KEY"]
 
 DEFAULT_S3_URI = "s3://featurestore-demo-local/offline-store"
+METADATA_KEY = "__FeatureMetadata"
+"""Where a stored description keeps its features' metadata (hidden from DescribeFeatureGroup)."""
 
 
 def table_name(group: str, created: float) -> str:
@@ -65,6 +67,7 @@ def _status(description: dict[str, Any], now: float, lifecycle_seconds: float) -
 def describe_response(description: dict[str, Any], now: float, lifecycle_seconds: float) -> dict[str, Any]:
     """The DescribeFeatureGroup response for a stored description, as boto3 returns it."""
     response = copy.deepcopy(description)
+    response.pop(METADATA_KEY, None)
     response["FeatureGroupStatus"] = _status(description, now, lifecycle_seconds)
     if "OfflineStoreConfig" in response:
         response["OfflineStoreStatus"] = {"Status": "Active"}

@@ -64,16 +64,29 @@ class OfflineStore:
         history = _history_table(spec.name)
         columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.type]}" for f in spec.features]
         columns += [f"{quote_identifier(name)} {kind}" for name, kind in HISTORY_COLUMNS]
-        visible = ", ".join(quote_identifier(name) for name in spec.feature_names)
         with self._transaction():
             self._con.execute(f"CREATE TABLE {history} ({', '.join(columns)})")
-            self._con.execute(
-                f"CREATE VIEW {DATABASE}.{quote_identifier(table)} AS SELECT {visible}, "
-                f"write_time, api_invocation_time, is_deleted FROM {history} WHERE __offline"
-            )
+            self._create_view(spec, table)
             self._con.execute(
                 "INSERT INTO main.feature_groups VALUES (?, ?)", [spec.name, json.dumps(description)]
             )
+
+    def add_features(self, spec: FeatureGroupSpec, table: str, added: tuple[str, ...]) -> None:
+        """Add the ``added`` features of ``spec`` (already in it) as NULL columns, and show them."""
+        with self._transaction():
+            for name in added:
+                kind = SQL_TYPES[spec.types[name]]
+                self._con.execute(
+                    f"ALTER TABLE {_history_table(spec.name)} ADD COLUMN {quote_identifier(name)} {kind}"
+                )
+            self._create_view(spec, table)
+
+    def _create_view(self, spec: FeatureGroupSpec, table: str) -> None:
+        visible = ", ".join(quote_identifier(name) for name in spec.feature_names)
+        self._con.execute(
+            f"CREATE OR REPLACE VIEW {DATABASE}.{quote_identifier(table)} AS SELECT {visible}, "
+            f"write_time, api_invocation_time, is_deleted FROM {_history_table(spec.name)} WHERE __offline"
+        )
 
     def drop_group(self, name: str, table: str) -> None:
         """Remove the group's view, history and catalog entry, in one transaction."""
@@ -148,6 +161,50 @@ class OfflineStore:
             ).fetchone()
             latest = max(latest, value or 0)
         return latest
+
+    # -- external tables (CREATE EXTERNAL TABLE through the emulator's Athena)
+
+    def create_table(self, schema: str, name: str, columns: list[tuple[str, str]], rows: pd.DataFrame) -> None:
+        """Create ``schema.name`` with ``columns`` ((name, DuckDB type)) holding ``rows`` (cast by position).
+
+        ResourceInUse if a table or view of that name exists; ValidationException if a value
+        does not cast to its column's type.
+        """
+        target = f"{quote_identifier(schema)}.{quote_identifier(name)}"
+        if self._relation_type(schema, name) is not None:
+            raise ResourceInUse(f"Table {schema}.{name} already exists.")
+        definition = ", ".join(f"{quote_identifier(column)} {kind}" for column, kind in columns)
+        with self._transaction():
+            self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}")
+            self._con.execute(f"CREATE TABLE {target} ({definition})")
+            self._con.register("__incoming", rows)
+            try:
+                self._con.execute(f"INSERT INTO {target} SELECT * FROM __incoming")
+            except duckdb.Error as exc:
+                raise ValidationException(f"HIVE_BAD_DATA: {_first_line(exc)}") from None
+            finally:
+                self._con.unregister("__incoming")
+
+    def drop_table(self, schema: str, name: str) -> bool:
+        """Drop the table ``schema.name``; False if there is none. A feature group's view is refused."""
+        kind = self._relation_type(schema, name)
+        if kind is None:
+            return False
+        if kind == "VIEW":
+            raise ValidationException(
+                f"{schema}.{name} is the offline-store table of a feature group; "
+                "delete the feature group instead."
+            )
+        self._con.execute(f"DROP TABLE {quote_identifier(schema)}.{quote_identifier(name)}")
+        return True
+
+    def _relation_type(self, schema: str, name: str) -> str | None:
+        row = self._con.execute(
+            "SELECT table_type FROM information_schema.tables "
+            "WHERE lower(table_schema) = lower(?) AND lower(table_name) = lower(?)",
+            [schema, name],
+        ).fetchone()
+        return None if row is None else row[0]
 
     # -- SQL
 

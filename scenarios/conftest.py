@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
 
@@ -34,10 +35,26 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend_factory", backend_params(metafunc.config.getoption("backend")))
 
 
+@pytest.fixture(scope="session")
+def backend_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[BackendFactory], object]]:
+    """Starts a backend's server (the emulator) the first time a scenario needs it; stops all at the end."""
+    with ExitStack() as stack:
+        started: dict[str, object] = {}
+
+        def server_of(factory: BackendFactory) -> object:
+            if factory.server is not None and factory.name not in started:
+                started[factory.name] = stack.enter_context(factory.server(tmp_path_factory.mktemp(factory.name)))
+            return started.get(factory.name)
+
+        yield server_of
+
+
 @pytest.fixture
-def backend(backend_factory: BackendFactory, tmp_path) -> Iterator[FeatureStoreBackend]:
+def backend(
+    backend_factory: BackendFactory, backend_servers: Callable[[BackendFactory], object], tmp_path
+) -> Iterator[FeatureStoreBackend]:
     """A fresh backend, closed after the scenario."""
-    store = backend_factory.make(tmp_path / "featurestore")
+    store = backend_factory.make(tmp_path / "featurestore", backend_servers(backend_factory))
     try:
         yield store
     finally:

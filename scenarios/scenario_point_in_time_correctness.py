@@ -23,6 +23,8 @@ row per label); see the README for the comparison.
 
 from __future__ import annotations
 
+import time
+
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -74,6 +76,7 @@ def accounts(backend, feature_groups) -> str:
     name = feature_groups.create(ACCOUNTS).name
     backend.put_record(name, state(100.0, 0))
     backend.put_record(name, state(150.0, 10))
+    time.sleep(0.002)  # write_time has millisecond precision: let the correction land visibly later
     backend.put_record(name, state(160.0, 10))  # a correction: same event time, written later
     backend.delete_record(name, "c1", at(20))
     backend.put_record(name, state(200.0, 30, plan="pro"))

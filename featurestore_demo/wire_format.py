@@ -1,0 +1,50 @@
+"""The AWS wire format of records: ``[{"FeatureName", "ValueAsString"}]``, both ways.
+
+Records cross the kit's interface as dicts of typed values; this format exists only where AWS
+is spoken: in the AWS backend and in the emulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from featurestore_demo.rules.values import parse_value
+from featurestore_demo.schemas import FeatureGroupSpec
+
+__all__ = ["value_as_string", "to_wire_record", "from_wire_record", "iso_instant"]
+
+
+def value_as_string(value: Any) -> str:
+    """A typed value as ValueAsString: ints in decimal, floats by ``repr`` (round-trips), text as is.
+
+    numpy scalars are written as the Python numbers they hold.
+    """
+    if isinstance(value, float):
+        return repr(float(value))
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value_as_string(value.item())
+    return str(value)
+
+
+def to_wire_record(record: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A record dict as the ``Record`` list of PutRecord / GetRecord."""
+    return [{"FeatureName": name, "ValueAsString": value_as_string(value)} for name, value in record.items()]
+
+
+def from_wire_record(spec: FeatureGroupSpec, items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """A ``Record`` list as a dict typed by the group's definitions (ValidationException if a value is bad)."""
+    types = spec.types
+    return {
+        item["FeatureName"]: parse_value(types.get(item["FeatureName"], "String"), item["ValueAsString"],
+                                         item["FeatureName"])
+        for item in items
+        if item.get("ValueAsString") is not None
+    }
+
+
+def iso_instant(seconds: float) -> str:
+    """Epoch seconds as the ISO text of ``ExpiresAt``, e.g. ``2024-01-31T12:00:30.000Z``."""
+    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,67 @@
+"""One emulator for the whole session, plain boto3 clients pointed at it, and unique group names.
+
+Clients get fake credentials and the emulator's 127.0.0.1 endpoint; the autouse fixture
+strips real AWS settings from the environment, so no test can reach AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local_backend.emulator import Emulator
+from emulator_helpers import create_request, unique_name, wait_created
+from scenarios.emulator_backend import fake_session, running_emulator
+
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    with running_emulator(tmp_path_factory.mktemp("emulator")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def clients(emulator: Emulator) -> dict[str, Any]:
+    session = fake_session(emulator)
+    names = ("sagemaker", "sagemaker-featurestore-runtime", "athena", "s3", "sts")
+    return {name: session.client(name, endpoint_url=emulator.url) for name in names}
+
+
+@pytest.fixture(scope="session")
+def sm(clients):
+    return clients["sagemaker"]
+
+
+@pytest.fixture(scope="session")
+def runtime(clients):
+    return clients["sagemaker-featurestore-runtime"]
+
+
+@pytest.fixture(scope="session")
+def athena(clients):
+    return clients["athena"]
+
+
+@pytest.fixture(scope="session")
+def s3(clients):
+    return clients["s3"]
+
+
+@pytest.fixture
+def group(sm) -> str:
+    """A new, Created feature group (see :func:`create_request`)."""
+    name = unique_name()
+    sm.create_feature_group(**create_request(name))
+    wait_created(sm, name)
+    return name
