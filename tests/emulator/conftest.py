@@ -1,7 +1,7 @@
 """One emulator for the whole session, plain boto3 clients pointed at it, and unique group names.
 
-Clients get fake credentials and the emulator's 127.0.0.1 endpoint; the autouse fixture
-strips real AWS settings from the environment, so no test can reach AWS.
+Clients get fake credentials and the emulator's 127.0.0.1 endpoint; the top-level conftest's
+autouse fixture strips real AWS settings from the environment, so no test can reach AWS.
 """
 
 from __future__ import annotations
@@ -14,15 +14,6 @@ import pytest
 from local_backend.emulator import Emulator
 from emulator_helpers import create_request, unique_name, wait_created
 from scenarios.emulator_backend import fake_session, running_emulator
-
-
-
-@pytest.fixture(autouse=True)
-def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                 "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.fixture(scope="session")
