@@ -6,7 +6,8 @@ from featurestore_demo import aws_check
 
 
 def _isolate(monkeypatch, tmp_path) -> None:
-    for name in ("FEATURESTORE_ROLE_ARN", "FEATURESTORE_S3_URI", "AWS_REGION", "AWS_DEFAULT_REGION"):
+    for name in ("FEATURESTORE_ROLE_ARN", "FEATURESTORE_S3_URI", "AWS_REGION", "AWS_DEFAULT_REGION",
+                 "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
