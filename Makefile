@@ -5,9 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+COMPAT_VENV := .venv-compat
+COMPAT_STAMP := $(COMPAT_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-local test-aws bench clean
+.PHONY: help demo test test-compat test-local test-aws bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -18,11 +20,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The real clients (SageMaker Python SDK v2, AWS CLI) live in their own virtualenv, so their
+# pins can never change the kit's pandas/numpy in $(VENV).
+$(COMPAT_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COMPAT_VENV)/bin/python -m pip install --quiet -e '.[dev,compat]'
+	@touch $(COMPAT_STAMP)
+
 demo: $(STAMP) ## Run the six steps of the demo on the local backend (no AWS account)
 	$(BIN)/featurestore-demo demo --backend local
 
-test: $(STAMP) ## Run every offline test: unit, property and scenario tests on every backend
+test: $(STAMP) test-compat ## Run every offline test: unit, property, scenarios, real clients
 	$(BIN)/python -m pytest
+
+test-compat: $(COMPAT_STAMP) ## Run the SageMaker SDK v2, AWS CLI and boto3 against the emulator
+	$(COMPAT_VENV)/bin/python -m pytest tests/compat
 
 test-local: $(STAMP) ## Run the scenarios on the local backend only
 	$(BIN)/python -m pytest scenarios -k local
@@ -36,5 +49,5 @@ bench: $(STAMP) ## Run the benchmarks and print the comparison table (also in .b
 	$(BIN)/python -m pytest tests/benchmarks -o addopts="-ra --strict-markers" --benchmark-only \
 		--benchmark-columns=median,iqr,min,rounds --benchmark-json=.benchmarks/raw.json
 
-clean: ## Remove the virtualenv and local feature-store state
-	rm -rf $(VENV) .featurestore .pytest_cache .benchmarks
+clean: ## Remove the virtualenvs and local feature-store state
+	rm -rf $(VENV) $(COMPAT_VENV) .featurestore .pytest_cache .benchmarks

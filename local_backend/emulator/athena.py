@@ -88,6 +88,8 @@ class AthenaService(TargetService):
     """StartQueryExecution, GetQueryExecution, GetQueryResults, StopQueryExecution, ListQueryExecutions.
 
     ``min_seconds`` keeps each query RUNNING at least that long, so clients see it poll.
+    ``min_seconds=0`` answers StartQueryExecution only once the query has finished, so a client
+    that checks at once and then sleeps (the SageMaker SDK sleeps 5 s) never has to wait.
     """
 
     target_prefix = "AmazonAthena."
@@ -130,7 +132,9 @@ class AthenaService(TargetService):
                               context.get("Catalog") or "AwsDataCatalog", output)
         with self._lock:
             self._executions[execution.id] = execution
-        self._pool.submit(self._run, execution)
+        running = self._pool.submit(self._run, execution)
+        if self.min_seconds <= 0:
+            running.result()
         return {"QueryExecutionId": execution.id}
 
     def get_query_execution(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -49,8 +49,9 @@ class Emulator:
 
     ``port=0`` picks a free port. ``creating_seconds`` and ``deleting_seconds`` are how long a
     feature group stays Creating / Deleting; ``query_seconds`` how long a query stays RUNNING
-    at least. Binds 127.0.0.1 unless ``host`` says otherwise. One LocalBackend serves every
-    request thread (it holds its own lock).
+    at least (0: StartQueryExecution returns once the query has finished). Binds 127.0.0.1
+    unless ``host`` says otherwise. One LocalBackend serves every request thread (it holds its
+    own lock).
     """
 
     def __init__(
