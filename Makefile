@@ -7,12 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 COMPAT_VENV := .venv-compat
 COMPAT_STAMP := $(COMPAT_VENV)/.installed
+V3_VENV := .venv-compat-v3
+V3_STAMP := $(V3_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-compat test-local test-aws bench clean
+.PHONY: help demo test test-compat test-compat-v3 test-local test-aws bench clean
 
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +30,12 @@ $(COMPAT_STAMP): pyproject.toml
 	$(COMPAT_VENV)/bin/python -m pip install --quiet -e '.[dev,compat]'
 	@touch $(COMPAT_STAMP)
 
+$(V3_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(V3_VENV)
+	$(V3_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(V3_VENV)/bin/python -m pip install --quiet -e '.[dev,compat-v3]'
+	@touch $(V3_STAMP)
+
 demo: $(STAMP) ## Run the six steps of the demo on the local backend (no AWS account)
 	$(BIN)/featurestore-demo demo --backend local
 
@@ -36,6 +44,9 @@ test: $(STAMP) test-compat ## Run every offline test: unit, property, scenarios,
 
 test-compat: $(COMPAT_STAMP) ## Run the SageMaker SDK v2, AWS CLI and boto3 against the emulator
 	$(COMPAT_VENV)/bin/python -m pytest tests/compat
+
+test-compat-v3: $(V3_STAMP) ## Run the SageMaker SDK v3 core flow against the emulator (not in make test)
+	$(V3_VENV)/bin/python -m pytest tests/compat
 
 test-local: $(STAMP) ## Run the scenarios on the local backend only
 	$(BIN)/python -m pytest scenarios -k local
@@ -50,4 +61,4 @@ bench: $(STAMP) ## Run the benchmarks and print the comparison table (also in .b
 		--benchmark-columns=median,iqr,min,rounds --benchmark-json=.benchmarks/raw.json
 
 clean: ## Remove the virtualenvs and local feature-store state
-	rm -rf $(VENV) $(COMPAT_VENV) .featurestore .pytest_cache .benchmarks
+	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) .featurestore .pytest_cache .benchmarks

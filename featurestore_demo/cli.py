@@ -78,13 +78,26 @@ def _add_emulator_parser(commands: argparse._SubParsersAction) -> None:
     emulator.add_argument("--port", type=int, default=None, help="port (default 4567; 0 picks a free one)")
     emulator.add_argument("--home", default=None, help="where the store lives (default $FEATURESTORE_HOME, "
                           "else .featurestore)")
+    emulator.add_argument("--query-seconds", type=float, default=0.1,
+                          help="how long an Athena query stays RUNNING at least (default 0.1); 0 answers "
+                          "StartQueryExecution once the query is done, so the SageMaker SDK, which sleeps "
+                          "5 s between checks, never waits")
 
 
 def _serve_emulator(options: argparse.Namespace) -> int:
     from local_backend.emulator import DEFAULT_PORT, Emulator
 
     home = options.home or Settings.from_env("local").home
-    emulator = Emulator(home, host=options.host, port=DEFAULT_PORT if options.port is None else options.port)
+    port = DEFAULT_PORT if options.port is None else options.port
+    try:
+        emulator = Emulator(home, host=options.host, port=port, query_seconds=options.query_seconds)
+    except FeatureStoreError as error:  # the store is held by another process
+        print(f"error: {error.code}: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # the address is taken or not ours to bind
+        print(f"error: cannot serve on {options.host}:{port}: {error.strerror or error}; "
+              "pick another --port (0 picks a free one) or --host.", file=sys.stderr)
+        return 1
     print(f"# featurestore-demo emulator on {emulator.url} (store in {home}); Ctrl-C stops it.")
     print("# Point boto3 and `featurestore-demo --backend aws` at it with:")
     for name, value in emulator.environment().items():

@@ -101,3 +101,29 @@ def test_the_demo_command_runs_everything_in_one_process(home):
     assert (result.returncode, result.stderr) == (0, "")
     with LocalBackend(home) as store:
         assert store.list_feature_groups() == []
+
+
+def test_emulator_query_seconds_reaches_the_emulator(tmp_path, monkeypatch, capsys):
+    """``--query-seconds 0``: queries finish before StartQueryExecution answers (for the SDK)."""
+    import local_backend.emulator
+
+    made: dict = {}
+
+    class FakeEmulator:
+        url = "http://127.0.0.1:0"
+
+        def __init__(self, home, **options):
+            made.update(options)
+
+        def environment(self):
+            return {}
+
+        def serve_forever(self):
+            raise KeyboardInterrupt
+
+        def stop(self):
+            made["stopped"] = True
+
+    monkeypatch.setattr(local_backend.emulator, "Emulator", FakeEmulator)
+    assert main(["emulator", "--home", str(tmp_path), "--port", "0", "--query-seconds", "0"]) == 0
+    assert made["query_seconds"] == 0.0 and made["port"] == 0 and made["stopped"]

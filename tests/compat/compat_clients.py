@@ -12,12 +12,21 @@ __all__ = ["require_sdk", "aws_cli"]
 WHERE = "`make test-compat` installs it in .venv-compat (pip install -e '.[dev,compat]')"
 
 
-def require_sdk() -> None:
-    """Skip the calling module unless the SageMaker Python SDK v2 is importable."""
-    sagemaker = pytest.importorskip("sagemaker", reason=f"the SageMaker Python SDK v2 is not installed: {WHERE}")
-    if int(sagemaker.__version__.split(".")[0]) != 2:
-        pytest.skip(f"these tests are for the SageMaker Python SDK v2, not {sagemaker.__version__}",
+def require_sdk(major: int = 2) -> None:
+    """Skip the calling module unless the SageMaker Python SDK of this major version is importable
+    (v2: the ``compat`` extra, ``make test-compat``; v3: ``make test-compat-v3``)."""
+    where = WHERE if major == 2 else "`make test-compat-v3` installs it in .venv-compat-v3"
+    sagemaker = pytest.importorskip("sagemaker", reason=f"the SageMaker Python SDK v{major} is not installed: {where}")
+    version = getattr(sagemaker, "__version__", None) or _distribution_version("sagemaker")
+    if int(version.split(".")[0]) != major:
+        pytest.skip(f"these tests are for the SageMaker Python SDK v{major}, not {version}: {where}",
                     allow_module_level=True)
+
+
+def _distribution_version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
 
 
 def aws_cli() -> str:

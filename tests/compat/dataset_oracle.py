@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["Group", "Options", "dataset"]
+__all__ = ["Group", "Options", "dataset", "seconds"]
 
 WT, AIT = "write_time", "api_invocation_time"
 
@@ -56,13 +56,22 @@ class Options:
     as_of: pd.Timestamp | None = None
 
 
+def seconds(column: pd.Series) -> pd.Series:
+    """Event times as epoch seconds: a Fractional column as it is, a String one parsed as ISO 8601
+    (``from_unixtime`` and ``from_iso8601_timestamp`` in the SDK's SQL)."""
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype(float)
+    stamps = pd.to_datetime(column, format="ISO8601", utc=True)
+    return (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+
+
 def _in_range(rows: pd.DataFrame, group: Group, start: float | None, end: float | None) -> pd.DataFrame:
-    seconds = rows[group.event_time].astype(float)
+    elapsed = seconds(rows[group.event_time])
     keep = pd.Series(True, index=rows.index)
     if start is not None:
-        keep &= seconds >= start
+        keep &= elapsed >= start
     if end is not None:
-        keep &= seconds <= end
+        keep &= elapsed <= end
     return rows[keep]
 
 
@@ -122,10 +131,10 @@ def dataset(base: Group, joined: list[Group], options: Options) -> pd.DataFrame:
         rows = rows.rename(columns={c: f"{c}.{number}" for c in rows.columns})
         result = result.merge(rows, left_on=base.record_id, right_on=f"{group.record_id}.{number}")
         if options.point_in_time:
-            result = result[result[base.event_time].astype(float)
-                            >= result[f"{group.event_time}.{number}"].astype(float)]
+            result = result[seconds(result[base.event_time]) >= seconds(result[f"{group.event_time}.{number}"])]
         order.append(f"{group.event_time}.{number}")
     if options.recent is not None:
-        result = result.sort_values(order, ascending=False, kind="stable")
+        ranks = pd.DataFrame({column: seconds(result[column]) for column in order}, index=result.index)
+        result = result.loc[ranks.sort_values(order, ascending=False, kind="stable").index]
         result = result[result.groupby(base.record_id).cumcount() < options.recent]
     return result.reset_index(drop=True)

@@ -169,3 +169,34 @@ def test_point_in_time_without_n_keeps_every_earlier_row_and_n1_one_per_id(sessi
     newest = _build(session, history, LABELS, Options(point_in_time=True, recent=1), s3_uri, joined=True)
     assert sorted(newest["user_id"]) == ["u1", "u2"]  # one row per base record id, not per label
     assert set(zip(newest["event_time"], newest["event_time.1"])) == {(350.0, 300.0), (450.0, 400.0)}
+
+
+SCORES = pd.DataFrame({"user_id": ["u1", "u1", "u2", "u4"], "score": [0.1, 0.2, 0.5, 0.9],
+                       "event_time": ["1970-01-01T00:01:30Z", "1970-01-01T00:04:00Z",
+                                      "1970-01-01T00:02:00Z", "1970-01-01T00:01:50.500Z"]}
+                      ).astype({"user_id": object, "event_time": object})
+
+
+@pytest.fixture(scope="module")
+def scores(session, s3_uri, role_arn, history) -> Group:
+    """A second group, with a String (ISO 8601) event time, joined to the users group."""
+    group = create_group(session, SCORES, s3_uri=s3_uri, role_arn=role_arn, prefix="scores")
+    group.ingest(SCORES, max_workers=2, wait=True)
+    history["scores"] = group
+    return Group(offline_rows(group, f"{s3_uri}/compat-athena"), "user_id", "event_time",
+                 ["user_id", "score", "event_time"])
+
+
+@pytest.mark.parametrize("options", [Options(point_in_time=True), Options(point_in_time=True, recent=1)],
+                         ids=["point_in_time", "point_in_time_recent_1"])
+def test_group_base_joined_with_a_string_event_time_group(session, history, scores, s3_uri, options) -> None:
+    store = FeatureStore(sagemaker_session=session)
+    builder = store.create_dataset(base=history["group"], output_path=f"{s3_uri}/compat-datasets")
+    builder.with_feature_group(history["scores"]).point_in_time_accurate_join()
+    if options.recent is not None:
+        builder.with_number_of_recent_records_by_record_identifier(options.recent)
+    got, _query = builder.to_dataframe()
+    expected = dataset(_users(history), [scores], options)
+    assert len(expected) == (6 if options.recent is None else 3)
+    assert list(got.columns) == list(expected.columns)
+    assert _rows(got) == _rows(expected)
