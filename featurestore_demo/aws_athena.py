@@ -31,12 +31,12 @@ class AthenaRunner:
     def run(self, sql: str) -> pd.DataFrame:
         """The result of a query as a typed DataFrame."""
         query_id = self._start(sql)
-        self._wait(query_id)
+        self._wait(query_id, sql)
         return self._results(query_id)
 
     def execute(self, sql: str) -> None:
         """Run a statement (DDL) to completion; its result is not read."""
-        self._wait(self._start(sql))
+        self._wait(self._start(sql), sql)
 
     def _start(self, sql: str) -> str:
         if not self.output_uri:
@@ -51,8 +51,11 @@ class AthenaRunner:
         )
         return response["QueryExecutionId"]
 
-    def _wait(self, query_id: str) -> None:
-        """Poll GetQueryExecution (50 ms doubling to 2 s) until a final state; TimeoutError after ``timeout``."""
+    def _wait(self, query_id: str, sql: str) -> None:
+        """Poll GetQueryExecution (50 ms doubling to 2 s) until a final state.
+
+        After ``timeout`` the query is stopped and TimeoutError names it (id and SQL).
+        """
         deadline = time.monotonic() + self.timeout
         delay = 0.05
         while True:
@@ -64,7 +67,8 @@ class AthenaRunner:
                 raise ValidationException(f"Athena query {state}: {status.get('StateChangeReason', '')}")
             if time.monotonic() + delay > deadline:
                 call(self.client.stop_query_execution, QueryExecutionId=query_id)
-                raise TimeoutError(f"Athena query {query_id} still {state} after {self.timeout:.0f} s; stopped it.")
+                raise TimeoutError(f"Athena query {query_id} ({_excerpt(sql)}) still {state} after "
+                                   f"{self.timeout:.0f} s; stopped it.")
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 
@@ -76,6 +80,12 @@ class AthenaRunner:
             columns = columns or page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
             rows.extend([datum.get("VarCharValue") for datum in row["Data"]] for row in page["ResultSet"]["Rows"])
         return typed_frame(columns, rows[1:])
+
+
+def _excerpt(sql: str, limit: int = 80) -> str:
+    """``sql`` on one line, cut to ``limit`` characters."""
+    line = " ".join(sql.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def typed_frame(columns: list[dict[str, Any]], rows: list[list[str | None]]) -> pd.DataFrame:

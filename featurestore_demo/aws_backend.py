@@ -41,7 +41,9 @@ class AwsBackend(FeatureStoreBackend):
     """SageMaker Feature Store on AWS (or on the emulator, through ``endpoint_url``).
 
     ``role_arn`` and ``s3_uri`` default to FEATURESTORE_ROLE_ARN / FEATURESTORE_S3_URI; the
-    offline store and Athena's results live under ``s3_uri``. Specs are cached per group
+    offline store and Athena's results live under ``s3_uri``. Each call makes at most
+    ``max_attempts`` attempts, the first included: botocore's standard retries repeat throttled
+    and transient failures (5xx, timeouts) with exponential back-off. Specs are cached per group
     (a group changed by another process is seen after this backend re-creates or deletes it).
     """
 
@@ -66,7 +68,7 @@ class AwsBackend(FeatureStoreBackend):
         session = session or boto3.Session()
         if session.region_name is None:
             raise ValidationException("No AWS region: set AWS_DEFAULT_REGION (or a region in your AWS profile).")
-        config = Config(retries={"mode": "standard", "max_attempts": max_attempts},
+        config = Config(retries={"mode": "standard", "total_max_attempts": max_attempts},
                         max_pool_connections=max(10, 2 * ingest_workers))
         clients = {name: session.client(name, endpoint_url=endpoint_url, config=config)
                    for name in ("sagemaker", "sagemaker-featurestore-runtime", "athena", "s3", "glue")}
@@ -133,9 +135,16 @@ class AwsBackend(FeatureStoreBackend):
             self._delete_prefix(resolved)
 
     def _delete_prefix(self, uri: str) -> None:
+        """Delete every object under ``uri``; nothing to do if the bucket itself is gone."""
         bucket, _, prefix = uri.removeprefix("s3://").partition("/")
         pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/")
-        for page in call(lambda: list(pages)):
+        try:
+            listed = call(lambda: list(pages))
+        except FeatureStoreError as error:
+            if error.code == "NoSuchBucket":
+                return
+            raise
+        for page in listed:
             keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
             if keys:
                 call(self._s3.delete_objects, Bucket=bucket, Delete={"Objects": keys, "Quiet": True})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from typing import Any
 
@@ -31,6 +32,7 @@ __all__ = ["Emulator", "DEFAULT_PORT"]
 
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 4567
+LISTEN_BACKLOG = 128
 DEMO_BUCKET = "featurestore-demo-emulator"
 DEMO_ROLE_ARN = "arn:aws:iam::123456789012:role/featurestore-demo"
 
@@ -41,7 +43,25 @@ class _QuietHandler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
-        log.debug("%s %s", self.command, self.path)
+        """Method and path at DEBUG; never the query string, which carries presigned URLs' signatures."""
+        log.debug("%s %s", self.command, self.path.split("?", 1)[0])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on ``host:port``; OSError (such as EADDRINUSE) if it cannot be had.
+
+    Bound here rather than by werkzeug, which prints and calls ``sys.exit`` when the port is taken.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(LISTEN_BACKLOG)
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 class Emulator:
@@ -76,8 +96,16 @@ class Emulator:
             self.athena,
             DomainDispatcherApplication(create_backend_app),
         )
-        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
-        self.host, self.port = host, self._server.server_port
+        try:
+            listener = _listen(host, port)
+        except OSError:  # the address is taken: release the store for whoever retries
+            self.athena.close()
+            self.backend.close()
+            raise
+        with listener:  # the server listens on its own duplicate of it
+            self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler,
+                                       fd=listener.fileno())
+        self.host, self.port = host, self._server.port
         self._thread: threading.Thread | None = None
 
     @property
