@@ -93,6 +93,7 @@ class AthenaService(TargetService):
     """
 
     target_prefix = "AmazonAthena."
+    model_name = "athena"
     internal_code = "InternalServerException"
 
     def __init__(self, backend: Any, s3: S3Objects, *, min_seconds: float = 0.0, workers: int = 2) -> None:

@@ -32,6 +32,7 @@ from local_backend.emulator.wire import (
 
 __all__ = ["RuntimeService"]
 
+MODEL_NAME = "sagemaker-featurestore-runtime"
 NAME_OR_ARN_MAX = 150
 MAX_VALUE_CHARS = 358_400
 EXPIRATION = ("Enabled", "Disabled")
@@ -52,6 +53,7 @@ class RuntimeService:
         """Route by method and path, then parse → backend → serialise; errors as runtime errors."""
         try:
             handler, group = self._route(request)
+            request.operation = (MODEL_NAME, handler.__name__.title().replace("_", ""))  # put_record: PutRecord
             return json_response(handler(request, group), content_type="application/json")
         except FeatureStoreError as error:
             return self.error(error)

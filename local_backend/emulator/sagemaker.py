@@ -83,6 +83,7 @@ class SageMakerService(TargetService):
     """Feature-group operations of the SageMaker API over a local backend."""
 
     target_prefix = "SageMaker."
+    model_name = "sagemaker"
     internal_code = "InternalFailure"
 
     def __init__(self, backend: Any, deletions: Deletions) -> None:

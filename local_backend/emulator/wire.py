@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from featurestore_demo.errors import FeatureStoreError, ResourceNotFound, ValidationException
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.rules.values import MAX_RECORD_BYTES
+from local_backend.emulator.shapes import type_error
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -60,6 +61,8 @@ class Request:
     body: bytes = b""
     oversize: int = 0
     """The length of a body refused for being over :data:`MAX_BODY_BYTES` (then ``body`` is empty)."""
+    operation: tuple[str, str] | None = None
+    """(botocore service, operation) whose input shape :meth:`json` checks the body against."""
 
     @classmethod
     def from_environ(cls, environ: dict[str, Any], body: bytes, oversize: int = 0) -> Request:
@@ -83,7 +86,8 @@ class Request:
         )
 
     def json(self) -> dict[str, Any]:
-        """The body as a JSON object (empty body: ``{}``); SerializationException otherwise.
+        """The body as a JSON object (empty body: ``{}``); SerializationException otherwise, or
+        when a member has the wrong JSON type for :attr:`operation`'s input shape.
 
         ValidationException if the body was over the 350 KB limit.
         """
@@ -99,6 +103,9 @@ class Request:
             raise WireError("SerializationException", f"Malformed JSON request body: {exc}") from None
         if not isinstance(payload, dict):
             raise WireError("SerializationException", "The request body must be a JSON object.")
+        problem = type_error(*self.operation, payload) if self.operation else None
+        if problem:
+            raise WireError("SerializationException", problem)
         return payload
 
 
@@ -122,6 +129,8 @@ class TargetService:
     """
 
     target_prefix = ""
+    model_name = ""
+    """The botocore service name, whose input shapes request bodies are checked against."""
     internal_code = "InternalFailure"
     operations: dict[str, Callable[[dict[str, Any]], dict[str, Any]]]
 
@@ -129,9 +138,11 @@ class TargetService:
         """Parse → operation → serialise; every kit error becomes this service's wire error."""
         try:
             target = request.headers.get("x-amz-target", "")
-            operation = self.operations.get(target.removeprefix(self.target_prefix))
+            name = target.removeprefix(self.target_prefix)
+            operation = self.operations.get(name)
             if not target.startswith(self.target_prefix) or operation is None:
                 raise WireError("UnknownOperationException", f"Unknown operation {target or '(none)'}.")
+            request.operation = (self.model_name, name)
             return json_response(operation(request.json()))
         except FeatureStoreError as error:
             return self.error(error)
