@@ -152,7 +152,7 @@ def _as_state(items: list[dict[str, str]]) -> tuple[float, int]:
 
 
 def athena_rows(athena: Any, sql: str) -> list[list[str | None]]:
-    """Run ``sql`` on the emulator's Athena; the data rows (header dropped) as text."""
+    """Run ``sql`` on the emulator's Athena; the data rows of every page (header dropped) as text."""
     query_id = athena.start_query_execution(
         QueryString=sql, ResultConfiguration={"OutputLocation": "s3://featurestore-demo-emulator/load/"}
     )["QueryExecutionId"]
@@ -163,7 +163,8 @@ def athena_rows(athena: Any, sql: str) -> list[list[str | None]]:
         time.sleep(0.005)
     if state["State"] != "SUCCEEDED":
         raise AssertionError(f"query {state['State']}: {state.get('StateChangeReason')}")
-    rows = athena.get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"][1:]
+    pages = athena.get_paginator("get_query_results").paginate(QueryExecutionId=query_id)
+    rows = [row for page in pages for row in page["ResultSet"]["Rows"]][1:]
     return [[datum.get("VarCharValue") for datum in row["Data"]] for row in rows]
 
 
