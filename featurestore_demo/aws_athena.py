@@ -68,7 +68,7 @@ class AthenaRunner:
             if time.monotonic() + delay > deadline:
                 call(self.client.stop_query_execution, QueryExecutionId=query_id)
                 raise TimeoutError(f"Athena query {query_id} ({_excerpt(sql)}) still {state} after "
-                                   f"{self.timeout:.0f} s; stopped it.")
+                                   f"{self.timeout:g} s; stopped it.")
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 

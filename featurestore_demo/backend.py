@@ -125,7 +125,7 @@ class FeatureStoreBackend(abc.ABC):
                 on_poll(current)
             if time.monotonic() + delay > deadline:
                 raise TimeoutError(
-                    f"Feature group '{name}' was still {current} after {timeout:.0f} s "
+                    f"Feature group '{name}' was still {current} after {timeout:g} s "
                     f"(waited for {status})."
                 )
             time.sleep(delay)

@@ -68,6 +68,8 @@ class Router:
             return self.sagemaker if path in ("", "/") else self.runtime
         if signing == "athena":
             return self.athena
+        if target and not signing:  # moto would take an unsigned request for S3, which has no targets
+            return self.sagemaker  # whose JSON 1.1 handler answers UnknownOperationException
         return None
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import botocore.session
-from botocore.model import Shape
+from botocore.model import ServiceModel, Shape
 
 __all__ = ["type_error"]
 
@@ -26,8 +26,13 @@ JSON_TYPES: dict[str, tuple[type, ...]] = {
 
 
 @lru_cache(maxsize=None)
+def _service_model(service: str) -> ServiceModel:
+    """botocore's model of ``service``, loaded once (tens of milliseconds each time otherwise)."""
+    return botocore.session.get_session().get_service_model(service)
+
+
 def _input_shape(service: str, operation: str) -> Shape | None:
-    model = botocore.session.get_session().get_service_model(service)
+    model = _service_model(service)
     return model.operation_model(operation).input_shape if operation in model.operation_names else None
 
 

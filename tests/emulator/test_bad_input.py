@@ -89,7 +89,8 @@ def test_a_body_that_is_not_a_json_object_is_serialization_exception(emulator, k
     assert state(emulator, kept) == before
 
 
-@pytest.mark.parametrize("target", ["SageMaker.", "SageMaker.DeleteFeatureGroupX", "AmazonAthena.DropDatabase"])
+@pytest.mark.parametrize("target", ["SageMaker.", "SageMaker.DeleteFeatureGroupX", "AmazonAthena.DropDatabase",
+                                    "Foo.Bar", "DynamoDB_20120810.ListTables"])
 def test_unknown_operations_are_unknown_operation_exception(emulator, target):
     status, _, body = raw_post(emulator, "/", b"{}", {"X-Amz-Target": target, "Content-Type": JSON11})
     assert (status, body["__type"]) == (400, "UnknownOperationException")
