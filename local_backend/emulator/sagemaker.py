@@ -242,8 +242,8 @@ def _offset(token: Any) -> int:
     check_length(token, 0, 8192, "nextToken")
     try:
         kind, _, number = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if kind == "offset" and number.isdigit():
-            return int(number)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
+        kind, number = "", ""
+    if kind == "offset" and number.isdigit():
+        return int(number)
     raise WireError("ValidationException", f"Invalid pagination token {token!r}.")

@@ -9,6 +9,8 @@ wire error.
 
 from __future__ import annotations
 
+import abc
+
 import json
 import uuid
 from collections.abc import Callable
@@ -122,7 +124,7 @@ class Response:
         return list(headers.items())
 
 
-class TargetService:
+class TargetService(abc.ABC):
     """A JSON 1.1 service: ``X-Amz-Target: <target_prefix><Operation>`` → ``operations[Operation](body)``.
 
     Subclasses fill ``operations`` and say how an error goes on the wire (:meth:`error`).
@@ -147,8 +149,9 @@ class TargetService:
         except FeatureStoreError as error:
             return self.error(error)
 
-    def error(self, error: FeatureStoreError) -> Response:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def error(self, error: FeatureStoreError) -> Response:
+        """The wire error of this service for ``error``."""
 
 
 def _encode(value: Any) -> Any:
