@@ -31,7 +31,7 @@ from featurestore_demo.rules.definitions import validate_ttl
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
 
-__all__ = ["FeatureStoreBackend", "STORES", "ProgressCallback"]
+__all__ = ["FeatureStoreBackend", "STORES", "ProgressCallback", "record_key"]
 
 STORES = ("OnlineStore", "OfflineStore")
 DELETION_MODES = ("SoftDelete", "HardDelete")
@@ -158,7 +158,7 @@ class FeatureStoreBackend(abc.ABC):
         """The latest live record of ``record_id`` online, or None if there is none."""
         spec = self.feature_group_spec(feature_group)
         _require_online(spec)
-        return self._get_record(spec, _record_key(spec, record_id), _names(spec, feature_names))
+        return self._get_record(spec, record_key(spec, record_id), _names(spec, feature_names))
 
     def batch_get_record(
         self,
@@ -169,7 +169,7 @@ class FeatureStoreBackend(abc.ABC):
         """Record identifier (as a string) -> record, for the ids that have a live record."""
         spec = self.feature_group_spec(feature_group)
         _require_online(spec)
-        keys = [_record_key(spec, record_id) for record_id in record_ids]
+        keys = [record_key(spec, record_id) for record_id in record_ids]
         if not 1 <= len(keys) <= 100:
             raise ValidationException(
                 f"BatchGetRecord takes 1 to 100 record identifiers per feature group, got {len(keys)}."
@@ -200,7 +200,7 @@ class FeatureStoreBackend(abc.ABC):
         event_time = parse_value(et_type, event_time, "EventTime")
         seconds = event_time_seconds(et_type, event_time, "EventTime")
         stores = _target_stores(spec, target_stores)
-        self._delete_record(spec, _record_key(spec, record_id), event_time, seconds, deletion_mode, stores)
+        self._delete_record(spec, record_key(spec, record_id), event_time, seconds, deletion_mode, stores)
 
     def ingest(
         self,
@@ -328,7 +328,7 @@ class FeatureStoreBackend(abc.ABC):
     def _point_in_time_join(self, request: PointInTimeRequest) -> pd.DataFrame: ...
 
 
-def _record_key(spec: FeatureGroupSpec, record_id: Any) -> str:
+def record_key(spec: FeatureGroupSpec, record_id: Any) -> str:
     """The record identifier as the string the stores key on (its canonical typed form)."""
     id_type = spec.types[spec.record_identifier_name]
     if record_id is None or record_id == "":

@@ -77,10 +77,6 @@ class PointInTimeRequest:
     max_age_us: int | None = None
     as_of_us: int | None = None
 
-    @property
-    def as_of_seconds(self) -> float | None:
-        return None if self.as_of_us is None else self.as_of_us / MICROS
-
     def labels_table(self) -> pd.DataFrame:
         """What the SQL joins against: row number, label time (µs) and one text key per group.
 

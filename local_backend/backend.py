@@ -28,10 +28,11 @@ import numpy as np
 import pandas as pd
 
 from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
+from featurestore_demo.config import Settings
 from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ValidationException
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.rules.online import OnlineEntry, delete_applies, expires_at
-from featurestore_demo.rules.values import event_time_seconds
+from featurestore_demo.rules.values import event_time_seconds, parse_value
 from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
 from local_backend.asof_join import asof_join_sql
@@ -77,7 +78,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
                 f"not {point_in_time_method!r}."
             )
         self.point_in_time_method = point_in_time_method
-        self.home = Path(home or os.environ.get("FEATURESTORE_HOME") or ".featurestore")
+        self.home = Path(home or Settings.from_env("local").home)
         self.home.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self.lifecycle_seconds = lifecycle_seconds
@@ -89,8 +90,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         self._pending: dict[str, list[list[Any]]] = {}
         self._catalog = self._offline.load_catalog()
         self._specs = {name: FeatureGroupSpec.from_aws(d) for name, d in self._catalog.items()}
-        self._seq = self._offline.max_seq(list(self._specs))
-        self._last_ait_us = self._offline.max_api_invocation_us(list(self._specs))
+        self._seq, self._last_ait_us = self._offline.watermarks(list(self._specs))
         self._recover()
 
     # ---------------------------------------------------------------- lifecycle
@@ -262,7 +262,9 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
                     f"later than the EventTime of the record in the OnlineStore. Nothing was deleted."
                 )
             marker = [None] * len(spec.features)
-            marker[spec.feature_names.index(spec.record_identifier_name)] = _typed_key(spec, record_key)
+            marker[spec.feature_names.index(spec.record_identifier_name)] = parse_value(
+                spec.types[spec.record_identifier_name], record_key
+            )
             marker[spec.feature_names.index(spec.event_time_feature_name)] = event_time
             ait_us = self._write(spec, deletion_mode, marker, event_time_seconds, None, target_stores)
             if online:
@@ -298,6 +300,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
     ) -> None:
         rows = len(frame)
         keys = frame[spec.record_identifier_name].astype(str).tolist()
+        times = event_s.tolist()
         expiry = [None if np.isnan(value) else value for value in expires.tolist()]
         for start in range(0, rows, INGEST_CHUNK):
             stop = min(start + INGEST_CHUNK, rows)
@@ -305,7 +308,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             values = zip(*(_natives(_column_or_none(chunk, name)) for name in spec.feature_names))
             for offset, row in enumerate(values):
                 index = start + offset
-                entry = OnlineEntry(row, event_s[index], expiry[index])
+                entry = OnlineEntry(row, times[index], expiry[index])
                 self._online.put(spec.name, keys[index], entry, (first_ait + index) / _MICROS)
             if progress is not None:
                 progress(stop, rows)
@@ -456,11 +459,6 @@ def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[s
     if feature_names is None:
         return record
     return {name: record[name] for name in feature_names if name in record}
-
-
-def _typed_key(spec: FeatureGroupSpec, record_key: str) -> Any:
-    id_type = spec.types[spec.record_identifier_name]
-    return int(record_key) if id_type == "Integral" else float(record_key) if id_type == "Fractional" else record_key
 
 
 def _not_found(name: str) -> ResourceNotFound:

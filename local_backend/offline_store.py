@@ -113,13 +113,18 @@ class OfflineStore:
                 finally:
                     self._con.unregister("__incoming")
 
-    def max_seq(self, groups: list[str]) -> int:
-        """The highest sequence number stored in any of ``groups`` (-1 if none)."""
-        highest = -1
+    def watermarks(self, groups: list[str]) -> tuple[int, int]:
+        """(highest sequence number, latest api_invocation_time in epoch µs) over ``groups``.
+
+        (-1, 0) when nothing is stored: where numbering and the write clock resume.
+        """
+        seq, ait_us = -1, 0
         for group in groups:
-            (value,) = self._con.execute(f"SELECT max(__seq) FROM {_history_table(group)}").fetchone()
-            highest = max(highest, -1 if value is None else int(value))
-        return highest
+            top_seq, top_ait = self._con.execute(
+                f"SELECT max(__seq), epoch_us(max(api_invocation_time)) FROM {_history_table(group)}"
+            ).fetchone()
+            seq, ait_us = max(seq, -1 if top_seq is None else int(top_seq)), max(ait_us, top_ait or 0)
+        return seq, ait_us
 
     def online_winners(self, spec: FeatureGroupSpec, equal_overwrites: bool) -> dict[str, Any]:
         """The winning put of each id whose online history is plain puts without a TTL.
@@ -151,16 +156,6 @@ class OfflineStore:
             f"WHERE __online AND {rid} IN (SELECT {rid} FROM {history} "
             "WHERE __online AND (__op <> 'put' OR __expires_at IS NOT NULL)) ORDER BY __seq"
         ).fetchnumpy()
-
-    def max_api_invocation_us(self, groups: list[str]) -> int:
-        """The latest api_invocation_time stored in any of ``groups``, epoch µs (0 if none)."""
-        latest = 0
-        for group in groups:
-            (value,) = self._con.execute(
-                f"SELECT epoch_us(max(api_invocation_time)) FROM {_history_table(group)}"
-            ).fetchone()
-            latest = max(latest, value or 0)
-        return latest
 
     # -- external tables (CREATE EXTERNAL TABLE through the emulator's Athena)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from featurestore_demo.backend import _record_key
+from featurestore_demo.backend import record_key
 from featurestore_demo.errors import ResourceNotFound
 from featurestore_demo.rules import validate_feature_group_name, validate_feature_group_spec
 from featurestore_demo.rules.names import constraint_error
@@ -123,7 +123,7 @@ class FeatureGroupUpdates:
         """When the live online record of ``record_id`` expires (epoch seconds); None without a TTL."""
         spec = self.feature_group_spec(feature_group)
         with self._lock:
-            entry = self._online.get(spec.name, _record_key(spec, record_id), self.clock())
+            entry = self._online.get(spec.name, record_key(spec, record_id), self.clock())
         return None if entry is None else entry.expires_at
 
     def create_external_table(

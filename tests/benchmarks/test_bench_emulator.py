@@ -1,11 +1,13 @@
 """Online latency over the wire: boto3's get_record against the emulator (and real AWS if set).
 
-The reference is the cheapest boto3 call the same server answers (STS GetCallerIdentity,
-served by moto in-process): the floor that boto3 plus HTTP on loopback costs.
+References on the same server: the same GetRecord as a raw HTTP request (what the server and
+loopback cost without boto3's signing and parsing), and the cheapest boto3 call it answers
+(STS GetCallerIdentity, served by moto in-process).
 """
 
 from __future__ import annotations
 
+import http.client
 import os
 
 import boto3
@@ -26,11 +28,11 @@ def emulated(tmp_path_factory: pytest.TempPathFactory):
         backend.ingest("users", users_frame(1_000, versions=1).drop_duplicates("user_id"))
         session = fake_session(emulator)
         yield (session.client("sagemaker-featurestore-runtime", endpoint_url=emulator.url),
-               session.client("sts", endpoint_url=emulator.url))
+               session.client("sts", endpoint_url=emulator.url), emulator.url)
 
 
 def test_get_record_via_boto3_against_the_emulator(benchmark, emulated) -> None:
-    runtime, _ = emulated
+    runtime, _, _ = emulated
     benchmark.group = "get_record, boto3 via the emulator"
     benchmark.extra_info["role"] = "kit"
     response = benchmark(runtime.get_record, FeatureGroupName="users", RecordIdentifierValueAsString="user_0000042")
@@ -38,10 +40,29 @@ def test_get_record_via_boto3_against_the_emulator(benchmark, emulated) -> None:
 
 
 def test_boto3_floor_on_the_same_server(benchmark, emulated) -> None:
-    _, sts = emulated
+    _, sts, _ = emulated
     benchmark.group = "get_record, boto3 via the emulator"
     benchmark.extra_info["role"] = "boto3 STS call, same server"
     assert benchmark(sts.get_caller_identity)["Account"]
+
+
+def test_raw_http_get_record_on_the_same_server(benchmark, emulated) -> None:
+    _, _, url = emulated
+    benchmark.group = "get_record, boto3 via the emulator"
+    benchmark.extra_info["role"] = "raw HTTP GetRecord, same server"
+    host, port = url.removeprefix("http://").split(":")
+    # The emulator reads the service from the credential scope; the signature is not checked.
+    headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/sagemaker/aws4_request, "
+                                "SignedHeaders=host, Signature=0"}
+
+    def get() -> bytes:
+        connection = http.client.HTTPConnection(host, int(port))
+        connection.request("GET", "/FeatureGroup/users?RecordIdentifierValueAsString=user_0000042", headers=headers)
+        body = connection.getresponse().read()
+        connection.close()
+        return body
+
+    assert b"user_0000042" in benchmark(get)
 
 
 @pytest.mark.aws
