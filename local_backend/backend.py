@@ -36,7 +36,7 @@ from featurestore_demo.rules.values import event_time_seconds, parse_value
 from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
 from local_backend.asof_join import asof_join_sql
-from local_backend.catalog import describe_response, list_summaries, new_description, table_name
+from local_backend.catalog import describe_response, list_summaries, new_description, table_name, table_of
 from local_backend.journal import Journal
 from local_backend.offline_store import DATABASE, OfflineStore
 from local_backend.online_store import OnlineStore
@@ -190,7 +190,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         with self._lock:
             description = self._stored(name)
             self.flush()
-            table = (description.get("OfflineStoreConfig") or {}).get("DataCatalogConfig", {}).get("TableName", "")
+            table = table_of(description)
             self._offline.drop_group(name, table)
             self._online.drop_group(name)
             del self._catalog[name], self._specs[name]
@@ -200,6 +200,11 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         if spec is None:
             raise _not_found(name)
         return spec
+
+    def group_name_of_arn(self, arn: str) -> str | None:
+        """The name of the feature group whose ARN is ``arn``, or None."""
+        with self._lock:
+            return next((name for name, d in self._catalog.items() if d["FeatureGroupArn"] == arn), None)
 
     def _stored(self, name: str) -> dict[str, Any]:
         description = self._catalog.get(name)
@@ -333,7 +338,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         return request.attach(features)
 
     def _athena_table(self, spec: FeatureGroupSpec) -> str:
-        table = self._stored(spec.name)["OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]
+        table = table_of(self._stored(spec.name))
         return f"{DATABASE}.{quote_identifier(table)}"
 
     # ---------------------------------------------------------------- writes

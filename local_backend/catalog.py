@@ -21,6 +21,16 @@ METADATA_KEY = "__FeatureMetadata"
 """Where a stored description keeps its features' metadata (hidden from DescribeFeatureGroup)."""
 
 
+def utc(seconds: float) -> datetime:
+    """Epoch seconds as the tz-aware UTC datetime boto3 returns for AWS timestamps."""
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def table_of(description: dict[str, Any]) -> str:
+    """The offline-store (Athena) table of a stored description; "" for an online-only group."""
+    return ((description.get("OfflineStoreConfig") or {}).get("DataCatalogConfig") or {}).get("TableName", "")
+
+
 def table_name(group: str, created: float) -> str:
     """The Glue/Athena table name AWS generates: lowercase, underscores, creation epoch."""
     return f"{group.lower().replace('-', '_')}_{int(created)}"
@@ -72,7 +82,7 @@ def describe_response(description: dict[str, Any], now: float, lifecycle_seconds
     if "OfflineStoreConfig" in response:
         response["OfflineStoreStatus"] = {"Status": "Active"}
     for key in ("CreationTime", "LastModifiedTime"):
-        response[key] = datetime.fromtimestamp(response[key], tz=timezone.utc)
+        response[key] = utc(response[key])
     response["NextToken"] = ""
     return response
 
@@ -91,7 +101,7 @@ def list_summaries(
         summary = {
             "FeatureGroupName": description["FeatureGroupName"],
             "FeatureGroupArn": description["FeatureGroupArn"],
-            "CreationTime": datetime.fromtimestamp(description["CreationTime"], tz=timezone.utc),
+            "CreationTime": utc(description["CreationTime"]),
             "FeatureGroupStatus": _status(description, now, lifecycle_seconds),
         }
         if "OfflineStoreConfig" in description:

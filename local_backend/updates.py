@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
@@ -25,7 +24,7 @@ from featurestore_demo.errors import ResourceNotFound
 from featurestore_demo.rules import validate_feature_group_name, validate_feature_group_spec
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
-from local_backend.catalog import METADATA_KEY
+from local_backend.catalog import METADATA_KEY, table_of, utc
 
 __all__ = ["FeatureGroupUpdates", "UNCHANGED"]
 
@@ -70,7 +69,7 @@ class FeatureGroupUpdates:
             validate_feature_group_spec(updated)
             if additions:
                 self.flush()
-                table = description.get("OfflineStoreConfig", {}).get("DataCatalogConfig", {}).get("TableName", "")
+                table = table_of(description)
                 self._offline.add_features(updated, table, tuple(f.name for f in additions))
             _apply_update(description, updated, additions, self.clock())
             self._offline.update_description(name, description)
@@ -87,8 +86,8 @@ class FeatureGroupUpdates:
                 "FeatureGroupName": spec.name,
                 "FeatureName": feature_name,
                 "FeatureType": spec.types[feature_name],
-                "CreationTime": _utc(description["CreationTime"]),
-                "LastModifiedTime": _utc(metadata.get("LastModifiedTime", description["CreationTime"])),
+                "CreationTime": utc(description["CreationTime"]),
+                "LastModifiedTime": utc(metadata.get("LastModifiedTime", description["CreationTime"])),
                 "Parameters": [dict(item) for item in metadata.get("Parameters", [])],
             }
             if metadata.get("Description") is not None:
@@ -197,5 +196,3 @@ def _check_parameter_text(text: Any, field: str) -> None:
         )
 
 
-def _utc(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)

@@ -13,6 +13,7 @@ real-time inference:
 
 from __future__ import annotations
 
+from featurestore_demo.console import make_console
 from featurestore_demo import query_online_store
 from support import as_records, latest_by_event_time
 
@@ -68,7 +69,13 @@ def test_a_new_put_is_read_back_at_once(demo, sample):
     assert demo.backend.get_record(demo.users.name, "user_0004") == newer
 
 
-def test_the_step_runs_and_reads_what_was_ingested(demo):
-    # The step prints the records and their latency; here it must simply not fail.
-    query_online_store.run(demo)
-    assert demo.backend.get_record(demo.users.name, demo.options.user_id) is not None
+def test_the_step_runs_and_reads_what_was_ingested(demo, monkeypatch):
+    # The step prints the record it fetched, its latency, and a batch read with one missing id.
+    monkeypatch.setattr(demo, "console", make_console())
+    with demo.console.capture() as captured:
+        query_online_store.run(demo)
+    text = captured.get()
+
+    assert "GetRecord" in text and demo.options.user_id in text
+    assert "latency: first read" in text
+    assert "1 of 6 ids had no record" in text

@@ -53,8 +53,3 @@ def test_from_aws_code_keeps_unknown_codes(code):
     assert type(error) is FeatureStoreError
     assert error.code == code and str(error) == "try later"
     assert FeatureStoreError.code == "InternalFailure"  # the class default is untouched
-
-
-def test_the_kit_errors_are_caught_as_one_family():
-    with pytest.raises(FeatureStoreError):
-        raise errors.ResourceNotFound("x")

@@ -19,13 +19,13 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from featurestore_demo.errors import FeatureStoreError, ResourceNotFound
 from local_backend.emulator.athena_results import ResultSet
 from local_backend.emulator.athena_statements import run_statement
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
+from local_backend.catalog import utc
 from local_backend.emulator.wire import Response, TargetService, WireError, check_length, json_response, require
 
 __all__ = ["AthenaService"]
@@ -61,9 +61,9 @@ class Execution:
 
     def describe(self) -> dict[str, Any]:
         """The ``QueryExecution`` of GetQueryExecution."""
-        status: dict[str, Any] = {"State": self.state, "SubmissionDateTime": _utc(self.submitted)}
+        status: dict[str, Any] = {"State": self.state, "SubmissionDateTime": utc(self.submitted)}
         if self.completed is not None:
-            status["CompletionDateTime"] = _utc(self.completed)
+            status["CompletionDateTime"] = utc(self.completed)
         if self.reason is not None:
             status["StateChangeReason"] = self.reason
             status["AthenaError"] = {"ErrorCategory": 2, "ErrorType": 1006, "Retryable": False,
@@ -235,5 +235,3 @@ def _offset(token: Any) -> int:
     return int(token)
 
 
-def _utc(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)

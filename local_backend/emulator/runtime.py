@@ -121,13 +121,16 @@ class RuntimeService:
                                        f"{field}.recordIdentifiersValueAsString"), 1, 100,
                                f"{field}.recordIdentifiersValueAsString")
             names = check_length(identifier.get("FeatureNames"), 1, 100, f"{field}.featureNames")
+            try:
+                name = resolve_group(self.backend, group, NAME_OR_ARN_MAX)  # once per identifier
+            except FeatureStoreError as error:
+                errors.extend(_error_entry(group, record_id, error) for record_id in ids)
+                continue
             for record_id in ids:
                 try:
-                    found = self._found(resolve_group(self.backend, group, NAME_OR_ARN_MAX), record_id,
-                                        names, expiration == "Enabled")
+                    found = self._found(name, record_id, names, expiration == "Enabled")
                 except FeatureStoreError as error:
-                    errors.append({"FeatureGroupName": group, "RecordIdentifierValueAsString": record_id,
-                                   "ErrorCode": _code(error), "ErrorMessage": str(error)})
+                    errors.append(_error_entry(group, record_id, error))
                     continue
                 if found:
                     records.append({"FeatureGroupName": group, "RecordIdentifierValueAsString": record_id, **found})
@@ -143,6 +146,12 @@ class RuntimeService:
         if expires is not None:
             found["ExpiresAt"] = iso_instant(expires)
         return found
+
+
+def _error_entry(group: str, record_id: str, error: FeatureStoreError) -> dict[str, str]:
+    """One BatchGetRecord ``Errors`` entry."""
+    return {"FeatureGroupName": group, "RecordIdentifierValueAsString": record_id,
+            "ErrorCode": _code(error), "ErrorMessage": str(error)}
 
 
 def _code(error: FeatureStoreError) -> str:

@@ -13,11 +13,12 @@ import copy
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from featurestore_demo.errors import FeatureStoreError, ResourceInUse
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
+from local_backend.catalog import utc
 from local_backend.emulator.create_request import check_create_request, check_throughput
 from local_backend.emulator.wire import (
     Response,
@@ -218,7 +219,7 @@ def _instant(value: Any) -> datetime | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise WireError("SerializationException", f"Expected a timestamp (epoch seconds), got {value!r}.")
-    return datetime.fromtimestamp(value, tz=timezone.utc)
+    return utc(value)
 
 
 def _page(summaries: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:

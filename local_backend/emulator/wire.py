@@ -204,9 +204,9 @@ def resolve_group(backend: Any, name_or_arn: Any, max_length: int, field_name: s
     check_length(name_or_arn, 1, max_length, field_name)
     if not isinstance(name_or_arn, str) or not name_or_arn.startswith(ARN_PREFIX):
         return name_or_arn
-    for summary in backend.list_feature_groups():
-        if summary["FeatureGroupArn"] == name_or_arn:
-            return summary["FeatureGroupName"]
+    name = backend.group_name_of_arn(name_or_arn)
+    if name is not None:
+        return name
     raise ResourceNotFound(
         f"Resource Not Found: Amazon SageMaker can't find a FeatureGroup with name {name_or_arn}"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import time
 
 import pytest
@@ -42,7 +44,9 @@ def test_query_runs_queued_running_succeeded_and_writes_csv(athena, s3, table):
     key = location.removeprefix("s3://featurestore-demo-emulator/")
     body = s3.get_object(Bucket="featurestore-demo-emulator", Key=key)["Body"].read().decode()
     assert body == '"id","age"\n"u1","30"\n"u2","40"\n'
-    assert s3.head_object(Bucket="featurestore-demo-emulator", Key=key + ".metadata")["ContentLength"] > 0
+    metadata = s3.get_object(Bucket="featurestore-demo-emulator", Key=key + ".metadata")["Body"].read()
+    # Departure from Athena (binary there): JSON of the result's ColumnInfo.
+    assert [column["Name"] for column in json.loads(metadata)["ColumnInfo"]] == ["id", "age"]
 
 
 def test_get_query_results_header_row_types_and_pages(athena, table):

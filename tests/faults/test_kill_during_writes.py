@@ -93,3 +93,4 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path):
         seen.read(run_and_kill(tmp_path, run, rng.uniform(0.05, 0.3)))
         check_store(tmp_path, seen)
     assert seen.puts and seen.started  # the kills landed after real work
+    assert seen.started - seen.batches.keys(), "no kill landed mid-ingest: the whole-or-absent check saw nothing"
