@@ -12,7 +12,7 @@ from sqlglot import exp
 
 from featurestore_demo.errors import ValidationException
 
-__all__ = ["to_duckdb", "DEFAULT_CATALOG", "DEFAULT_DATABASE"]
+__all__ = ["to_duckdb", "duckdb_tree", "DEFAULT_CATALOG", "DEFAULT_DATABASE"]
 
 DEFAULT_CATALOG = "AwsDataCatalog"
 DEFAULT_DATABASE = "sagemaker_featurestore"  # the Glue database of feature-store tables
@@ -28,6 +28,11 @@ _TERADATA_TO_STRPTIME = (
 
 def to_duckdb(sql: str) -> str:
     """One Athena statement as DuckDB SQL; ValidationException if it does not parse."""
+    return duckdb_tree(sql).sql(dialect="duckdb")
+
+
+def duckdb_tree(sql: str) -> exp.Expression:
+    """One Athena statement, parsed and rewritten for DuckDB; ValidationException if it does not parse."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
     except sqlglot.errors.ParseError as exc:
@@ -36,8 +41,7 @@ def to_duckdb(sql: str) -> str:
         raise ValidationException(
             f"Athena runs one statement per query; this text has {len(statements)}."
         )
-    tree = statements[0].transform(_rewrite)
-    return tree.sql(dialect="duckdb")
+    return statements[0].transform(_rewrite)
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:

@@ -31,7 +31,7 @@ from featurestore_demo.rules.definitions import validate_ttl
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
 
-__all__ = ["FeatureStoreBackend", "STORES", "ProgressCallback", "record_key"]
+__all__ = ["FeatureStoreBackend", "STORES", "ProgressCallback", "check_query_text", "record_key"]
 
 STORES = ("OnlineStore", "OfflineStore")
 DELETION_MODES = ("SoftDelete", "HardDelete")
@@ -221,8 +221,7 @@ class FeatureStoreBackend(abc.ABC):
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run Athena-dialect SQL over the offline store; the result as a DataFrame."""
-        if not isinstance(sql, str) or not sql.strip():
-            raise ValidationException("The query string is empty: pass an Athena SQL statement.")
+        check_query_text(sql)
         return self._query(sql)
 
     def point_in_time_join(
@@ -336,6 +335,12 @@ def record_key(spec: FeatureGroupSpec, record_id: Any) -> str:
             f"A record identifier value ('{spec.record_identifier_name}') is required."
         )
     return str(parse_value(id_type, record_id, spec.record_identifier_name))
+
+
+def check_query_text(sql: Any) -> None:
+    """ValidationException unless ``sql`` is a non-empty string (what every backend's query needs)."""
+    if not isinstance(sql, str) or not sql.strip():
+        raise ValidationException("The query string is empty: pass an Athena SQL statement.")
 
 
 def _names(spec: FeatureGroupSpec, feature_names: Sequence[str] | None) -> list[str] | None:

@@ -82,6 +82,9 @@ def _add_emulator_parser(commands: argparse._SubParsersAction) -> None:
                           help="how long an Athena query stays RUNNING at least (default 0.1); 0 answers "
                           "StartQueryExecution once the query is done, so the SageMaker SDK, which sleeps "
                           "5 s between checks, never waits")
+    emulator.add_argument("--query-timeout", type=float, default=None, metavar="SECONDS",
+                          help="how long one Athena query may run before it fails with a timeout "
+                          "(default 1800: Athena's 30 minutes)")
 
 
 def _serve_emulator(options: argparse.Namespace) -> int:
@@ -90,7 +93,8 @@ def _serve_emulator(options: argparse.Namespace) -> int:
     home = options.home or Settings.from_env("local").home
     port = DEFAULT_PORT if options.port is None else options.port
     try:
-        emulator = Emulator(home, host=options.host, port=port, query_seconds=options.query_seconds)
+        limits = {} if options.query_timeout is None else {"query_timeout": options.query_timeout}
+        emulator = Emulator(home, host=options.host, port=port, query_seconds=options.query_seconds, **limits)
     except FeatureStoreError as error:  # the store is held by another process
         print(f"error: {error.code}: {error}", file=sys.stderr)
         return 1

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
+from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback, check_query_text
 from featurestore_demo.config import Settings
 from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ValidationException
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
@@ -36,10 +36,11 @@ from featurestore_demo.rules.values import event_time_seconds, parse_value
 from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
 from local_backend.asof_join import asof_join_sql
-from local_backend.catalog import describe_response, list_summaries, new_description, table_name, table_of
+from local_backend.catalog import describe_response, list_summaries, new_description, table_of
 from local_backend.journal import Journal
 from local_backend.offline_store import DATABASE, OfflineStore
 from local_backend.online_store import OnlineStore
+from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, QueryHandle
 from local_backend.updates import FeatureGroupUpdates
 
 __all__ = ["LocalBackend"]
@@ -56,7 +57,8 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
     ``clock`` returns epoch seconds (inject one to test TTLs); ``equal_overwrites`` picks the
     rule for equal event times (SAGEMAKER_SPEC §3.1); ``lifecycle_seconds`` keeps a new group
     in ``Creating`` that long, so polling code runs as it would on AWS;
-    ``point_in_time_method`` picks how point_in_time_join runs ("asof" or "sql").
+    ``point_in_time_method`` picks how point_in_time_join runs ("asof" or "sql");
+    ``query_timeout`` is how long one query may run, in seconds (Athena's default: 30 min).
     """
 
     name = "local"
@@ -71,6 +73,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         region: str = "us-east-1",
         account_id: str = "123456789012",
         point_in_time_method: str = "asof",
+        query_timeout: float = DEFAULT_QUERY_TIMEOUT,
     ) -> None:
         if point_in_time_method not in POINT_IN_TIME_METHODS:
             raise ValidationException(
@@ -78,6 +81,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
                 f"not {point_in_time_method!r}."
             )
         self.point_in_time_method = point_in_time_method
+        self.query_timeout = query_timeout
         self.home = Path(home or Settings.from_env("local").home)
         self.home.mkdir(parents=True, exist_ok=True)
         self.clock = clock
@@ -172,7 +176,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             description = new_description(
                 spec, created, self.region, self.account_id, role_arn=role_arn, s3_uri=offline_s3_uri
             )
-            self._offline.add_group(spec, table_name(spec.name, created), description)
+            self._offline.add_group(spec, table_of(description), description)
             self._catalog[spec.name] = description
             self._specs[spec.name] = spec
             self._online.add_group(spec.name)
@@ -318,10 +322,18 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             if progress is not None:
                 progress(stop, rows)
 
-    def _query(self, sql: str) -> pd.DataFrame:
+    def query(self, sql: str, *, handle: QueryHandle | None = None) -> pd.DataFrame:
+        """As :meth:`FeatureStoreBackend.query`; ``handle`` stops it from another thread.
+
+        The query sees every write acknowledged before it started, and never blocks writers.
+        """
+        check_query_text(sql)
+        return self._query(sql, handle)
+
+    def _query(self, sql: str, handle: QueryHandle | None = None) -> pd.DataFrame:
         with self._lock:
             self.flush()
-            return self._offline.query(sql)
+        return self._offline.query(sql, handle=handle, timeout=self.query_timeout)
 
     def _point_in_time_join(self, request: PointInTimeRequest) -> pd.DataFrame:
         """``point_in_time_method`` "asof" (default): DuckDB ASOF JOIN (local_backend.asof_join);
@@ -330,11 +342,10 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         with self._lock:
             self.flush()
             if self.point_in_time_method == "sql":
-                sql = point_in_time_sql(request, "__labels", self._athena_table)
-                features = self._offline.query(sql, tables)
+                sql, dialect = point_in_time_sql(request, "__labels", self._athena_table), "athena"
             else:
-                sql = asof_join_sql(request, "__labels", self._athena_table)
-                features = self._offline.query(sql, tables, dialect="duckdb")
+                sql, dialect = asof_join_sql(request, "__labels", self._athena_table), "duckdb"
+        features = self._offline.query(sql, tables, dialect=dialect, timeout=self.query_timeout)
         return request.attach(features)
 
     def _athena_table(self, spec: FeatureGroupSpec) -> str:

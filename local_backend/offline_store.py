@@ -5,6 +5,10 @@ delete (so the online store can be rebuilt from it), and a view
 ``sagemaker_featurestore."<table>"`` showing what Athena shows: the features, then
 ``write_time``, ``api_invocation_time`` and ``is_deleted``, for the rows sent to the offline
 store. The same file holds the feature-group catalog.
+
+Athena SQL sees only the Athena catalog (:mod:`local_backend.athena_guard`): the connection
+has file, URL and extension access off and its configuration locked, and each query runs on
+a cursor of its own, so it never blocks writers and can be stopped (:class:`QueryHandle`).
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from featurestore_demo.athena_sql import DEFAULT_DATABASE, to_duckdb
+from featurestore_demo.athena_sql import DEFAULT_DATABASE, duckdb_tree
 from featurestore_demo.errors import ResourceInUse, ValidationException
 from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import quote_identifier
+from local_backend.athena_guard import INTERNAL_SCHEMAS, check_relations, check_statement_kind
+from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, QueryHandle
 
 __all__ = ["OfflineStore", "HISTORY_COLUMNS", "DATABASE"]
 
@@ -47,6 +53,8 @@ class OfflineStore:
         self.path = path
         self._con = _connect(path)
         self._con.execute("SET TimeZone = 'UTC'")
+        # No query may read or write a host file, a URL or an extension, or change a setting.
+        self._con.execute("SET enable_external_access = false; SET lock_configuration = true")
         self._con.execute(f"CREATE SCHEMA IF NOT EXISTS history; CREATE SCHEMA IF NOT EXISTS {DATABASE}")
         self._con.execute(
             "CREATE TABLE IF NOT EXISTS main.feature_groups (name VARCHAR PRIMARY KEY, description VARCHAR)"
@@ -82,6 +90,9 @@ class OfflineStore:
             self._create_view(spec, table)
 
     def _create_view(self, spec: FeatureGroupSpec, table: str) -> None:
+        """Show the group's offline rows as Athena's ``table``; an online-only group ("") has none."""
+        if not table:
+            return
         visible = ", ".join(quote_identifier(name) for name in spec.feature_names)
         self._con.execute(
             f"CREATE OR REPLACE VIEW {DATABASE}.{quote_identifier(table)} AS SELECT {visible}, "
@@ -91,7 +102,8 @@ class OfflineStore:
     def drop_group(self, name: str, table: str) -> None:
         """Remove the group's view, history and catalog entry, in one transaction."""
         with self._transaction():
-            self._con.execute(f"DROP VIEW IF EXISTS {DATABASE}.{quote_identifier(table)}")
+            if table:
+                self._con.execute(f"DROP VIEW IF EXISTS {DATABASE}.{quote_identifier(table)}")
             self._con.execute(f"DROP TABLE IF EXISTS {_history_table(name)}")
             self._con.execute("DELETE FROM main.feature_groups WHERE name = ?", [name])
 
@@ -165,6 +177,7 @@ class OfflineStore:
         ResourceInUse if a table or view of that name exists; ValidationException if a value
         does not cast to its column's type.
         """
+        _check_athena_database(schema)
         target = f"{quote_identifier(schema)}.{quote_identifier(name)}"
         if self._relation_type(schema, name) is not None:
             raise ResourceInUse(f"Table {schema}.{name} already exists.")
@@ -182,7 +195,7 @@ class OfflineStore:
 
     def drop_table(self, schema: str, name: str) -> bool:
         """Drop the table ``schema.name``; False if there is none. A feature group's view is refused."""
-        kind = self._relation_type(schema, name)
+        kind = None if schema.lower() in INTERNAL_SCHEMAS else self._relation_type(schema, name)
         if kind is None:
             return False
         if kind == "VIEW":
@@ -193,31 +206,51 @@ class OfflineStore:
         self._con.execute(f"DROP TABLE {quote_identifier(schema)}.{quote_identifier(name)}")
         return True
 
-    def _relation_type(self, schema: str, name: str) -> str | None:
-        row = self._con.execute(
+    def _relation_type(self, schema: str, name: str, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
+        rows = (con or self._con).execute(
             "SELECT table_type FROM information_schema.tables "
             "WHERE lower(table_schema) = lower(?) AND lower(table_name) = lower(?)",
             [schema, name],
-        ).fetchone()
-        return None if row is None else row[0]
+        ).fetchall()  # fetched to the end: the cursor then runs the query itself
+        return rows[0][0] if rows else None
 
     # -- SQL
 
     def query(
-        self, sql: str, tables: dict[str, pd.DataFrame] | None = None, *, dialect: str = "athena"
+        self,
+        sql: str,
+        tables: dict[str, pd.DataFrame] | None = None,
+        *,
+        dialect: str = "athena",
+        handle: QueryHandle | None = None,
+        timeout: float = DEFAULT_QUERY_TIMEOUT,
     ) -> pd.DataFrame:
-        """Run Athena SQL (or DuckDB SQL, ``dialect="duckdb"``); ``tables`` are registered under
-        their names for this query only."""
-        duck_sql = sql if dialect == "duckdb" else to_duckdb(sql)
-        for name, frame in (tables or {}).items():
-            self._con.register(name, frame)
+        """Run Athena SQL over the Athena catalog, or the kit's own DuckDB SQL (``dialect="duckdb"``).
+
+        ``tables`` are registered under their names for this query only. The query runs on a
+        cursor of its own (writers go on meanwhile); ``handle`` stops it from another thread,
+        and it is interrupted after ``timeout`` seconds. ValidationException if the SQL does
+        not parse, is not a query, names anything outside the Athena catalog, fails, is
+        stopped or runs out of time.
+        """
+        cursor = self._con.cursor()
         try:
-            return self._con.execute(duck_sql).df()
+            duck_sql = sql if dialect == "duckdb" else self._athena_sql(sql, cursor, tables or {})
+            for name, frame in (tables or {}).items():
+                cursor.register(name, frame)
+            with (handle or QueryHandle()).running(cursor, timeout):
+                return cursor.execute(duck_sql).df()
         except duckdb.Error as exc:
             raise ValidationException(f"Athena query failed: {_first_line(exc)}") from None
         finally:
-            for name in tables or {}:
-                self._con.unregister(name)
+            cursor.close()
+
+    def _athena_sql(self, sql: str, cursor: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]) -> str:
+        """``sql`` as DuckDB SQL, once :mod:`local_backend.athena_guard` has let it through."""
+        tree = duckdb_tree(sql)
+        check_statement_kind(tree)
+        check_relations(tree, lambda schema, name: self._relation_type(schema, name, cursor) is not None, tables)
+        return tree.sql(dialect="duckdb")
 
     def close(self) -> None:
         if self._con is not None:
@@ -237,6 +270,15 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self._con.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _check_athena_database(schema: str) -> None:
+    """Refuse an Athena database whose name is one of the kit's or DuckDB's own schemas."""
+    if schema.lower() in INTERNAL_SCHEMAS:
+        raise ValidationException(
+            f"InvalidInputException: the database name '{schema}' is reserved by the local "
+            f"engine ({', '.join(sorted(INTERNAL_SCHEMAS))}); choose another database name."
+        )
 
 
 def _history_table(group: str) -> str:

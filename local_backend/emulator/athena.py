@@ -27,6 +27,7 @@ from local_backend.emulator.athena_statements import run_statement
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
 from local_backend.catalog import utc
 from local_backend.emulator.wire import Response, TargetService, WireError, check_length, json_response, require
+from local_backend.running_query import QueryHandle
 
 __all__ = ["AthenaService"]
 
@@ -53,6 +54,9 @@ class Execution:
     completed: float | None = None
     statement_type: str = "DML"
     result: ResultSet | None = None
+    handle: QueryHandle = field(default_factory=QueryHandle)
+    """Stops the query's DuckDB work (StopQueryExecution, or the emulator stopping)."""
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
     @property
     def output_location(self) -> str:
@@ -116,7 +120,11 @@ class AthenaService(TargetService):
         return json_response({"__type": code, "Message": str(error)}, getattr(error, "status", 400))
 
     def close(self) -> None:
-        """Stop the workers; queries still queued are dropped."""
+        """Cancel every query still queued or running, then stop the workers."""
+        with self._lock:
+            unfinished = [e for e in self._executions.values() if e.state not in TERMINAL]
+        for execution in unfinished:
+            self._cancel(execution)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     # ---------------------------------------------------------------- handlers
@@ -163,11 +171,17 @@ class AthenaService(TargetService):
         return response
 
     def stop_query_execution(self, body: dict[str, Any]) -> dict[str, Any]:
-        execution = self._find(body)
-        with self._lock:
-            if execution.state not in TERMINAL:
-                execution.state, execution.completed = "CANCELLED", time.time()
+        """CANCELLED at once; the query's DuckDB work is interrupted, so it holds nothing after."""
+        self._cancel(self._find(body))
         return {}
+
+    def _cancel(self, execution: Execution) -> None:
+        with self._lock:
+            if execution.state in TERMINAL:
+                return
+            execution.state, execution.completed = "CANCELLED", time.time()
+        execution.cancelled.set()
+        execution.handle.stop()
 
     def list_query_executions(self, body: dict[str, Any]) -> dict[str, Any]:
         """Newest first, up to MaxResults (0-50, default 50) per page."""
@@ -200,7 +214,8 @@ class AthenaService(TargetService):
         started = time.monotonic()
         state, reason, kind, result = "SUCCEEDED", None, "DML", None
         try:
-            kind, result = run_statement(self.backend, self.s3, execution.query, execution.database)
+            kind, result = run_statement(self.backend, self.s3, execution.query, execution.database,
+                                         execution.handle)
             execution.statement_type = kind
             self._write_output(execution, result)
         except FeatureStoreError as error:
@@ -208,7 +223,7 @@ class AthenaService(TargetService):
         except Exception as error:  # a bug must fail the query, never the worker
             log.exception("Athena query %s crashed", execution.id)
             state, reason = "FAILED", f"INTERNAL_ERROR: {type(error).__name__}: {error}"
-        time.sleep(max(0.0, self.min_seconds - (time.monotonic() - started)))
+        execution.cancelled.wait(max(0.0, self.min_seconds - (time.monotonic() - started)))
         with self._lock:
             if execution.state == "CANCELLED":
                 return

@@ -24,14 +24,17 @@ from sqlglot import exp
 from featurestore_demo.errors import ResourceInUse, ValidationException
 from local_backend.emulator.athena_results import ResultSet
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
+from local_backend.running_query import QueryHandle
 
 __all__ = ["run_statement"]
 
 SKIP_HEADER = "skip.header.line.count"
 
 
-def run_statement(backend: Any, s3: S3Objects, sql: str, database: str | None) -> tuple[str, ResultSet]:
-    """Run ``sql``; returns its StatementType (DDL or DML) and its result set.
+def run_statement(
+    backend: Any, s3: S3Objects, sql: str, database: str | None, handle: QueryHandle
+) -> tuple[str, ResultSet]:
+    """Run ``sql``; returns its StatementType (DDL or DML) and its result set. ``handle`` stops a query.
 
     ValidationException (the query's failure reason) if it cannot run.
     """
@@ -45,7 +48,7 @@ def run_statement(backend: Any, s3: S3Objects, sql: str, database: str | None) -
                                         if_exists=bool(tree.args.get("exists")))
         return "DDL", ResultSet()
     if isinstance(tree, exp.Query):
-        return "DML", ResultSet.from_frame(backend.query(_qualified(tree, database)))
+        return "DML", ResultSet.from_frame(backend.query(_qualified(tree, database), handle=handle))
     raise ValidationException(f"NOT_SUPPORTED: the emulator runs queries, CREATE EXTERNAL TABLE and "
                               f"DROP TABLE only, not {tree.key.upper()}.")
 

@@ -27,6 +27,7 @@ from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
 from local_backend.emulator.s3_objects import S3Objects
 from local_backend.emulator.sagemaker import Deletions, SageMakerService
+from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
 
 __all__ = ["Emulator", "DEFAULT_PORT"]
 
@@ -69,7 +70,8 @@ class Emulator:
 
     ``port=0`` picks a free port. ``creating_seconds`` and ``deleting_seconds`` are how long a
     feature group stays Creating / Deleting; ``query_seconds`` how long a query stays RUNNING
-    at least (0: StartQueryExecution returns once the query has finished). Binds 127.0.0.1
+    at least (0: StartQueryExecution returns once the query has finished), ``query_timeout``
+    how long one may run before it FAILS with a timeout. Binds 127.0.0.1
     unless ``host`` says otherwise. One LocalBackend serves every request thread (it holds its
     own lock).
     """
@@ -84,9 +86,11 @@ class Emulator:
         creating_seconds: float = 1.0,
         deleting_seconds: float = 1.0,
         query_seconds: float = 0.1,
+        query_timeout: float = DEFAULT_QUERY_TIMEOUT,
     ) -> None:
         self.region = region
-        self.backend = LocalBackend(home, lifecycle_seconds=creating_seconds, region=region)
+        self.backend = LocalBackend(home, lifecycle_seconds=creating_seconds, region=region,
+                                    query_timeout=query_timeout)
         s3 = S3Objects(self.backend.account_id)
         s3.ensure_bucket(DEMO_BUCKET, region)
         self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)
