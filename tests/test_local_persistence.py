@@ -112,10 +112,12 @@ def test_a_crash_loses_no_acknowledged_write(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "acknowledged", result.stderr
     assert (tmp_path / "journal.jsonl").stat().st_size > 0  # the puts were only in the journal
+    torn = b'[999,"users","put",["torn'  # a write cut short by the crash
     with open(tmp_path / "journal.jsonl", "ab") as journal:
-        journal.write(b'[999,"users","put",["torn')  # a write cut short by the crash
+        journal.write(torn)
 
-    with LocalBackend(tmp_path) as store:
+    with pytest.warns(RuntimeWarning, match=f"{len(torn)} damaged bytes .* set aside in .*journal.damaged"), \
+            LocalBackend(tmp_path) as store:
         found = store.batch_get_record("users", [f"p{i}" for i in range(50)] + ["a", "b"])
         assert {key: record["total_purchases"] for key, record in found.items()} == {
             **{f"p{i}": i for i in range(50)}, "a": 10}
@@ -124,6 +126,7 @@ def test_a_crash_loses_no_acknowledged_write(tmp_path):
         )
         assert counts.to_dict("records") == [{"n": 2 + 50 + 1 + 1, "deleted": 1}]
     assert (tmp_path / "journal.jsonl").stat().st_size == 0  # recovered, moved, emptied
+    assert (tmp_path / "journal.damaged").read_bytes() == torn
 
 
 def table_of(store: LocalBackend) -> str:
