@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from featurestore_demo.errors import ResourceInUse
+from featurestore_demo.errors import ResourceInUse, ValidationException
 from featurestore_demo.schemas import USERS, TtlDuration
 from fakes import Clock
 from local_backend import LocalBackend
@@ -168,3 +168,31 @@ def test_close_is_idempotent_and_the_store_reopens(tmp_path):
     assert os.path.exists(tmp_path / "offline.duckdb")
     with LocalBackend(tmp_path) as again:
         assert again.list_feature_groups() == []
+
+
+def test_durability_fsync_fsyncs_each_write_before_it_returns(tmp_path, monkeypatch):
+    synced = []
+    with LocalBackend(tmp_path, durability="fsync") as store:
+        store.create_feature_group(USERS)
+        monkeypatch.setattr(os, "fsync", synced.append)
+        store.put_record("users", user("u1", T0))
+        store.delete_record("users", "u1", T0 + 1)
+        assert len(synced) == 2 and store.durability == "fsync"
+    with LocalBackend(tmp_path) as default:
+        assert default.durability == "process"
+
+
+def test_durability_is_read_from_featurestore_durability(tmp_path, monkeypatch):
+    monkeypatch.setenv("FEATURESTORE_DURABILITY", "fsync")
+    with LocalBackend(tmp_path) as store:
+        assert store.durability == "fsync"
+    with LocalBackend(tmp_path, durability="process") as store:  # the keyword wins
+        assert store.durability == "process"
+
+
+@pytest.mark.parametrize("where", ["keyword", "environment"])
+def test_an_unknown_durability_is_refused_naming_the_allowed_values(tmp_path, monkeypatch, where):
+    if where == "environment":
+        monkeypatch.setenv("FEATURESTORE_DURABILITY", "always")
+    with pytest.raises(ValidationException, match="Unknown durability 'always': choose one of process, fsync"):
+        LocalBackend(tmp_path, durability="always" if where == "keyword" else None)
