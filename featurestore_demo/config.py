@@ -7,17 +7,20 @@ from dataclasses import dataclass
 
 from featurestore_demo.errors import ValidationException
 
-__all__ = ["Settings", "BACKENDS"]
+__all__ = ["Settings", "BACKENDS", "DURABILITY", "checked_durability"]
 
 BACKENDS = ("local", "aws")
+DURABILITY = ("process", "fsync")  # what a returned local write survives: a crash, or power loss too
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Which backend, where local state lives, and what the AWS backend needs."""
+    """Which backend, where local state lives and how durable its writes are, and what the AWS
+    backend needs."""
 
     backend: str = "local"
     home: str = ".featurestore"
+    durability: str = "process"
     prefix: str = ""
     role_arn: str | None = None
     s3_uri: str | None = None
@@ -34,6 +37,7 @@ class Settings:
         return cls(
             backend=chosen,
             home=os.environ.get("FEATURESTORE_HOME") or ".featurestore",
+            durability=checked_durability(os.environ.get("FEATURESTORE_DURABILITY") or "process"),
             prefix=os.environ.get("FEATURESTORE_PREFIX", ""),
             role_arn=os.environ.get("FEATURESTORE_ROLE_ARN") or None,
             s3_uri=os.environ.get("FEATURESTORE_S3_URI") or None,
@@ -42,3 +46,13 @@ class Settings:
     def group_name(self, base: str) -> str:
         """The feature-group name of a demo group, with the configured prefix."""
         return f"{self.prefix}{base}"
+
+
+def checked_durability(value: str) -> str:
+    """``value`` if it is a durability setting (DURABILITY), else ValidationException."""
+    if value not in DURABILITY:
+        raise ValidationException(
+            f"Unknown durability {value!r}: choose one of {', '.join(DURABILITY)} "
+            "(durability= or FEATURESTORE_DURABILITY)."
+        )
+    return value

@@ -15,6 +15,7 @@ __all__ = [
     "ResourceNotFound",
     "ResourceInUse",
     "ResourceLimitExceeded",
+    "ServiceUnavailable",
     "ERRORS_BY_CODE",
     "from_aws_code",
 ]
@@ -54,6 +55,13 @@ class ResourceLimitExceeded(FeatureStoreError):
     code = "ResourceLimitExceeded"
 
 
+class ServiceUnavailable(FeatureStoreError):
+    """The store cannot take the request now (locally: the disk is full or failed); nothing
+    was written, and the same request succeeds once the cause is fixed."""
+
+    code = "ServiceUnavailable"
+
+
 ERRORS_BY_CODE: dict[str, type[FeatureStoreError]] = {
     "ValidationException": ValidationException,
     "ValidationError": ValidationException,  # the runtime's spelling of the same thing
@@ -61,6 +69,7 @@ ERRORS_BY_CODE: dict[str, type[FeatureStoreError]] = {
     "ResourceNotFoundException": ResourceNotFound,
     "ResourceInUse": ResourceInUse,
     "ResourceLimitExceeded": ResourceLimitExceeded,
+    "ServiceUnavailable": ServiceUnavailable,
 }
 
 

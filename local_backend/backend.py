@@ -6,6 +6,14 @@ online store is rebuilt from the history when the store opens, so separate proce
 the demo's steps one after another. One process holds a store at a time (DuckDB's file lock);
 a second gets ResourceInUse naming the holder.
 
+Durability (``durability=`` or ``FEATURESTORE_DURABILITY``): when put_record or delete_record
+returns, the write is whole in the journal and survives the process crashing ("process", the
+default) or, with "fsync", power loss too. A write the disk refuses raises ServiceUnavailable
+and leaves nothing behind. Moving journaled writes into DuckDB never fails a write that was
+already acknowledged: the rows stay pending (and journaled) and the next flush retries them;
+an explicit flush (query, close, ...) raises. A damaged journal is recovered around its damage
+(local_backend.journal), so the store still opens.
+
 Departures from AWS, on purpose: the offline store is written synchronously, so ``write_time``
 equals ``api_invocation_time`` (AWS lags by up to 15 minutes); ``api_invocation_time`` has
 microsecond precision and strictly increases, so equal event times are ordered by arrival;
@@ -15,6 +23,7 @@ feature-group names that differ only in case clash (ResourceInUse), as their tab
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import threading
 import time
@@ -28,8 +37,8 @@ import numpy as np
 import pandas as pd
 
 from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback, check_query_text
-from featurestore_demo.config import Settings
-from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ValidationException
+from featurestore_demo.config import Settings, checked_durability
+from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUnavailable, ValidationException
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.rules.online import OnlineEntry, delete_applies, expires_at
 from featurestore_demo.rules.values import event_time_seconds, parse_value
@@ -37,7 +46,7 @@ from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec, TtlDuratio
 from featurestore_demo.sql import quote_identifier
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_of
-from local_backend.journal import Journal
+from local_backend.journal import Journal, Write
 from local_backend.offline_store import DATABASE, OfflineStore
 from local_backend.online_store import OnlineStore
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, QueryHandle
@@ -49,6 +58,7 @@ FLUSH_ROWS = 5_000
 INGEST_CHUNK = 50_000
 _MICROS = 1_000_000
 POINT_IN_TIME_METHODS = ("asof", "sql")
+logger = logging.getLogger(__name__)
 
 
 class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
@@ -59,6 +69,8 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
     in ``Creating`` that long, so polling code runs as it would on AWS;
     ``point_in_time_method`` picks how point_in_time_join runs ("asof" or "sql");
     ``query_timeout`` is how long one query may run, in seconds (Athena's default: 30 min).
+    ``durability`` what a returned write survives ("process" or "fsync", see the module
+    docstring; default FEATURESTORE_DURABILITY, else "process").
     """
 
     name = "local"
@@ -74,6 +86,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         account_id: str = "123456789012",
         point_in_time_method: str = "asof",
         query_timeout: float = DEFAULT_QUERY_TIMEOUT,
+        durability: str | None = None,
     ) -> None:
         if point_in_time_method not in POINT_IN_TIME_METHODS:
             raise ValidationException(
@@ -82,6 +95,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             )
         self.point_in_time_method = point_in_time_method
         self.query_timeout = query_timeout
+        self.durability = checked_durability(durability or Settings.from_env("local").durability)
         self.home = Path(home or Settings.from_env("local").home)
         self.home.mkdir(parents=True, exist_ok=True)
         self.clock = clock
@@ -90,8 +104,8 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         self._lock = threading.RLock()
         self._offline = OfflineStore(self.home / "offline.duckdb")
         self._online = OnlineStore(equal_overwrites)
-        self._journal = Journal(self.home / "journal.jsonl")
-        self._pending: dict[str, list[list[Any]]] = {}
+        self._journal = Journal(self.home / "journal.jsonl", fsync=self.durability == "fsync")
+        self._pending: dict[str, list[Write]] = {}
         self._catalog = self._offline.load_catalog()
         self._specs = {name: FeatureGroupSpec.from_aws(d) for name, d in self._catalog.items()}
         self._seq, self._last_ait_us = self._offline.watermarks(list(self._specs))
@@ -102,15 +116,14 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
     def _recover(self) -> None:
         """Move journal entries the offline store lacks into it, then rebuild the online store.
 
-        The cyclic garbage collector is paused meanwhile: a million new tuples would otherwise
+        Damaged journal bytes are set aside with a warning (Journal.recover). The cyclic garbage collector is paused meanwhile: a million new tuples would otherwise
         trigger hundreds of full scans of a heap that only grows.
         """
         stored = self._seq
-        for entry in self._journal.read():
-            seq, group = entry[0], entry[1]
-            if seq > stored and group in self._specs:
-                self._pending.setdefault(group, []).append(entry)
-                self._seq = max(self._seq, seq)
+        for entry in self._journal.recover():
+            if entry.seq > stored and entry.group in self._specs:
+                self._pending.setdefault(entry.group, []).append(entry)
+                self._seq = max(self._seq, entry.seq)
         self.flush()
         with _gc_paused():
             for spec in self._specs.values():
@@ -140,7 +153,11 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
                 self._online.delete(spec.name, key, event_s, now, hard=op == "HardDelete")
 
     def flush(self) -> None:
-        """Move the journal's writes into the DuckDB offline store and empty the journal."""
+        """Move the journal's writes into the DuckDB offline store and empty the journal.
+
+        Raises ServiceUnavailable if DuckDB cannot be written; the writes then stay pending and
+        journaled, so nothing is lost and a later flush moves them.
+        """
         with self._lock:
             if self._pending:
                 self._offline.append(
@@ -369,33 +386,45 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         expires: float | None,
         target_stores: tuple[str, ...],
     ) -> int:
-        """Journal one accepted write (durable on return); returns its api_invocation_time (µs)."""
-        self._seq += 1
+        """Journal one accepted write (durable on return, as ``durability`` says); returns its
+        api_invocation_time (µs). ServiceUnavailable if the journal cannot take it whole."""
         ait_us = self._next_ait_us()
-        entry = [self._seq, spec.name, op, values, event_s, ait_us, expires,
-                 "OnlineStore" in target_stores, "OfflineStore" in target_stores]
+        entry = Write(self._seq + 1, spec.name, op, values, event_s, ait_us, expires,
+                      "OnlineStore" in target_stores, "OfflineStore" in target_stores)
         self._journal.append(entry)
+        self._seq = entry.seq
         self._pending.setdefault(spec.name, []).append(entry)
         if sum(len(rows) for rows in self._pending.values()) >= FLUSH_ROWS:
-            self.flush()
+            self._flush_after_acknowledged_write()
         return ait_us
 
-    def _history_frame(self, spec: FeatureGroupSpec, entries: list[list[Any]]) -> pd.DataFrame:
-        columns = list(zip(*(entry[3] for entry in entries)))
+    def _flush_after_acknowledged_write(self) -> None:
+        """Flush, logging a failure instead of raising it: the write is already journaled, and
+        its rows stay pending for the next flush."""
+        try:
+            self.flush()
+        except ServiceUnavailable as error:
+            pending = sum(len(rows) for rows in self._pending.values())
+            logger.warning("Moving %d journaled writes into the offline store failed; they stay pending "
+                           "(nothing is lost) and the next write retries. %s", pending, error)
+
+    def _history_frame(self, spec: FeatureGroupSpec, entries: list[Write]) -> pd.DataFrame:
+        columns = list(zip(*(entry.values for entry in entries)))
         frame = pd.DataFrame(
             {name: pd.Series(column, dtype=PANDAS_TYPES[spec.types[name]])
              for name, column in zip(spec.feature_names, columns)}
         )
         frame["write_time"], frame["api_invocation_time"] = _write_times(
-            np.array([entry[5] for entry in entries], dtype="int64")
+            np.array([entry.invoked_us for entry in entries], dtype="int64")
         )
-        frame["is_deleted"] = [entry[2] != "put" for entry in entries]
-        frame["__seq"] = np.array([entry[0] for entry in entries], dtype="int64")
-        frame["__op"] = [entry[2] for entry in entries]
-        frame["__online"] = [entry[7] for entry in entries]
-        frame["__offline"] = [entry[8] for entry in entries]
-        frame["__event_seconds"] = np.array([entry[4] for entry in entries], dtype="float64")
-        frame["__expires_at"] = np.array([np.nan if entry[6] is None else entry[6] for entry in entries])
+        frame["is_deleted"] = [entry.op != "put" for entry in entries]
+        frame["__seq"] = np.array([entry.seq for entry in entries], dtype="int64")
+        frame["__op"] = [entry.op for entry in entries]
+        frame["__online"] = [entry.online for entry in entries]
+        frame["__offline"] = [entry.offline for entry in entries]
+        frame["__event_seconds"] = np.array([entry.event_seconds for entry in entries], dtype="float64")
+        frame["__expires_at"] = np.array([np.nan if entry.expires_at is None else entry.expires_at
+                                          for entry in entries])
         return frame
 
 

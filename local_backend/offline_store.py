@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from featurestore_demo.athena_sql import DEFAULT_DATABASE, duckdb_tree
-from featurestore_demo.errors import ResourceInUse, ValidationException
+from featurestore_demo.errors import ResourceInUse, ServiceUnavailable, ValidationException
 from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import quote_identifier
 from local_backend.athena_guard import INTERNAL_SCHEMAS, check_relations, check_statement_kind
@@ -116,14 +116,23 @@ class OfflineStore:
     # -- history
 
     def append(self, rows: dict[str, pd.DataFrame]) -> None:
-        """Append history rows (group -> frame; columns by name, absent ones NULL) in one transaction."""
-        with self._transaction():
-            for group, frame in rows.items():
-                self._con.register("__incoming", frame)
-                try:
-                    self._con.execute(f"INSERT INTO {_history_table(group)} BY NAME SELECT * FROM __incoming")
-                finally:
-                    self._con.unregister("__incoming")
+        """Append history rows (group -> frame; columns by name, absent ones NULL) in one transaction.
+
+        ServiceUnavailable, with nothing appended, if the file cannot be written (disk full, ...).
+        """
+        try:
+            with self._transaction():
+                for group, frame in rows.items():
+                    self._con.register("__incoming", frame)
+                    try:
+                        self._con.execute(f"INSERT INTO {_history_table(group)} BY NAME SELECT * FROM __incoming")
+                    finally:
+                        self._con.unregister("__incoming")
+        except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
+            raise ServiceUnavailable(
+                f"The offline store {self.path} could not be written ({_first_line(exc)}); nothing "
+                "was appended. Free disk space and retry."
+            ) from exc
 
     def watermarks(self, groups: list[str]) -> tuple[int, int]:
         """(highest sequence number, latest api_invocation_time in epoch µs) over ``groups``.

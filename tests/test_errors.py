@@ -14,6 +14,7 @@ MAPPED_AWS_CODES = {
     "ResourceNotFound": errors.ResourceNotFound,
     "ResourceInUse": errors.ResourceInUse,
     "ResourceLimitExceeded": errors.ResourceLimitExceeded,
+    "ServiceUnavailable": errors.ServiceUnavailable,
 }
 
 
@@ -47,7 +48,7 @@ def test_from_aws_code_builds_the_class_with_the_message(code):
     assert str(error) == error.message == "what went wrong"
 
 
-@pytest.mark.parametrize("code", ["AccessForbidden", "InternalFailure", "ServiceUnavailable", "ThrottlingException"])
+@pytest.mark.parametrize("code", ["AccessForbidden", "InternalFailure", "ThrottlingException"])
 def test_from_aws_code_keeps_unknown_codes(code):
     error = from_aws_code(code, "try later")
     assert type(error) is FeatureStoreError

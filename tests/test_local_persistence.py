@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from featurestore_demo.errors import ResourceInUse
+from featurestore_demo.errors import ResourceInUse, ValidationException
 from featurestore_demo.schemas import USERS, TtlDuration
 from fakes import Clock
 from local_backend import LocalBackend
@@ -112,10 +112,12 @@ def test_a_crash_loses_no_acknowledged_write(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "acknowledged", result.stderr
     assert (tmp_path / "journal.jsonl").stat().st_size > 0  # the puts were only in the journal
+    torn = b'[999,"users","put",["torn'  # a write cut short by the crash
     with open(tmp_path / "journal.jsonl", "ab") as journal:
-        journal.write(b'[999,"users","put",["torn')  # a write cut short by the crash
+        journal.write(torn)
 
-    with LocalBackend(tmp_path) as store:
+    with pytest.warns(RuntimeWarning, match=f"{len(torn)} damaged bytes .* set aside in .*journal.damaged"), \
+            LocalBackend(tmp_path) as store:
         found = store.batch_get_record("users", [f"p{i}" for i in range(50)] + ["a", "b"])
         assert {key: record["total_purchases"] for key, record in found.items()} == {
             **{f"p{i}": i for i in range(50)}, "a": 10}
@@ -124,6 +126,7 @@ def test_a_crash_loses_no_acknowledged_write(tmp_path):
         )
         assert counts.to_dict("records") == [{"n": 2 + 50 + 1 + 1, "deleted": 1}]
     assert (tmp_path / "journal.jsonl").stat().st_size == 0  # recovered, moved, emptied
+    assert (tmp_path / "journal.damaged").read_bytes() == torn
 
 
 def table_of(store: LocalBackend) -> str:
@@ -165,3 +168,31 @@ def test_close_is_idempotent_and_the_store_reopens(tmp_path):
     assert os.path.exists(tmp_path / "offline.duckdb")
     with LocalBackend(tmp_path) as again:
         assert again.list_feature_groups() == []
+
+
+def test_durability_fsync_fsyncs_each_write_before_it_returns(tmp_path, monkeypatch):
+    synced = []
+    with LocalBackend(tmp_path, durability="fsync") as store:
+        store.create_feature_group(USERS)
+        monkeypatch.setattr(os, "fsync", synced.append)
+        store.put_record("users", user("u1", T0))
+        store.delete_record("users", "u1", T0 + 1)
+        assert len(synced) == 2 and store.durability == "fsync"
+    with LocalBackend(tmp_path) as default:
+        assert default.durability == "process"
+
+
+def test_durability_is_read_from_featurestore_durability(tmp_path, monkeypatch):
+    monkeypatch.setenv("FEATURESTORE_DURABILITY", "fsync")
+    with LocalBackend(tmp_path) as store:
+        assert store.durability == "fsync"
+    with LocalBackend(tmp_path, durability="process") as store:  # the keyword wins
+        assert store.durability == "process"
+
+
+@pytest.mark.parametrize("where", ["keyword", "environment"])
+def test_an_unknown_durability_is_refused_naming_the_allowed_values(tmp_path, monkeypatch, where):
+    if where == "environment":
+        monkeypatch.setenv("FEATURESTORE_DURABILITY", "always")
+    with pytest.raises(ValidationException, match="Unknown durability 'always': choose one of process, fsync"):
+        LocalBackend(tmp_path, durability="always" if where == "keyword" else None)

@@ -14,16 +14,17 @@ from local_backend import LocalBackend
 from tests.benchmarks.data import users_frame
 
 
-@pytest.fixture()
-def empty_store(tmp_path) -> LocalBackend:
-    backend = LocalBackend(tmp_path / "store")
+@pytest.fixture(params=["process", "fsync"])
+def empty_store(request, tmp_path) -> LocalBackend:
+    backend = LocalBackend(tmp_path / "store", durability=request.param)
     backend.create_feature_group(USERS)
     yield backend
     backend.close()
 
 
 def test_put_record_local(benchmark, empty_store: LocalBackend) -> None:
-    benchmark.group = "put_record, local"
+    """put_record at each durability: the default ("process") and "fsync" (each put fsynced)."""
+    benchmark.group = "put_record, local" + ("" if empty_store.durability == "process" else ", durability=fsync")
     benchmark.extra_info["role"] = "kit"
     counter = itertools.count()
 
@@ -39,13 +40,19 @@ def test_put_record_local(benchmark, empty_store: LocalBackend) -> None:
     assert empty_store.get_record("users", "u0")["user_id"] == "u0"
 
 
-def test_put_record_journal_reference(benchmark, tmp_path) -> None:
-    benchmark.group = "put_record, local"
-    benchmark.extra_info["role"] = "bare JSON-line append"
+@pytest.mark.parametrize("fsync", [False, True], ids=["process", "fsync"])
+def test_put_record_journal_reference(benchmark, tmp_path, fsync: bool) -> None:
+    benchmark.group = "put_record, local" + (", durability=fsync" if fsync else "")
+    benchmark.extra_info["role"] = "bare JSON-line append" + (" + fsync" if fsync else "")
     fd = os.open(tmp_path / "bare.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     line = json.dumps([1, "users", "put", ["u1", 30, "gold", 3, 12.5, 1e9]]).encode() + b"\n"
-    benchmark(os.write, fd, line)
+    benchmark(_append_fsynced if fsync else os.write, fd, line)
     os.close(fd)
+
+
+def _append_fsynced(fd: int, line: bytes) -> None:
+    os.write(fd, line)
+    os.fsync(fd)
 
 
 def test_ingest_1m_users(benchmark, tmp_path) -> None:
