@@ -82,6 +82,12 @@ def _add_emulator_parser(commands: argparse._SubParsersAction) -> None:
                           help="how long an Athena query stays RUNNING at least (default 0.1); 0 answers "
                           "StartQueryExecution once the query is done, so the SageMaker SDK, which sleeps "
                           "5 s between checks, never waits")
+    emulator.add_argument("--idle-timeout", type=float, default=None,
+                          help="seconds a connection may send nothing (mid-request or between requests) "
+                          "before it is closed (default 60)")
+    emulator.add_argument("--max-connections", type=int, default=None,
+                          help="connections served at once (default 64); more wait in the listen backlog "
+                          "until one closes")
 
 
 def _serve_emulator(options: argparse.Namespace) -> int:
@@ -90,7 +96,12 @@ def _serve_emulator(options: argparse.Namespace) -> int:
     home = options.home or Settings.from_env("local").home
     port = DEFAULT_PORT if options.port is None else options.port
     try:
-        emulator = Emulator(home, host=options.host, port=port, query_seconds=options.query_seconds)
+        limits = {key: value for key, value in (("idle_timeout", options.idle_timeout),
+                                                 ("max_connections", options.max_connections)) if value is not None}
+        emulator = Emulator(home, host=options.host, port=port, query_seconds=options.query_seconds, **limits)
+    except ValueError as error:  # --idle-timeout or --max-connections out of range
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except FeatureStoreError as error:  # the store is held by another process
         print(f"error: {error.code}: {error}", file=sys.stderr)
         return 1

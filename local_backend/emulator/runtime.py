@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
 from featurestore_demo.schemas import TtlDuration
@@ -26,6 +25,7 @@ from local_backend.emulator.wire import (
     check_enum,
     check_length,
     json_response,
+    percent_decoded,
     require,
     resolve_group,
 )
@@ -72,7 +72,8 @@ class RuntimeService:
             handler = handlers.get(request.method)
             if handler is not None:
                 encoded = request.raw_path[len(GROUP_PATH):]
-                return handler, resolve_group(self.backend, unquote(encoded), NAME_OR_ARN_MAX)
+                return handler, resolve_group(self.backend, percent_decoded(encoded, "FeatureGroupName"),
+                                              NAME_OR_ARN_MAX)
         if request.raw_path == "/BatchGetRecord" and request.method == "POST":
             return self.batch_get_record, ""
         raise WireError("UnknownOperationException", f"No operation at {request.method} {request.raw_path}.", 404)
