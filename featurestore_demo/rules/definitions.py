@@ -116,7 +116,8 @@ def validate_ttl(ttl: TtlDuration, field: str) -> TtlDuration:
         limit = MAX_TTL_SECONDS // TTL_UNITS_IN_SECONDS[ttl.unit]
         raise ValidationException(
             f"TtlDuration {ttl.value} {ttl.unit} at '{field}' is longer than the whole event-time range "
-            f"(0000-01-01 to 9999-12-31), so no record's ExpiresAt could be written; use at most "
+            f"(0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z), so no record's ExpiresAt could be "
+            f"written; use at most "
             f"{limit} {ttl.unit}."
         )
     return ttl

@@ -54,11 +54,13 @@ class _QuietHandler(WSGIRequestHandler):
     """
 
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"
+    """So that the 400 to a malformed request line has a status line (HTTP/0.9 answers have none)."""
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         """Method and path at DEBUG; never the query string, which carries presigned URLs' signatures.
 
-        A malformed request line is answered (400) before ``command`` and ``path`` are set.
+        A malformed request line is answered (400) before ``path`` is set and with ``command`` None.
         """
         path = getattr(self, "path", None) or "(malformed request line)"
         log.debug("%s %s", self.command or "-", path.split("?", 1)[0])
