@@ -7,7 +7,11 @@ path is percent-decoded, so an ARN works as well as a name. Errors carry their c
 Departures from AWS: values come back in the kit's canonical form (``"1e3"`` put on a
 Fractional feature reads back as ``"1000.0"``); ``ValueAsStringList`` (collections) is refused;
 PutRecord and DeleteRecord on an unknown group answer ResourceNotFound (404), which AWS does
-not document (§7.3).
+not document (§7.3). A put whose ExpiresAt (event time + TTL) would fall after
+9999-12-31T23:59:59.999Z, or whose event time lies outside the documented range, is a
+ValidationError (AWS documents the range, not what it does past it); the record size is the
+kit's one rule (:func:`featurestore_demo.rules.values.record_size`), not the body's length.
+Query strings and the group segment must be UTF-8 once percent-decoded (else ValidationError).
 """
 
 from __future__ import annotations
