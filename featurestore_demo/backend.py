@@ -141,12 +141,16 @@ class FeatureStoreBackend(abc.ABC):
         target_stores: Sequence[str] | None = None,
         ttl: TtlDuration | None = None,
     ) -> None:
-        """Write one record (a full overwrite, not a partial update) to the group's stores."""
+        """Write one record (a full overwrite, not a partial update) to the group's stores.
+
+        ``ttl`` overrides the group's TTL; a record whose ExpiresAt (event time + TTL) would fall
+        after 9999-12-31T23:59:59.999Z is refused (ValidationException), as is any bad value.
+        """
         spec = self.feature_group_spec(feature_group)
-        normalized = normalize_record(spec, record)
-        stores = _target_stores(spec, target_stores)
         if ttl is not None:
             validate_ttl(ttl, "ttlDuration")
+        normalized = normalize_record(spec, record, ttl)
+        stores = _target_stores(spec, target_stores)
         self._put_record(spec, normalized, stores, ttl)
 
     def get_record(

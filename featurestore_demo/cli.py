@@ -85,6 +85,12 @@ def _add_emulator_parser(commands: argparse._SubParsersAction) -> None:
     emulator.add_argument("--query-timeout", type=float, default=None, metavar="SECONDS",
                           help="how long one Athena query may run before it fails with a timeout "
                           "(default 1800: Athena's 30 minutes)")
+    emulator.add_argument("--idle-timeout", type=float, default=None,
+                          help="seconds a connection may send nothing (mid-request or between requests) "
+                          "before it is closed (default 60)")
+    emulator.add_argument("--max-connections", type=int, default=None,
+                          help="connections served at once (default 64); more wait in the listen backlog "
+                          "until one closes")
 
 
 def _serve_emulator(options: argparse.Namespace) -> int:
@@ -93,8 +99,13 @@ def _serve_emulator(options: argparse.Namespace) -> int:
     home = options.home or Settings.from_env("local").home
     port = DEFAULT_PORT if options.port is None else options.port
     try:
-        limits = {} if options.query_timeout is None else {"query_timeout": options.query_timeout}
+        chosen = (("idle_timeout", options.idle_timeout), ("max_connections", options.max_connections),
+                  ("query_timeout", options.query_timeout))
+        limits = {key: value for key, value in chosen if value is not None}
         emulator = Emulator(home, host=options.host, port=port, query_seconds=options.query_seconds, **limits)
+    except ValueError as error:  # --idle-timeout or --max-connections out of range
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except FeatureStoreError as error:  # the store is held by another process
         print(f"error: {error.code}: {error}", file=sys.stderr)
         return 1

@@ -15,10 +15,13 @@ from featurestore_demo.rules.values import (
     ISO_EVENT_TIME_RE,
     INT64_MAX,
     INT64_MIN,
+    MAX_RECORD_BYTES,
     MAX_RECORD_ID_BYTES,
+    check_expires_at,
     event_time_seconds,
     is_missing,
     parse_value,
+    record_size,
 )
 from featurestore_demo.schemas import FeatureGroupSpec
 
@@ -67,7 +70,31 @@ def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> pd.DataFrame:
     too_long = ids.str.len() > MAX_RECORD_ID_BYTES // 4
     if too_long.any() and (ids[too_long].str.encode("utf-8").str.len() > MAX_RECORD_ID_BYTES).any():
         raise ValidationException("A record identifier is longer than the 2 KB limit.")
+    _check_record_sizes(typed)
     return typed
+
+
+NUMBER_TEXT_BYTES = 32
+"""An upper bound on the text of an Integral (20 characters) or a Fractional (``repr``, 24)."""
+
+
+def _check_record_sizes(typed: pd.DataFrame) -> None:
+    """Each row within the 350 KB record limit, by :func:`record_size` itself; only rows whose
+    cheap upper bound (4 bytes per character, :data:`NUMBER_TEXT_BYTES` per number) exceeds the
+    limit are measured exactly."""
+    bound = pd.Series(0, index=typed.index)
+    for name in typed.columns:
+        column = typed[name]
+        width = column.astype(str).str.len() * 4 if column.dtype == object else NUMBER_TEXT_BYTES
+        bound += (len(name.encode()) + width) * column.notna()
+    for row in np.flatnonzero((bound > MAX_RECORD_BYTES).to_numpy()):
+        values = {name: value for name, value in typed.iloc[row].items() if not is_missing(value)}
+        size = record_size(values)
+        if size > MAX_RECORD_BYTES:
+            raise ValidationException(
+                f"Row {row} is {size} bytes (feature names and values in UTF-8); the record limit is "
+                f"350 KB ({MAX_RECORD_BYTES} bytes)."
+            )
 
 
 def _typed_column(name: str, feature_type: str, column: pd.Series) -> pd.Series:
@@ -121,19 +148,28 @@ def _string_column(name: str, column: pd.Series) -> pd.Series:
             f"Column '{name}' is String but holds {type(value).__name__} value '{value}'; "
             "convert it with .astype(str)."
         )
+    for value in present[~present.str.isascii()]:
+        parse_value("String", value, name)  # refuses lone surrogates
     return values.where(~values.isna(), None)
 
 
 def _check_event_times(spec: FeatureGroupSpec, column: pd.Series) -> None:
-    et_type = spec.types[spec.event_time_feature_name]
-    if et_type == "String":
+    """Every event time well formed and in range, and the latest one plus the group's TTL
+    representable (:func:`check_expires_at`)."""
+    name = spec.event_time_feature_name
+    if column.empty:
+        return
+    if spec.types[name] == "String":
         bad = ~column.astype(str).str.fullmatch(ISO_EVENT_TIME_RE.pattern)
         if bad.any():
-            event_time_seconds("String", column[bad].iloc[0], spec.event_time_feature_name)
+            event_time_seconds("String", column[bad].iloc[0], name)
         try:
-            pd.to_datetime(column, format="ISO8601", utc=True)
+            latest = pd.to_datetime(column, format="ISO8601", utc=True).max().timestamp()
         except ValueError as exc:
             raise ValidationException(
-                f"Column '{spec.event_time_feature_name}' has an event time that is not a "
-                f"calendar date: {exc}"
+                f"Column '{name}' has an event time that is not a calendar date: {exc}"
             ) from None
+    else:
+        event_time_seconds("Fractional", column.min(), name)
+        latest = event_time_seconds("Fractional", column.max(), name)
+    check_expires_at(latest, spec.ttl)

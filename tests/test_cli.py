@@ -127,3 +127,13 @@ def test_emulator_query_seconds_reaches_the_emulator(tmp_path, monkeypatch, caps
     monkeypatch.setattr(local_backend.emulator, "Emulator", FakeEmulator)
     assert main(["emulator", "--home", str(tmp_path), "--port", "0", "--query-seconds", "0"]) == 0
     assert made["query_seconds"] == 0.0 and made["port"] == 0 and made["stopped"]
+    assert "idle_timeout" not in made and "max_connections" not in made  # the emulator's own defaults
+    made.clear()
+    assert main(["emulator", "--home", str(tmp_path), "--port", "0", "--idle-timeout", "5",
+                 "--max-connections", "8"]) == 0
+    assert (made["idle_timeout"], made["max_connections"]) == (5.0, 8)
+
+
+def test_emulator_limits_out_of_range_are_refused(tmp_path, capsys):
+    assert main(["emulator", "--home", str(tmp_path), "--port", "0", "--max-connections", "0"]) == 2
+    assert "max_connections" in capsys.readouterr().err

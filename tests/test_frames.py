@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.frames import validate_frame
-from featurestore_demo.rules.values import INT64_MAX
-from featurestore_demo.schemas import USERS, FeatureDefinition, FeatureGroupSpec
+from featurestore_demo.rules.values import INT64_MAX, MAX_RECORD_BYTES
+from featurestore_demo.schemas import USERS, FeatureDefinition, FeatureGroupSpec, TtlDuration
 
 ISO = FeatureGroupSpec(
     "iso", "id", "ts", (FeatureDefinition("id", "Integral"), FeatureDefinition("ts", "String"))
@@ -109,3 +111,18 @@ def test_a_long_record_identifier_is_refused():
     with pytest.raises(ValidationException, match="2 KB"):
         validate_frame(USERS, users(user_id=["u1", "é" * 1025]))
     assert len(validate_frame(USERS, users(user_id=["u1", "é" * 1024]))) == 2
+
+
+def test_ingest_refuses_what_put_record_refuses_after_the_range_and_size_rules():
+    base = {"user_id": ["u1"], "event_time": [1.0]}
+    with pytest.raises(ValidationException, match="9999-12-31T23:59:59.999Z"):
+        validate_frame(USERS, pd.DataFrame({**base, "event_time": [1e300]}))
+    with pytest.raises(ValidationException, match="ExpiresAt"):
+        validate_frame(replace(USERS, ttl=TtlDuration("Seconds", 1)),
+                       pd.DataFrame({**base, "event_time": [253_402_300_799.0]}))
+    with pytest.raises(ValidationException, match="surrogate"):
+        validate_frame(USERS, pd.DataFrame({**base, "membership_tier": ["\ud800"]}))
+    fits = "x" * (MAX_RECORD_BYTES - 9 - 13 - 15)  # user_id u1, event_time 1.0, membership_tier
+    validate_frame(USERS, pd.DataFrame({**base, "membership_tier": [fits]}))
+    with pytest.raises(ValidationException, match=f"Row 0 is {MAX_RECORD_BYTES + 1} bytes"):
+        validate_frame(USERS, pd.DataFrame({**base, "membership_tier": [fits + "x"]}))

@@ -85,7 +85,8 @@ def test_every_ttl_unit_is_accepted(unit):
     ("ttl", "fragment"),
     [(TtlDuration("Months", 1), "'Months' at 'ttl.unit'"), (TtlDuration("Days", 0), "'0' at 'ttl.value'"),
      (TtlDuration("Days", -1), "'-1' at 'ttl.value'"), (TtlDuration("Days", 1.5), "'1.5' at 'ttl.value'"),
-     (TtlDuration("Days", True), "'True' at 'ttl.value'")],
+     (TtlDuration("Days", True), "'True' at 'ttl.value'"),
+     (TtlDuration("Weeks", 2**62), "use at most 521774 Weeks"), (TtlDuration("Hours", 2**31 - 1), "at 'ttl'")],
 )
 def test_bad_ttls_are_refused(ttl, fragment):
     with pytest.raises(ValidationException, match=fragment.replace(".", r"\.")):

@@ -14,12 +14,17 @@ from featurestore_demo.rules.values import (
     INT64_MAX,
     INT64_MIN,
     ISO_EVENT_TIME_RE,
+    MAX_EVENT_SECONDS,
+    MAX_RECORD_BYTES,
+    MIN_EVENT_SECONDS,
+    check_expires_at,
     event_time_seconds,
     is_missing,
     normalize_record,
     parse_value,
+    record_size,
 )
-from featurestore_demo.schemas import USERS
+from featurestore_demo.schemas import USERS, TtlDuration
 
 # ---------------------------------------------------------------- Integral
 
@@ -148,3 +153,50 @@ def test_a_bad_record_is_refused_with_what_is_wrong(record, fragment):
 
 def test_the_size_limits_are_inclusive():
     assert normalize_record(USERS, {**GOOD, "user_id": "u" * 2048})["user_id"] == "u" * 2048
+
+
+# ---------------------------------------------------------------- what could not be represented later
+
+
+def test_a_lone_surrogate_is_not_string_text():
+    with pytest.raises(ValidationException, match="lone UTF-16 surrogate"):
+        parse_value("String", "a\ud800", "tier")
+    assert parse_value("String", "\U0001F600 é", "tier") == "\U0001F600 é"
+    with pytest.raises(ValidationException, match="surrogate"):
+        normalize_record(USERS, {**GOOD, "user_id": "\udfff"})
+
+
+@pytest.mark.parametrize("seconds", [MIN_EVENT_SECONDS, 0.0, MAX_EVENT_SECONDS])
+def test_fractional_event_times_span_the_documented_range(seconds):
+    assert event_time_seconds("Fractional", seconds) == seconds
+
+
+@pytest.mark.parametrize("seconds", [MIN_EVENT_SECONDS - 1, MAX_EVENT_SECONDS + 0.001, 1e300, -1e300])
+def test_fractional_event_times_outside_the_range_are_refused(seconds):
+    with pytest.raises(ValidationException, match="9999-12-31T23:59:59.999Z"):
+        event_time_seconds("Fractional", seconds)
+
+
+def test_the_last_iso_event_time_is_the_end_of_the_range():
+    assert event_time_seconds("String", "9999-12-31T23:59:59.999Z") == pytest.approx(MAX_EVENT_SECONDS)
+
+
+@pytest.mark.parametrize("ttl", [TtlDuration("Seconds", 1), TtlDuration("Weeks", 2**62)])
+def test_an_expiry_past_the_range_is_refused_without_overflow(ttl):
+    with pytest.raises(ValidationException, match="ExpiresAt"):
+        check_expires_at(253_402_300_799.0, ttl)
+    with pytest.raises(ValidationException, match="ExpiresAt"):
+        normalize_record(USERS, {**GOOD, "event_time": 253_402_300_799.0}, ttl)
+
+
+def test_an_expiry_at_the_end_of_the_range_is_accepted():
+    check_expires_at(MAX_EVENT_SECONDS - 1, TtlDuration("Seconds", 1))
+    check_expires_at(MAX_EVENT_SECONDS, None)
+
+
+def test_the_record_size_counts_names_and_values_in_utf8():
+    assert record_size({"ab": "é", "n": 12}) == 2 + 2 + 1 + 2
+    limit = {"user_id": "u", "event_time": "1", "membership_tier": "x" * (MAX_RECORD_BYTES - 8 - 13 - 15)}
+    assert record_size(normalize_record(USERS, limit)) == MAX_RECORD_BYTES  # "1" is read as 1.0
+    with pytest.raises(ValidationException, match=f"{MAX_RECORD_BYTES + 1} bytes"):
+        normalize_record(USERS, {**limit, "membership_tier": limit["membership_tier"] + "x"})

@@ -8,6 +8,7 @@ from featurestore_demo.rules.names import (
     validate_feature_group_name,
     validate_feature_name,
 )
+from featurestore_demo.rules.values import MAX_EVENT_SECONDS, MIN_EVENT_SECONDS
 from featurestore_demo.schemas import (
     FEATURE_TYPES,
     TTL_UNITS_IN_SECONDS,
@@ -89,8 +90,18 @@ def _validate_ttl(spec: FeatureGroupSpec) -> None:
     validate_ttl(spec.ttl, "onlineStoreConfig.ttlDuration")
 
 
+MAX_TTL_SECONDS = int(MAX_EVENT_SECONDS - MIN_EVENT_SECONDS)
+"""The whole event-time range: a longer TTL has no event time whose ExpiresAt can be written."""
+
+
 def validate_ttl(ttl: TtlDuration, field: str) -> TtlDuration:
-    """Return ``ttl`` if its unit and value are valid, else raise ValidationException."""
+    """Return ``ttl`` if its unit and value are valid, else raise ValidationException.
+
+    The value is a whole number of at least 1 (the model's ``min``) and the duration no longer
+    than the event-time range (0000-01-01 to 9999-12-31), so that some record can carry it; a
+    record's own ExpiresAt is checked when it is put (:func:`~featurestore_demo.rules.values.check_expires_at`).
+    Departure: AWS documents no maximum.
+    """
     if ttl.unit not in TTL_UNITS_IN_SECONDS:
         raise constraint_error(
             ttl.unit,
@@ -100,5 +111,13 @@ def validate_ttl(ttl: TtlDuration, field: str) -> TtlDuration:
     if isinstance(ttl.value, bool) or not isinstance(ttl.value, int) or ttl.value < 1:
         raise constraint_error(
             ttl.value, f"{field}.value", "Member must have value greater than or equal to 1"
+        )
+    if ttl.seconds > MAX_TTL_SECONDS:
+        limit = MAX_TTL_SECONDS // TTL_UNITS_IN_SECONDS[ttl.unit]
+        raise ValidationException(
+            f"TtlDuration {ttl.value} {ttl.unit} at '{field}' is longer than the whole event-time range "
+            f"(0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z), so no record's ExpiresAt could be "
+            f"written; use at most "
+            f"{limit} {ttl.unit}."
         )
     return ttl

@@ -14,11 +14,16 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from featurestore_demo.errors import ValidationException
-from featurestore_demo.schemas import FeatureGroupSpec
+from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_RECORD_BYTES = 350 * 1024
+"""The record limit, 350 KB = 358,400 bytes (the model's ValueAsString max): see :func:`record_size`."""
 MAX_RECORD_ID_BYTES = 2 * 1024
+MIN_EVENT_SECONDS = -62_167_219_200.0
+"""0000-01-01T00:00:00Z, the start of the documented event-time range (SAGEMAKER_SPEC §2.5)."""
+MAX_EVENT_SECONDS = 253_402_300_799.999
+"""9999-12-31T23:59:59.999Z, the end of the documented event-time range; ExpiresAt is held to it too."""
 _INTEGRAL_RE = re.compile(r"[+-]?\d+")
 ISO_EVENT_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z")
 
@@ -35,8 +40,23 @@ def parse_value(feature_type: str, value: Any, feature_name: str = "value") -> i
     if feature_type == "Fractional":
         return _parse_fractional(value, feature_name)
     if isinstance(value, str):
-        return value
+        return _unicode_text(value, feature_name)
     raise _bad_value(feature_name, value, "String", "a text value")
+
+
+def _unicode_text(value: str, feature_name: str) -> str:
+    """``value`` if it is Unicode text, which UTF-8 can carry; a lone UTF-16 surrogate is not."""
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationException(
+            f"Invalid value {ascii(value[:40])} for feature '{feature_name}' of type String: "
+            f"character {exc.start} is a lone UTF-16 surrogate ({ascii(value[exc.start])}), which is not "
+            "Unicode text. Send valid UTF-8 (a surrogate pair must stay a pair)."
+        ) from None
+    return value
 
 
 def _bad_value(feature_name: str, value: Any, feature_type: str, expected: str) -> ValidationException:
@@ -79,9 +99,21 @@ def _parse_fractional(value: Any, feature_name: str) -> float:
 
 
 def event_time_seconds(feature_type: str, value: Any, feature_name: str = "EventTime") -> float:
-    """Epoch seconds of an event-time value: Fractional seconds, or ISO ``yyyy-MM-ddTHH:mm:ss[.SSS]Z``."""
+    """Epoch seconds of an event-time value: Fractional seconds, or ISO ``yyyy-MM-ddTHH:mm:ss[.SSS]Z``.
+
+    ValidationException if it is malformed or outside the documented range
+    [0000-01-01T00:00:00Z, 9999-12-31T23:59:59.999Z]. Departure: an ISO year 0000 is refused
+    (Python's calendar starts at year 1); a Fractional event time may reach back to year 0000.
+    """
     if feature_type == "Fractional":
-        return _parse_fractional(value, feature_name)
+        seconds = _parse_fractional(value, feature_name)
+        if not MIN_EVENT_SECONDS <= seconds <= MAX_EVENT_SECONDS:
+            raise ValidationException(
+                f"Invalid event time {value!r} for feature '{feature_name}': epoch seconds must lie in "
+                f"[{MIN_EVENT_SECONDS:.0f}, {MAX_EVENT_SECONDS}] (0000-01-01T00:00:00Z to "
+                "9999-12-31T23:59:59.999Z)."
+            )
+        return seconds
     if not isinstance(value, str) or not ISO_EVENT_TIME_RE.fullmatch(value):
         raise ValidationException(
             f"Invalid event time '{value}' for feature '{feature_name}': use "
@@ -97,16 +129,33 @@ def event_time_seconds(feature_type: str, value: Any, feature_name: str = "Event
     return parsed.astimezone(timezone.utc).timestamp()
 
 
+def check_expires_at(event_seconds: float, ttl: TtlDuration | None) -> None:
+    """Refuse a TTL whose ExpiresAt (event time + TTL) lies past 9999-12-31T23:59:59.999Z.
+
+    Such a record could never have its ExpiresAt written, so it is refused when put rather than
+    poisoning every later read. The comparison is exact (no float overflow for a huge TTL).
+    """
+    if ttl is not None and ttl.seconds > MAX_EVENT_SECONDS - event_seconds:
+        raise ValidationException(
+            f"The TtlDuration of {ttl.value} {ttl.unit} from this record's event time ends after "
+            "9999-12-31T23:59:59.999Z, the last instant ExpiresAt can hold. Use a shorter TtlDuration "
+            "or an earlier event time."
+        )
+
+
 def _iso_format(value: str) -> str:
     return "%Y-%m-%dT%H:%M:%S.%f%z" if "." in value else "%Y-%m-%dT%H:%M:%S%z"
 
 
-def normalize_record(spec: FeatureGroupSpec, record: Mapping[str, Any]) -> dict[str, Any]:
+def normalize_record(
+    spec: FeatureGroupSpec, record: Mapping[str, Any], ttl: TtlDuration | None = None
+) -> dict[str, Any]:
     """The record with typed values and absent features dropped; ValidationException if invalid.
 
     Checks: every name is a defined feature, the record identifier and the event time are
-    present, each value parses as its feature's type, the event time is well formed, and the
-    record fits the 350 KB limit.
+    present, each value parses as its feature's type, the event time is well formed and in
+    range, its ExpiresAt under ``ttl`` (default: the group's TTL) is representable, and the
+    record fits the 350 KB limit (:func:`record_size`).
     """
     if not isinstance(record, Mapping) or not record:
         raise ValidationException("A record needs at least one feature value.")
@@ -128,18 +177,33 @@ def normalize_record(spec: FeatureGroupSpec, record: Mapping[str, Any]) -> dict[
                 f"The record has no value for '{required}', which every record of "
                 f"'{spec.name}' must have."
             )
-    event_time_seconds(types[spec.event_time_feature_name], normalized[spec.event_time_feature_name],
-                       spec.event_time_feature_name)
+    seconds = event_time_seconds(types[spec.event_time_feature_name],
+                                 normalized[spec.event_time_feature_name], spec.event_time_feature_name)
+    check_expires_at(seconds, ttl or spec.ttl)
     _check_sizes(spec, normalized)
     return normalized
 
 
+def record_size(record: Mapping[str, Any]) -> int:
+    """The size of a record as the 350 KB limit counts it: the UTF-8 bytes of every feature name
+    and of every value as text, summed; JSON framing and absent features count nothing.
+
+    AWS states the limit ("Maximum size of a record: 350 KB", Developer Guide, Feature Store
+    quotas) and that a String is bounded by it, not how bytes are counted; this is the kit's one
+    reading, applied on every path (local backend, emulator, frames).
+    """
+    return sum(len(name.encode()) + len(str(value).encode()) for name, value in record.items())
+
+
 def _check_sizes(spec: FeatureGroupSpec, record: Mapping[str, Any]) -> None:
-    record_id = str(record[spec.record_identifier_name])
-    if len(record_id.encode()) > MAX_RECORD_ID_BYTES:
+    id_bytes = len(str(record[spec.record_identifier_name]).encode())
+    if id_bytes > MAX_RECORD_ID_BYTES:
         raise ValidationException(
-            f"The record identifier is {len(record_id.encode())} bytes; the limit is 2 KB."
+            f"The record identifier is {id_bytes} bytes; the limit is 2 KB ({MAX_RECORD_ID_BYTES} bytes)."
         )
-    size = sum(len(name) + len(str(value).encode()) for name, value in record.items())
+    size = record_size(record)
     if size > MAX_RECORD_BYTES:
-        raise ValidationException(f"The record is {size} bytes; the limit is 350 KB.")
+        raise ValidationException(
+            f"The record is {size} bytes (feature names and values in UTF-8); the limit is 350 KB "
+            f"({MAX_RECORD_BYTES} bytes). Shorten or drop values."
+        )

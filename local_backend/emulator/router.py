@@ -4,7 +4,10 @@ A request goes to the feature-store control plane or Athena by its ``X-Amz-Targe
 feature-store runtime by its path (``/FeatureGroup/...``, ``/BatchGetRecord``), and otherwise by
 the service name in its SigV4 credential scope; anything else (S3, STS, IAM, Glue...) goes to
 moto. No request crashes the server: an unexpected error is logged and answered with the
-service's internal-failure error (status 500).
+service's internal-failure error (status 500), a last line of defence that no request of the
+hostile-input tests reaches. A request whose body cannot be framed (a negative, non-numeric or
+lying Content-Length, a body over :data:`MAX_BODY_BYTES`) is answered with a 4xx; werkzeug
+closes every connection after its response (``Connection: close``), so no framing is reused.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any, Protocol
 
-from featurestore_demo.errors import FeatureStoreError
+from featurestore_demo.errors import FeatureStoreError, ValidationException
 from local_backend.emulator.wire import MAX_BODY_BYTES, Request, Response, WireError
 
 __all__ = ["Router", "Service"]
@@ -44,14 +47,24 @@ class Router:
         if service is None:
             return self.fallback(environ, start_response)
         try:
-            response = service.handle(_read_request(environ))
-        except Exception as exc:  # the last line of defence: log it, answer 500, keep serving
-            log.exception("Unexpected error in %s", type(service).__name__)
-            failure = WireError(service.internal_code, f"Internal error in the emulator: {type(exc).__name__}", 500)
-            response = service.error(failure)
+            request = _read_request(environ)
+        except FeatureStoreError as error:  # the body (or query) could not be read
+            response = service.error(error)
+        else:
+            response = self._handled(service, request)
         reason = HTTPStatus(response.status).phrase
         start_response(f"{response.status} {reason}", response.header_list())
         return [response.body]
+
+    @staticmethod
+    def _handled(service: Service, request: Request) -> Response:
+        """The service's response, or its internal-failure error (500) if it raised unexpectedly."""
+        try:
+            return service.handle(request)
+        except Exception as exc:  # the last line of defence: log it, answer 500, keep serving
+            log.exception("Unexpected error in %s", type(service).__name__)
+            failure = WireError(service.internal_code, f"Internal error in the emulator: {type(exc).__name__}", 500)
+            return service.error(failure)
 
     def service_for(self, environ: dict[str, Any]) -> Service | None:
         """The emulated service a request is for, or None for moto."""
@@ -83,18 +96,42 @@ def _signing_service(authorization: str) -> str:
 
 
 def _read_request(environ: dict[str, Any]) -> Request:
-    """The request, with a body over the limit read, thrown away and flagged."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
+    """The request with its body; SerializationException if the body cannot be read as its
+    ``Content-Length`` announces (not a byte count, or fewer bytes before the socket timeout),
+    ValidationException (after discarding up to :data:`DISCARD_LIMIT`) if it is over the cap."""
+    length = _content_length(environ.get("CONTENT_LENGTH") or "0")
     stream = environ["wsgi.input"]
-    if length <= MAX_BODY_BYTES:
-        return Request.from_environ(environ, stream.read(length) if length else b"")
-    remaining = min(length, DISCARD_LIMIT)
-    while remaining > 0:
-        chunk = stream.read(min(remaining, 1 << 16))
-        if not chunk:
-            break
-        remaining -= len(chunk)
-    return Request.from_environ(environ, b"", oversize=length)
+    if length > MAX_BODY_BYTES:
+        _discard(stream, min(length, DISCARD_LIMIT))
+        raise ValidationException(
+            f"The request body is {length} bytes; the emulator reads at most {MAX_BODY_BYTES} bytes "
+            "(a record itself is limited to 350 KB)."
+        )
+    try:
+        body = stream.read(length) if length else b""
+    except OSError as exc:  # the socket timeout (idle_timeout) or a reset
+        raise WireError("SerializationException",
+                        f"The request body ended before its Content-Length of {length} bytes: {exc}") from None
+    if len(body) < length:
+        raise WireError("SerializationException",
+                        f"The request body has {len(body)} bytes; its Content-Length announced {length}.")
+    return Request.from_environ(environ, body)
+
+
+def _content_length(header: str) -> int:
+    """The Content-Length as a byte count; SerializationException if it is not one (``-5``, ``abc``)."""
+    if not header.strip().isdigit():
+        raise WireError("SerializationException", f"Content-Length {header[:40]!r} is not a byte count.")
+    return int(header)
+
+
+def _discard(stream: Any, remaining: int) -> None:
+    """Read and drop ``remaining`` bytes, so that the client can read the answer before the close."""
+    try:
+        while remaining > 0:
+            chunk = stream.read(min(remaining, 1 << 16))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+    except OSError:
+        return

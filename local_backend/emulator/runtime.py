@@ -7,14 +7,17 @@ path is percent-decoded, so an ARN works as well as a name. Errors carry their c
 Departures from AWS: values come back in the kit's canonical form (``"1e3"`` put on a
 Fractional feature reads back as ``"1000.0"``); ``ValueAsStringList`` (collections) is refused;
 PutRecord and DeleteRecord on an unknown group answer ResourceNotFound (404), which AWS does
-not document (§7.3).
+not document (§7.3). A put whose ExpiresAt (event time + TTL) would fall after
+9999-12-31T23:59:59.999Z, or whose event time lies outside the documented range, is a
+ValidationError (AWS documents the range, not what it does past it); the record size is the
+kit's one rule (:func:`featurestore_demo.rules.values.record_size`), not the body's length.
+Query strings and the group segment must be UTF-8 once percent-decoded (else ValidationError).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
 from featurestore_demo.schemas import TtlDuration
@@ -26,6 +29,7 @@ from local_backend.emulator.wire import (
     check_enum,
     check_length,
     json_response,
+    percent_decoded,
     require,
     resolve_group,
 )
@@ -72,7 +76,8 @@ class RuntimeService:
             handler = handlers.get(request.method)
             if handler is not None:
                 encoded = request.raw_path[len(GROUP_PATH):]
-                return handler, resolve_group(self.backend, unquote(encoded), NAME_OR_ARN_MAX)
+                return handler, resolve_group(self.backend, percent_decoded(encoded, "FeatureGroupName"),
+                                              NAME_OR_ARN_MAX)
         if request.raw_path == "/BatchGetRecord" and request.method == "POST":
             return self.batch_get_record, ""
         raise WireError("UnknownOperationException", f"No operation at {request.method} {request.raw_path}.", 404)

@@ -3,6 +3,10 @@
 SageMaker feature groups, the feature-store runtime and Athena are served from a
 :class:`~local_backend.LocalBackend`; S3, STS, IAM and Glue by moto, in the same process.
 Point boto3 at :attr:`Emulator.url` (``AWS_ENDPOINT_URL``) with any credentials.
+
+Slow or stalled clients cannot exhaust it: a connection that sends nothing for ``idle_timeout``
+seconds (mid-request line, mid-headers or mid-body) is closed, and at most ``max_connections``
+are served at once; further ones wait in the listen backlog until a slot frees.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 try:
     from moto.server import DomainDispatcherApplication, create_backend_app
-    from werkzeug.serving import WSGIRequestHandler, make_server
+    from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
         "The emulator needs moto's server: pip install 'featurestore-demo[emulator]'"
@@ -29,23 +33,73 @@ from local_backend.emulator.s3_objects import S3Objects
 from local_backend.emulator.sagemaker import Deletions, SageMakerService
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
 
-__all__ = ["Emulator", "DEFAULT_PORT"]
+__all__ = ["Emulator", "DEFAULT_PORT", "DEFAULT_IDLE_TIMEOUT", "DEFAULT_MAX_CONNECTIONS"]
 
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 4567
+DEFAULT_IDLE_TIMEOUT = 60.0
+DEFAULT_MAX_CONNECTIONS = 64
 LISTEN_BACKLOG = 128
+SLOT_WAIT_SECONDS = 0.1
+"""How long the accept loop waits for a free slot before it looks for a shutdown request again."""
 DEMO_BUCKET = "featurestore-demo-emulator"
 DEMO_ROLE_ARN = "arn:aws:iam::123456789012:role/featurestore-demo"
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """werkzeug's handler, HTTP/1.1 (keep-alive), without the access log line per request."""
+    """werkzeug's handler, HTTP/1.1, without the access log line per request.
+
+    ``timeout`` (set per emulator) is the socket timeout: a read or write that waits longer
+    raises, and werkzeug drops the connection. werkzeug 3 answers ``Connection: close`` to every
+    request, so a client opens one connection per request.
+    """
 
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"
+    """So that the 400 to a malformed request line has a status line (HTTP/0.9 answers have none)."""
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
-        """Method and path at DEBUG; never the query string, which carries presigned URLs' signatures."""
-        log.debug("%s %s", self.command, self.path.split("?", 1)[0])
+        """Method and path at DEBUG; never the query string, which carries presigned URLs' signatures.
+
+        A malformed request line is answered (400) before ``path`` is set and with ``command`` None.
+        """
+        path = getattr(self, "path", None) or "(malformed request line)"
+        log.debug("%s %s", self.command or "-", path.split("?", 1)[0])
+
+
+def _handler(idle_timeout: float) -> type[_QuietHandler]:
+    """A handler class whose connections time out after ``idle_timeout`` seconds without progress."""
+    return type("_Handler", (_QuietHandler,), {"timeout": idle_timeout})
+
+
+class _BoundedServer(ThreadedWSGIServer):
+    """werkzeug's threaded server serving at most ``max_connections`` connections at once.
+
+    A connection is accepted only once a slot is free; until then it waits in the listen
+    backlog. The accept loop never blocks longer than :data:`SLOT_WAIT_SECONDS`, so
+    ``shutdown()`` stays prompt while every slot is taken.
+    """
+
+    def __init__(self, *args: Any, max_connections: int, **kwargs: Any) -> None:
+        self._slots = threading.BoundedSemaphore(max_connections)
+        super().__init__(*args, **kwargs)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept once a slot is free; OSError (which the loop ignores) if none freed in time."""
+        if not self._slots.acquire(timeout=SLOT_WAIT_SECONDS):
+            raise OSError("every connection slot is taken")
+        try:
+            return super().get_request()
+        except OSError:
+            self._slots.release()
+            raise
+
+    def shutdown_request(self, request: Any) -> None:
+        """Close the connection and free its slot (called once per accepted connection)."""
+        try:
+            super().shutdown_request(request)
+        finally:
+            self._slots.release()
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -72,8 +126,9 @@ class Emulator:
     feature group stays Creating / Deleting; ``query_seconds`` how long a query stays RUNNING
     at least (0: StartQueryExecution returns once the query has finished), ``query_timeout``
     how long one may run before it FAILS with a timeout. Binds 127.0.0.1
-    unless ``host`` says otherwise. One LocalBackend serves every request thread (it holds its
-    own lock).
+    unless ``host`` says otherwise. A connection idle for ``idle_timeout`` seconds is closed
+    (a request whose body stalls is answered 400 first); at most ``max_connections`` are
+    served at once. One LocalBackend serves every request thread (it holds its own lock).
     """
 
     def __init__(
@@ -87,7 +142,12 @@ class Emulator:
         deleting_seconds: float = 1.0,
         query_seconds: float = 0.1,
         query_timeout: float = DEFAULT_QUERY_TIMEOUT,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
+        if not idle_timeout > 0 or max_connections < 1:
+            raise ValueError(f"idle_timeout must be > 0 and max_connections >= 1, got {idle_timeout}, "
+                             f"{max_connections}.")
         self.region = region
         self.backend = LocalBackend(home, lifecycle_seconds=creating_seconds, region=region,
                                     query_timeout=query_timeout)
@@ -107,8 +167,8 @@ class Emulator:
             self.backend.close()
             raise
         with listener:  # the server listens on its own duplicate of it
-            self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler,
-                                       fd=listener.fileno())
+            self._server = _BoundedServer(host, port, app, _handler(idle_timeout), fd=listener.fileno(),
+                                          max_connections=max_connections)
         self.host, self.port = host, self._server.port
         self._thread: threading.Thread | None = None
 

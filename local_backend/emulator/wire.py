@@ -17,12 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from featurestore_demo.errors import FeatureStoreError, ResourceNotFound, ValidationException
 from featurestore_demo.rules.names import constraint_error
-from featurestore_demo.rules.values import MAX_RECORD_BYTES
-from local_backend.emulator.shapes import type_error
+from local_backend.emulator.shapes import body_mismatch
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -33,12 +32,21 @@ __all__ = [
     "check_enum",
     "check_length",
     "json_response",
+    "percent_decoded",
     "require",
     "resolve_group",
 ]
 
-MAX_BODY_BYTES = MAX_RECORD_BYTES
-"""Largest request body the emulated services accept: the 350 KB record limit (§1.7)."""
+MAX_BODY_BYTES = 24 * 1024 * 1024
+"""Largest request body the emulated services read: a framing guard, not the record rule.
+
+The 350 KB record limit is :func:`featurestore_demo.rules.values.record_size`'s alone. This cap
+holds any request whose record fits: a PutRecord of a 350 KB record whose every byte JSON
+escapes as ``\\u00XX`` (6 bytes) is about 2.2 MB, and a BatchGetRecord of 100 × 100 record
+identifiers at the 2 KB limit about 21 MB.
+"""
+MAX_JSON_DEPTH = 64
+"""Deepest JSON nesting a body may have; the deepest input shape of the models is far shallower."""
 ARN_PREFIX = "arn:aws"
 
 
@@ -61,14 +69,15 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes = b""
-    oversize: int = 0
-    """The length of a body refused for being over :data:`MAX_BODY_BYTES` (then ``body`` is empty)."""
     operation: tuple[str, str] | None = None
     """(botocore service, operation) whose input shape :meth:`json` checks the body against."""
 
     @classmethod
-    def from_environ(cls, environ: dict[str, Any], body: bytes, oversize: int = 0) -> Request:
-        """The request of a WSGI ``environ``; ``raw_path`` keeps the percent-encoding."""
+    def from_environ(cls, environ: dict[str, Any], body: bytes) -> Request:
+        """The request of a WSGI ``environ``; ``raw_path`` keeps the percent-encoding.
+
+        ValidationException if the query string is not UTF-8 (percent-encoded or not).
+        """
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
         headers = {
             key[5:].replace("_", "-").lower(): value
@@ -81,34 +90,100 @@ class Request:
             method=environ.get("REQUEST_METHOD", "GET").upper(),
             path=environ.get("PATH_INFO", "/"),
             raw_path=raw.split("?", 1)[0],
-            query=parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
+            query=_query(environ.get("QUERY_STRING", "")),
             headers=headers,
             body=body,
-            oversize=oversize,
         )
 
     def json(self) -> dict[str, Any]:
-        """The body as a JSON object (empty body: ``{}``); SerializationException otherwise, or
-        when a member has the wrong JSON type for :attr:`operation`'s input shape.
+        """The body as a JSON object (empty body: ``{}``).
 
-        ValidationException if the body was over the 350 KB limit.
+        SerializationException unless it is UTF-8 JSON text holding an object, nested at most
+        :data:`MAX_JSON_DEPTH` deep, with no NaN/Infinity and no lone UTF-16 surrogate (``"\\ud800"``),
+        whose members have the JSON types (and numbers the sizes) of :attr:`operation`'s input
+        shape; ValidationException for a number outside its shape's ``min``/``max``.
         """
-        if self.oversize:
-            raise ValidationException(
-                f"The request body is {self.oversize} bytes; the limit is {MAX_BODY_BYTES} bytes (350 KB)."
-            )
         if not self.body.strip():
             return {}
-        try:
-            payload = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise WireError("SerializationException", f"Malformed JSON request body: {exc}") from None
+        payload = _parse_json(self.body)
         if not isinstance(payload, dict):
             raise WireError("SerializationException", "The request body must be a JSON object.")
-        problem = type_error(*self.operation, payload) if self.operation else None
+        problem = _tree_problem(payload)
         if problem:
             raise WireError("SerializationException", problem)
+        mismatch = body_mismatch(*self.operation, payload) if self.operation else None
+        if mismatch and mismatch.serialization:
+            raise WireError("SerializationException", mismatch.message)
+        if mismatch:
+            raise ValidationException(mismatch.message)
         return payload
+
+
+def _parse_json(body: bytes) -> Any:
+    """``body`` parsed as UTF-8 JSON; SerializationException if it is not (RecursionError included)."""
+    try:
+        return json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise WireError("SerializationException", f"The request body is not UTF-8: {exc}") from None
+    except RecursionError:
+        raise WireError("SerializationException",
+                        f"The request body nests JSON deeper than {MAX_JSON_DEPTH} levels.") from None
+    except ValueError as exc:
+        raise WireError("SerializationException", f"Malformed JSON request body: {exc}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _tree_problem(payload: Any) -> str | None:
+    """Why a parsed body is not acceptable text: nested past :data:`MAX_JSON_DEPTH`, or a string
+    (key or value) holding a lone surrogate, which no UTF-8 can carry. Iterative: no recursion."""
+    stack: list[tuple[Any, int]] = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)) and depth > MAX_JSON_DEPTH:
+            return f"The request body nests JSON deeper than {MAX_JSON_DEPTH} levels."
+        if isinstance(value, dict):
+            stack.extend((key, depth) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not _is_unicode(value):
+            return (f"The string {ascii(value[:40])} in the request body holds a lone UTF-16 surrogate, "
+                    "which is not Unicode text; escape a character outside the BMP as a surrogate pair.")
+    return None
+
+
+def _is_unicode(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _query(query_string: str) -> dict[str, list[str]]:
+    """The query string's parameters, decoded as UTF-8 strictly (WSGI hands it over as latin-1)."""
+    try:
+        return parse_qs(query_string.encode("latin-1").decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeError:
+        raise ValidationException(
+            "The query string is not UTF-8 (a percent-encoded surrogate such as %ED%A0%80 is not "
+            "Unicode text); percent-encode each value's UTF-8 bytes."
+        ) from None
+
+
+def percent_decoded(text: str, field_name: str) -> str:
+    """``text`` with its percent-escapes decoded as UTF-8; ValidationException if they are not UTF-8."""
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        raise ValidationException(
+            f"The {field_name} in the path is not percent-encoded UTF-8; encode each character's UTF-8 bytes."
+        ) from None
 
 
 @dataclass

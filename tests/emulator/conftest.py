@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from local_backend.emulator import Emulator
-from emulator_helpers import create_request, unique_name, wait_created
+from emulator_helpers import create_request, record, unique_name, wait_created
 from scenarios.emulator_backend import fake_session, running_emulator
 
 
@@ -55,4 +55,14 @@ def group(sm) -> str:
     name = unique_name()
     sm.create_feature_group(**create_request(name))
     wait_created(sm, name)
+    return name
+
+
+@pytest.fixture(scope="module")
+def kept(sm, runtime) -> str:
+    """A group holding one record ("r1"), which no bad request may change."""
+    name = unique_name("kept")
+    sm.create_feature_group(**create_request(name))
+    wait_created(sm, name)
+    runtime.put_record(FeatureGroupName=name, Record=record(id="r1", age=7, score=1.5, event_time=100.0))
     return name

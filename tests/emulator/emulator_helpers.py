@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +15,8 @@ from local_backend.emulator import Emulator
 
 _names = itertools.count()
 ROLE = "arn:aws:iam::123456789012:role/featurestore-demo"
+SIGNED_RUNTIME = {"Authorization": "AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/sagemaker/aws4_request, "
+                                   "SignedHeaders=host, Signature=0"}
 
 
 def unique_name(prefix: str = "conf") -> str:
@@ -58,3 +62,52 @@ def raw_post(emulator: Emulator, path: str, body: bytes, headers: dict[str, str]
             return response.status, dict(response.headers), json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), json.loads(error.read() or b"{}")
+
+
+def state(emulator: Emulator, name: str) -> tuple:
+    """What a bad request must not change: the group, its online record and its offline history."""
+    backend = emulator.backend
+    offline = backend.query(f'SELECT COUNT(*) AS n FROM "sagemaker_featurestore"."{_table(backend, name)}"')
+    return (backend.describe_feature_group(name)["FeatureGroupStatus"], backend.get_record(name, "r1"),
+            int(offline.iloc[0, 0]), sorted(g["FeatureGroupName"] for g in backend.list_feature_groups()))
+
+
+def _table(backend, name: str) -> str:
+    return backend.describe_feature_group(name)["OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]
+
+
+def send(emulator: Emulator, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict, bytes]:
+    """One raw HTTP request; (status, lower-cased headers, body)."""
+    connection = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def send_bytes(emulator: Emulator, data: bytes, timeout: float = 10.0) -> bytes:
+    """Write ``data`` on a fresh socket and read until the server closes it; the bytes received."""
+    with socket.create_connection((emulator.host, emulator.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_response(raw: bytes) -> tuple[int, dict, bytes]:
+    """(status, lower-cased headers, body) of one raw HTTP/1.1 response."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {key.strip().lower(): value.strip() for key, _, value in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+def error_code(headers: dict, body: bytes) -> str:
+    """The AWS error code as botocore reads it: x-amzn-ErrorType, else ``__type``/``code`` in the body."""
+    if "x-amzn-errortype" in headers:
+        return headers["x-amzn-errortype"].split(":")[0]
+    payload = json.loads(body)
+    return (payload.get("__type") or payload.get("code") or "").split("#")[-1]

@@ -6,7 +6,6 @@ characters, and randomly generated requests (hypothesis, bounded) against every 
 
 from __future__ import annotations
 
-import http.client
 import json
 from urllib.parse import quote
 
@@ -15,12 +14,10 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator_helpers import create_request, raw_post, record, unique_name, wait_created
-from local_backend.emulator.wire import MAX_BODY_BYTES
+from emulator_helpers import SIGNED_RUNTIME, create_request, error_code, raw_post, record, send, state
+from featurestore_demo.rules.values import MAX_RECORD_BYTES
 
 JSON11 = "application/x-amz-json-1.1"
-SIGNED_RUNTIME = {"Authorization": "AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/sagemaker/aws4_request, "
-                                   "SignedHeaders=host, Signature=0"}
 SAGEMAKER_OPS = ["CreateFeatureGroup", "DescribeFeatureGroup", "ListFeatureGroups", "DeleteFeatureGroup",
                  "UpdateFeatureGroup", "DescribeFeatureMetadata", "UpdateFeatureMetadata", "Bogus"]
 ATHENA_OPS = ["StartQueryExecution", "GetQueryExecution", "GetQueryResults", "StopQueryExecution",
@@ -29,47 +26,6 @@ KEYS = ["FeatureGroupName", "Record", "FeatureName", "ValueAsString", "Identifie
         "FeatureNames", "TargetStores", "TtlDuration", "Unit", "Value", "QueryString", "QueryExecutionId",
         "FeatureDefinitions", "FeatureType", "OnlineStoreConfig", "MaxResults", "NextToken", "SortBy",
         "ExpirationTimeResponse", "FeatureAdditions", "ParameterAdditions", "ResultConfiguration"]
-
-
-@pytest.fixture(scope="module")
-def kept(sm, runtime) -> str:
-    """A group holding one record, which no bad request may change."""
-    name = unique_name("kept")
-    sm.create_feature_group(**create_request(name))
-    wait_created(sm, name)
-    runtime.put_record(FeatureGroupName=name, Record=record(id="r1", age=7, score=1.5, event_time=100.0))
-    return name
-
-
-def state(emulator, name: str) -> tuple:
-    """What a bad request must not change: the group, its online record and its offline history."""
-    backend = emulator.backend
-    offline = backend.query(f'SELECT COUNT(*) AS n FROM "sagemaker_featurestore"."{_table(backend, name)}"')
-    return (backend.describe_feature_group(name)["FeatureGroupStatus"], backend.get_record(name, "r1"),
-            int(offline.iloc[0, 0]), sorted(g["FeatureGroupName"] for g in backend.list_feature_groups()))
-
-
-def _table(backend, name: str) -> str:
-    return backend.describe_feature_group(name)["OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]
-
-
-def send(emulator, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict, bytes]:
-    """One raw HTTP request; (status, lower-cased headers, body)."""
-    connection = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        connection.close()
-
-
-def error_code(headers: dict, body: bytes) -> str:
-    """The AWS error code as botocore reads it: x-amzn-ErrorType, else ``__type``/``code`` in the body."""
-    if "x-amzn-errortype" in headers:
-        return headers["x-amzn-errortype"].split(":")[0]
-    payload = json.loads(body)
-    return (payload.get("__type") or payload.get("code") or "").split("#")[-1]
 
 
 @pytest.mark.parametrize("content_type, body", [
@@ -107,7 +63,7 @@ def test_a_record_over_350_kb_is_refused_and_writes_nothing(emulator, runtime, k
     before = state(emulator, kept)
     with pytest.raises(ClientError) as raised:
         runtime.put_record(FeatureGroupName=kept, Record=record(id="big", age=1, score=1.0, event_time=200.0)
-                           + [{"FeatureName": "score", "ValueAsString": "1" * MAX_BODY_BYTES}])
+                           + [{"FeatureName": "score", "ValueAsString": "1" * MAX_RECORD_BYTES}])
     assert raised.value.response["Error"]["Code"] == "ValidationError"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert state(emulator, kept) == before

@@ -1,0 +1,103 @@
+"""Slow clients cannot exhaust the emulator: idle connections are closed, a lying Content-Length
+is answered 400 once the read times out, and beyond ``max_connections`` new connections wait
+in the backlog until a slot frees. Bounds are generous: these tests assert behaviour, not speed."""
+
+from __future__ import annotations
+
+import http.client
+import select
+import socket
+import threading
+import time
+
+import pytest
+
+from emulator_helpers import parse_response
+from local_backend.emulator import Emulator
+
+BOUND = 20.0
+"""Seconds within which something that should happen "soon" must have happened."""
+GOOD_REQUEST = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: SageMaker.ListFeatureGroups\r\n"
+                b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\n\r\n{}")
+
+
+@pytest.fixture
+def strict(tmp_path):
+    """A dedicated emulator: 0.5 s idle timeout, 2 connections at most."""
+    with Emulator(tmp_path, port=0, idle_timeout=0.5, max_connections=2, creating_seconds=0) as emulator:
+        yield emulator
+
+
+def connect(emulator: Emulator) -> socket.socket:
+    return socket.create_connection((emulator.host, emulator.port), timeout=BOUND)
+
+
+def read_all(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_an_idle_connection_is_closed_by_the_server(strict):
+    for sent in (b"", b"POST / HTTP/1.1\r\nHost: x\r\n"):  # nothing at all; headers never finished
+        with connect(strict) as sock:
+            sock.sendall(sent)
+            assert sock.recv(1) == b""  # closed by the server (a hang would raise TimeoutError)
+
+
+def test_a_content_length_larger_than_the_body_is_a_400_after_the_timeout(strict):
+    with connect(strict) as sock:
+        sock.sendall(GOOD_REQUEST.replace(b"Content-Length: 2", b"Content-Length: 100"))
+        status, headers, body = parse_response(read_all(sock))
+    assert status == 400 and b"SerializationException" in body
+    with connect(strict) as sock:
+        sock.sendall(GOOD_REQUEST)
+        assert parse_response(read_all(sock))[0] == 200
+
+
+def test_connections_beyond_the_bound_wait_until_a_slot_frees(strict):
+    stalled = [connect(strict) for _ in range(2)]
+    try:
+        time.sleep(0.1)  # let the server accept both (it accepts only these two)
+        waiting = connect(strict)  # sits in the listen backlog
+        waiting.sendall(GOOD_REQUEST)
+        readable, _, _ = select.select([waiting], [], [], 0.3)
+        assert not readable  # not served while both slots are held
+        # the stalled ones time out (idle_timeout 0.5 s) and free their slots; then it is served
+        assert parse_response(read_all(waiting))[0] == 200
+    finally:
+        for sock in stalled:
+            sock.close()
+        waiting.close()
+
+
+def test_stop_returns_while_every_slot_is_taken_and_connections_wait(tmp_path):
+    emulator = Emulator(tmp_path, port=0, idle_timeout=30, max_connections=1).start()
+    held, waiting = connect(emulator), connect(emulator)
+    stopper = threading.Thread(target=emulator.stop)
+    try:
+        time.sleep(0.1)
+        stopper.start()
+        stopper.join(BOUND)
+        assert not stopper.is_alive()
+    finally:
+        held.close()
+        waiting.close()
+
+
+def test_a_client_reusing_its_connection_is_served_request_after_request(strict):
+    connection = http.client.HTTPConnection(strict.host, strict.port, timeout=BOUND)
+    try:
+        for _ in range(5):  # werkzeug answers Connection: close; http.client reconnects, as urllib3 does
+            connection.request("POST", "/", body=b"{}", headers={"X-Amz-Target": "SageMaker.ListFeatureGroups"})
+            response = connection.getresponse()
+            assert (response.status, response.read()) == (200, b'{"FeatureGroupSummaries": []}')
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("options", [{"idle_timeout": 0}, {"max_connections": 0}])
+def test_limits_out_of_range_are_refused(tmp_path, options):
+    with pytest.raises(ValueError):
+        Emulator(tmp_path, port=0, **options)
