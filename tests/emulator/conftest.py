@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from local_backend import LocalBackend
 from local_backend.emulator import Emulator
 from emulator_helpers import create_request, record, unique_name, wait_created
-from scenarios.emulator_backend import fake_session, running_emulator
+from scenarios.emulator_backend import emulator_backend, fake_session, running_emulator
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +67,13 @@ def kept(sm, runtime) -> str:
     wait_created(sm, name)
     runtime.put_record(FeatureGroupName=name, Record=record(id="r1", age=7, score=1.5, event_time=100.0))
     return name
+
+
+@pytest.fixture(params=["local", "emulator"])
+def store(request, tmp_path):
+    """The same test on a local backend and on the AWS backend through the session's emulator."""
+    if request.param == "local":
+        with LocalBackend(tmp_path) as local:
+            yield local
+    else:
+        yield emulator_backend(request.getfixturevalue("emulator"))

@@ -14,7 +14,6 @@ from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import USERS
 from local_backend import LocalBackend
 from emulator_helpers import unique_name
-from scenarios.emulator_backend import emulator_backend
 from tests.robustness import athena_table
 
 HOST_READERS = [
@@ -60,15 +59,6 @@ INTERNAL_SQL = [  # {group}: the feature group's name, {table}: its quoted Athen
     "DROP TABLE {table}",
     "ALTER TABLE {table} RENAME TO stolen",
 ]
-
-
-@pytest.fixture(params=["local", "emulator"])
-def store(request, tmp_path):
-    if request.param == "local":
-        with LocalBackend(tmp_path) as local:
-            yield local
-    else:
-        yield emulator_backend(request.getfixturevalue("emulator"))
 
 
 @pytest.fixture

@@ -11,22 +11,11 @@ import pytest
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import USERS
 from featurestore_demo.sql import quote_literal
-from local_backend import LocalBackend
 from emulator_helpers import unique_name
-from scenarios.emulator_backend import emulator_backend
 from tests.robustness import athena_table
 
 HOSTILE_IDS = ["x' OR '1'='1", '"; DROP TABLE users; --', "a\\'b", "%", "_", "') UNION SELECT 1 --", "plain"]
 HOSTILE_NAMES = ["x' OR '1'='1", '"; DROP TABLE', "a/../b", "users;--", "users\"", "-users"]
-
-
-@pytest.fixture(params=["local", "emulator"])
-def store(request, tmp_path):
-    if request.param == "local":
-        with LocalBackend(tmp_path) as local:
-            yield local
-    else:
-        yield emulator_backend(request.getfixturevalue("emulator"))
 
 
 @pytest.fixture
