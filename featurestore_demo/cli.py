@@ -103,7 +103,7 @@ def _serve_emulator(options: argparse.Namespace) -> int:
                   ("query_timeout", options.query_timeout))
         limits = {key: value for key, value in chosen if value is not None}
         emulator = Emulator(home, host=options.host, port=port, query_seconds=options.query_seconds, **limits)
-    except ValueError as error:  # --idle-timeout or --max-connections out of range
+    except ValueError as error:  # --idle-timeout, --max-connections or --query-timeout out of range
         print(f"error: {error}", file=sys.stderr)
         return 2
     except FeatureStoreError as error:  # the store is held by another process

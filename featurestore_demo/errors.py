@@ -60,6 +60,7 @@ class ServiceUnavailable(FeatureStoreError):
     was written, and the same request succeeds once the cause is fixed."""
 
     code = "ServiceUnavailable"
+    status = 503  # on every protocol of the emulator, as the runtime models it
 
 
 ERRORS_BY_CODE: dict[str, type[FeatureStoreError]] = {

@@ -145,9 +145,9 @@ class Emulator:
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
-        if not idle_timeout > 0 or max_connections < 1:
-            raise ValueError(f"idle_timeout must be > 0 and max_connections >= 1, got {idle_timeout}, "
-                             f"{max_connections}.")
+        if not idle_timeout > 0 or max_connections < 1 or not query_timeout > 0:
+            raise ValueError(f"idle_timeout and query_timeout must be > 0 and max_connections >= 1, got "
+                             f"{idle_timeout}, {query_timeout}, {max_connections}.")
         self.region = region
         self.backend = LocalBackend(home, lifecycle_seconds=creating_seconds, region=region,
                                     query_timeout=query_timeout)

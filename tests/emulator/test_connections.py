@@ -97,7 +97,7 @@ def test_a_client_reusing_its_connection_is_served_request_after_request(strict)
         connection.close()
 
 
-@pytest.mark.parametrize("options", [{"idle_timeout": 0}, {"max_connections": 0}])
+@pytest.mark.parametrize("options", [{"idle_timeout": 0}, {"max_connections": 0}, {"query_timeout": 0}])
 def test_limits_out_of_range_are_refused(tmp_path, options):
     with pytest.raises(ValueError):
         Emulator(tmp_path, port=0, **options)

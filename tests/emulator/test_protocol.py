@@ -8,7 +8,8 @@ import pytest
 from werkzeug.test import Client
 
 from emulator_helpers import raw_post
-from featurestore_demo.errors import FeatureStoreError
+from featurestore_demo.errors import FeatureStoreError, ServiceUnavailable
+from local_backend.emulator.athena import AthenaService
 from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
 from local_backend.emulator.sagemaker import Deletions, SageMakerService
@@ -70,3 +71,8 @@ def test_s3_and_sts_are_served_by_moto(clients):
 def test_kit_errors_keep_their_code_on_the_wire():
     response = SageMakerService.error(FeatureStoreError("x"))
     assert (response.status, json.loads(response.body)) == (400, {"__type": "InternalFailure", "message": "x"})
+
+
+def test_service_unavailable_is_503_on_every_emulated_protocol():
+    error = ServiceUnavailable("The disk is full.")
+    assert [service.error(error).status for service in (SageMakerService, RuntimeService, AthenaService)] == [503] * 3
