@@ -95,8 +95,9 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             )
         self.point_in_time_method = point_in_time_method
         self.query_timeout = query_timeout
-        self.durability = checked_durability(durability or Settings.from_env("local").durability)
-        self.home = Path(home or Settings.from_env("local").home)
+        settings = Settings.from_env("local")
+        self.durability = checked_durability(durability or settings.durability)
+        self.home = Path(home or settings.home)
         self.home.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self.lifecycle_seconds = lifecycle_seconds
@@ -116,8 +117,9 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
     def _recover(self) -> None:
         """Move journal entries the offline store lacks into it, then rebuild the online store.
 
-        Damaged journal bytes are set aside with a warning (Journal.recover). The cyclic garbage collector is paused meanwhile: a million new tuples would otherwise
-        trigger hundreds of full scans of a heap that only grows.
+        Damaged journal bytes are set aside with a warning (Journal.recover). The cyclic garbage
+        collector is paused meanwhile: a million new tuples would otherwise trigger hundreds of
+        full scans of a heap that only grows.
         """
         stored = self._seq
         for entry in self._journal.recover():
