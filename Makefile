@@ -52,7 +52,7 @@ test-local: $(STAMP) ## Run the scenarios on the local backend only
 	$(BIN)/python -m pytest scenarios -k local
 
 test-aws: $(STAMP) ## Run the scenarios on real AWS (needs credentials, role and bucket)
-	$(BIN)/python -m featurestore_demo.aws_check
+	$(BIN)/python -m featurestore_demo.aws.check
 	$(BIN)/python -m pytest scenarios --backend aws -m aws
 
 bench: $(STAMP) ## Run the benchmarks and print the comparison table (also in .benchmarks/)

@@ -56,6 +56,6 @@ def get_backend(name: str | None = None, **options: Any) -> FeatureStoreBackend:
 
         options.setdefault("home", settings.home)
         return LocalBackend(**options)
-    from featurestore_demo.aws_backend import AwsBackend
+    from featurestore_demo.aws.backend import AwsBackend
 
     return AwsBackend(settings=settings, **options)

@@ -11,9 +11,9 @@ import sys
 
 from rich.table import Table
 
-from featurestore_demo.console import step_header
+from featurestore_demo.demo.console import step_header
 from featurestore_demo.errors import ResourceNotFound
-from featurestore_demo.step import StepContext
+from featurestore_demo.demo.step import StepContext
 
 NUMBER, TITLE = 6, "clean up"
 LESSON = (

@@ -9,33 +9,34 @@ import argparse
 import signal
 import sys
 import time
+import importlib
 from collections.abc import Sequence
 from types import ModuleType
 
-from featurestore_demo import (
-    cleanup_feature_store,
-    create_feature_groups,
-    get_backend,
-    ingest_features,
-    point_in_time_demo,
-    query_offline_store,
-    query_online_store,
-)
+from featurestore_demo import get_backend
 from featurestore_demo.config import BACKENDS, Settings
-from featurestore_demo.console import make_console
+from featurestore_demo.demo.console import make_console
 from featurestore_demo.errors import FeatureStoreError
-from featurestore_demo.step import StepContext
+from featurestore_demo.demo.step import StepContext
 
-__all__ = ["main", "STEPS"]
+__all__ = ["main", "STEPS", "step_module"]
 
-STEPS: dict[str, ModuleType] = {
-    "create": create_feature_groups,
-    "ingest": ingest_features,
-    "query-online": query_online_store,
-    "query-offline": query_offline_store,
-    "point-in-time": point_in_time_demo,
-    "cleanup": cleanup_feature_store,
+# Each step by its module's dotted path: the steps import this module to run alone, so this
+# module imports them only when it needs one, and nothing imports in a circle.
+STEPS: dict[str, str] = {
+    "create": "featurestore_demo.create_feature_groups",
+    "ingest": "featurestore_demo.ingest_features",
+    "query-online": "featurestore_demo.query_online_store",
+    "query-offline": "featurestore_demo.query_offline_store",
+    "point-in-time": "featurestore_demo.point_in_time_demo",
+    "cleanup": "featurestore_demo.cleanup_feature_store",
 }
+
+
+def step_module(command: str) -> ModuleType:
+    """The module of the step ``command`` (a key of :data:`STEPS`): NUMBER, TITLE, LESSON,
+    ``add_arguments(parser)`` and ``run(ctx)``."""
+    return importlib.import_module(STEPS[command])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,15 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend aws runs the same steps on AWS.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, module in STEPS.items():
+    for name in STEPS:
+        module = step_module(name)
         sub = commands.add_parser(name, parents=[common], help=f"step {module.NUMBER}: {module.TITLE}",
                                   description=module.LESSON)
         module.add_arguments(sub)
     demo = commands.add_parser("demo", parents=[common], help="run all six steps in order",
                                description="Create, ingest, query online, query offline, "
                                "point-in-time, clean up.", conflict_handler="resolve")
-    for module in STEPS.values():
-        module.add_arguments(demo)
+    for name in STEPS:
+        step_module(name).add_arguments(demo)
     demo.add_argument("--keep", action="store_true", help="skip the cleanup step, to explore afterwards")
     _add_emulator_parser(commands)
     return parser
@@ -141,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if options.command == "demo":
                 _run_demo(ctx)
             else:
-                STEPS[options.command].run(ctx)
+                step_module(options.command).run(ctx)
     except FeatureStoreError as error:
         print(f"error: {error.code}: {error}", file=sys.stderr)
         return 1
@@ -163,9 +165,9 @@ def _run_demo(ctx: StepContext) -> None:
         for name in leftovers:
             ctx.backend.delete_feature_group(name)
             ctx.backend.wait_for_status(name, "Deleted")
-    steps = list(STEPS.values())
-    for module in steps[:-1] if ctx.options.keep else steps:
-        module.run(ctx)
+    steps = list(STEPS)
+    for name in steps[:-1] if ctx.options.keep else steps:
+        step_module(name).run(ctx)
     ctx.console.print()
     ctx.console.rule(f"[bold]Done in {time.perf_counter() - started:.1f} s on the {ctx.backend.name} backend")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from featurestore_demo.console import schema_table, step_header
+from featurestore_demo.demo.console import schema_table, step_header
 from featurestore_demo.errors import ResourceInUse
-from featurestore_demo.step import StepContext
+from featurestore_demo.demo.step import StepContext
 
 NUMBER, TITLE = 1, "create feature groups"
 LESSON = (

@@ -11,9 +11,9 @@ import time
 
 from rich.table import Table
 
-from featurestore_demo.console import progress_bar, step_header
-from featurestore_demo.sample_data import generate
-from featurestore_demo.step import StepContext
+from featurestore_demo.demo.console import progress_bar, step_header
+from featurestore_demo.demo.sample_data import generate
+from featurestore_demo.demo.step import StepContext
 
 NUMBER, TITLE = 2, "ingest features"
 LESSON = (

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
-from datetime import datetime, timezone
 
-import numpy as np
 import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
-from featurestore_demo import leakage
-from featurestore_demo.console import format_value, frame_table, step_header
+from featurestore_demo.demo import leakage
+from featurestore_demo.demo.console import frame_table, step_header
 from featurestore_demo.sql import quote_literal
-from featurestore_demo.step import StepContext
+from featurestore_demo.demo.step import StepContext
+from featurestore_demo.demo.timeline import Timeline, timeline_table, utc_text
 
 NUMBER, TITLE = 5, "point-in-time correctness"
 LESSON = (
@@ -98,19 +96,6 @@ def measure_leakage(ctx: StepContext, labels: pd.DataFrame, naive: pd.DataFrame,
     )
 
 
-@dataclass(frozen=True)
-class Timeline:
-    """One transaction of a user among that user's feature versions, and which each join used."""
-
-    user: str
-    transaction: str
-    amount: float
-    at: float  # the transaction's time, epoch seconds
-    versions: pd.DataFrame  # event_time, total_purchases, avg_order_value; by event time
-    point_in_time_used: float | None  # event time of the version the point-in-time join used
-    naive_used: float | None  # event time of the version the naive join used
-
-
 def timeline(ctx: StepContext, labels: pd.DataFrame, correct: pd.DataFrame, naive: pd.DataFrame, user: str) -> Timeline:
     """The middle transaction of ``user``, with every version of the user from the offline store."""
     mine = labels.index[labels["user_id"] == user]
@@ -147,7 +132,7 @@ def run(ctx: StepContext) -> None:
         f"Point-in-time join: [bold green]{pit_leaked:,}[/] did."
     )
     story = timeline(ctx, labels, correct, naive, user)
-    ctx.console.print(_timeline_table(story))
+    ctx.console.print(timeline_table(story))
     _plot(ctx, story)
     _print_leakage(ctx, measure_leakage(ctx, labels, naive, correct))
 
@@ -157,7 +142,7 @@ def _side_by_side(labels: pd.DataFrame, naive: pd.DataFrame, correct: pd.DataFra
     frame = pd.DataFrame(
         {
             "transaction": labels.loc[rows, "transaction_id"],
-            "time (UTC)": [_when(t) for t in labels.loc[rows, "event_time"]],
+            "time (UTC)": [utc_text(t) for t in labels.loc[rows, "event_time"]],
             "amount": labels.loc[rows, "purchase_amount"],
             "naive purchases": naive.loc[rows, "total_purchases"],
             "naive avg": naive.loc[rows, "avg_order_value"],
@@ -175,36 +160,11 @@ def _typical_buyer(labels: pd.DataFrame) -> str:
     return str(frequent.sort_values(kind="stable").index[len(frequent) // 2])
 
 
-def _timeline_table(story: Timeline) -> Table:
-    """The transaction among the versions around it, and the versions each join used."""
-    rows = [(t, f"version: {p} purchases, avg {format_value(a)}", False)
-            for t, p, a in story.versions[["event_time", "total_purchases", "avg_order_value"]].itertuples(index=False)]
-    rows.append((story.at, f"[bold]● {story.transaction}, amount {format_value(story.amount)}[/]", True))
-    rows.sort(key=lambda row: (row[0], row[2]))
-    used = {story.point_in_time_used: "point-in-time join", story.naive_used: "naive join"}
-    centre = next(i for i, row in enumerate(rows) if row[2])
-    keep = set(range(centre - 2, centre + 3)) | {i for i, row in enumerate(rows) if row[0] in used and not row[2]}
-    table = Table(title=f"Timeline of {story.user} around {story.transaction}", title_justify="left")
-    for column in ("time (UTC)", "event", "used by"):
-        table.add_column(column)
-    previous = -1
-    for index in sorted(i for i in keep if 0 <= i < len(rows)):
-        if index > previous + 1:
-            table.add_row("...", f"[dim]{index - previous - 1} more versions[/]", "")
-        when, text, is_label = rows[index]
-        by = "" if is_label else used.get(when, "")
-        if by == "naive join" and when > story.at:
-            by = "[red]naive join: from the future![/]"
-        table.add_row(_when(when), text, by)
-        previous = index
-    return table
-
-
 def _plot(ctx: StepContext, story: Timeline) -> None:
     path = getattr(ctx.options, "plot", None)
     if not path:
         return
-    from featurestore_demo.timeline_plot import MissingExtra, write_timeline_png
+    from featurestore_demo.demo.timeline_plot import MissingExtra, write_timeline_png
 
     try:
         written = write_timeline_png(story, path)
@@ -224,7 +184,7 @@ def _print_leakage(ctx: StepContext, report: leakage.LeakageReport) -> None:
                                 ("point-in-time join", report.point_in_time, "green")):
         table.add_row(f"[{style}]{name}[/]", f"{scores.offline:.3f}", f"{scores.later:.3f}")
     table.caption = (f"trained on the first {report.train_rows} transactions; the later window starts "
-                     f"{_when(report.later_from)}")
+                     f"{utc_text(report.later_from)}")
     ctx.console.print(table)
     ctx.console.print(
         "The leaky model looks better offline because its features already contain each purchase "
@@ -236,12 +196,6 @@ def _print_leakage(ctx: StepContext, report: leakage.LeakageReport) -> None:
 
 def _time_or_none(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
-
-
-def _when(seconds: float) -> str:
-    if not np.isfinite(seconds):
-        return "-"
-    return datetime.fromtimestamp(float(seconds), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ import time
 
 import pandas as pd
 
-from featurestore_demo.console import frame_table, record_table, step_header
-from featurestore_demo.step import StepContext
+from featurestore_demo.demo.console import frame_table, record_table, step_header
+from featurestore_demo.demo.step import StepContext
 
 NUMBER, TITLE = 3, "query the online store"
 LESSON = (

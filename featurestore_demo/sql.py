@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["quote_identifier", "quote_literal"]
+__all__ = ["quote_identifier", "quote_literal", "DEFAULT_CATALOG", "DEFAULT_DATABASE"]
+
+DEFAULT_CATALOG = "AwsDataCatalog"  # Athena's name for the Glue Data Catalog
+DEFAULT_DATABASE = "sagemaker_featurestore"  # the Glue database of feature-store tables
 
 
 def quote_identifier(name: str) -> str:

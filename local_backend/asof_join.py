@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from featurestore_demo.athena_sql import to_duckdb
+from local_backend.athena_sql import to_duckdb
 from featurestore_demo.point_in_time import (
     EVENT_COLUMN,
     KEY_COLUMN,

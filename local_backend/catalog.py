@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from featurestore_demo.athena_sql import DEFAULT_CATALOG, DEFAULT_DATABASE
+from featurestore_demo.sql import DEFAULT_CATALOG, DEFAULT_DATABASE
 from featurestore_demo.schemas import FeatureGroupSpec
 
 __all__ = ["new_description", "describe_response", "list_summaries", "table_name", "METADATA_KEY"]

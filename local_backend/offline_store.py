@@ -21,7 +21,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from featurestore_demo.athena_sql import DEFAULT_DATABASE, duckdb_tree
+from featurestore_demo.sql import DEFAULT_DATABASE
+from local_backend.athena_sql import duckdb_tree
 from featurestore_demo.errors import ResourceInUse, ServiceUnavailable, ValidationException
 from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import quote_identifier

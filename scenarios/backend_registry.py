@@ -59,7 +59,7 @@ def _emulated_aws(home: Path, emulator: Any) -> FeatureStoreBackend:
 
 
 def _aws_missing() -> str | None:
-    from featurestore_demo.aws_check import missing_settings
+    from featurestore_demo.aws.check import missing_settings
 
     missing = missing_settings()
     return "missing " + "; ".join(missing) if missing else None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import boto3
 
-from featurestore_demo.aws_backend import AwsBackend
+from featurestore_demo.aws.backend import AwsBackend
 from featurestore_demo.config import Settings
 from local_backend.emulator import Emulator
 

@@ -13,7 +13,7 @@ real-time inference:
 
 from __future__ import annotations
 
-from featurestore_demo.console import make_console
+from featurestore_demo.demo.console import make_console
 from featurestore_demo import query_online_store
 from support import as_records, latest_by_event_time
 

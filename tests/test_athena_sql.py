@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from featurestore_demo.athena_sql import to_duckdb
+from local_backend.athena_sql import to_duckdb
 from featurestore_demo.errors import ValidationException
 
 

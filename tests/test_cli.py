@@ -9,18 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from featurestore_demo.cli import STEPS, main
+from featurestore_demo.cli import STEPS, main, step_module
 from local_backend import LocalBackend
 
 CONSOLE_SCRIPT = str(Path(sys.executable).with_name("featurestore-demo"))
-MODULES = {
-    "create": "create_feature_groups",
-    "ingest": "ingest_features",
-    "query-online": "query_online_store",
-    "query-offline": "query_offline_store",
-    "point-in-time": "point_in_time_demo",
-    "cleanup": "cleanup_feature_store",
-}
 # (subcommand, its options, a text its output must show; None: run with --quiet)
 SEQUENCE = [
     ("create", ["--quiet"], None),
@@ -34,7 +26,7 @@ SEQUENCE = [
 
 def command(launcher: str, step: str) -> list[str]:
     if launcher == "module":
-        return [sys.executable, "-m", f"featurestore_demo.{MODULES[step]}"]
+        return [sys.executable, "-m", STEPS[step]]
     return [CONSOLE_SCRIPT, step]
 
 
@@ -51,8 +43,12 @@ def run(arguments: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(arguments, capture_output=True, text=True, timeout=120, env=os.environ.copy())
 
 
-def test_the_table_of_modules_covers_every_step():
-    assert list(MODULES) == list(STEPS) == [step for step, _, _ in SEQUENCE]
+def test_the_steps_are_the_six_entry_points_in_order():
+    assert [step for step, _, _ in SEQUENCE] == list(STEPS)  # the run below covers every step
+    assert [step_module(step).NUMBER for step in STEPS] == list(range(1, len(STEPS) + 1))
+    for path in STEPS.values():  # each runs as `python -m featurestore_demo.<step>`
+        package, _, name = path.rpartition(".")
+        assert package == "featurestore_demo" and name.isidentifier(), path
 
 
 @pytest.mark.parametrize("launcher", ["module", "console-script"])

@@ -14,13 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from featurestore_demo import create_feature_groups, ingest_features, leakage
+from featurestore_demo import create_feature_groups, ingest_features
+from featurestore_demo.demo import leakage
 from featurestore_demo import point_in_time_demo as step
 from featurestore_demo.config import Settings
-from featurestore_demo.console import make_console
-from featurestore_demo.sample_data import generate
-from featurestore_demo.step import StepContext
-from featurestore_demo.timeline_plot import INSTALL_HINT, MissingExtra, write_timeline_png
+from featurestore_demo.demo.console import make_console
+from featurestore_demo.demo.sample_data import generate
+from featurestore_demo.demo.step import StepContext
+from featurestore_demo.demo.timeline_plot import INSTALL_HINT, MissingExtra, write_timeline_png
 from local_backend import LocalBackend
 
 DEMO_DEFAULTS = dict(users=100, products=50, transactions=1000, seed=42)  # `make demo`

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from featurestore_demo import aws_check
+from featurestore_demo.aws import check as aws_check
 
 
 def _isolate(monkeypatch, tmp_path) -> None:

@@ -15,12 +15,12 @@ import pytest
 from botocore.retries.standard import ExponentialBackoff
 
 from featurestore_demo import cleanup_feature_store
-from featurestore_demo.aws_backend import AwsBackend
+from featurestore_demo.aws.backend import AwsBackend
 from featurestore_demo.config import Settings
-from featurestore_demo.console import make_console
+from featurestore_demo.demo.console import make_console
 from featurestore_demo.errors import FeatureStoreError
 from featurestore_demo.schemas import DEMO_GROUPS, USERS
-from featurestore_demo.step import StepContext
+from featurestore_demo.demo.step import StepContext
 from local_backend.emulator import Emulator
 from scenarios.emulator_backend import emulator_backend, fake_session, running_emulator
 from tests.robustness import ScriptedServer

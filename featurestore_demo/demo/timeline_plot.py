@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from featurestore_demo.point_in_time_demo import Timeline
+    from featurestore_demo.demo.timeline import Timeline
 
 __all__ = ["MissingExtra", "write_timeline_png", "INSTALL_HINT"]
 

@@ -1,7 +1,7 @@
 """The AWS backend: the kit's interface over boto3 (SageMaker, featurestore-runtime, Athena, S3, Glue).
 
 A thin adapter: each hook shapes the parameters, makes one call and lets
-:func:`featurestore_demo.aws_calls.call` map errors. Clients come from an injected or new
+:func:`featurestore_demo.aws.calls.call` map errors. Clients come from an injected or new
 boto3 Session, with standard retries; an ``endpoint_url`` (or boto3's own
 ``AWS_ENDPOINT_URL``) points them at the emulator. Nothing is read at import time.
 """
@@ -19,9 +19,9 @@ import boto3
 import pandas as pd
 from botocore.config import Config
 
-from featurestore_demo.athena_sql import DEFAULT_DATABASE
-from featurestore_demo.aws_athena import AthenaRunner
-from featurestore_demo.aws_calls import call
+from featurestore_demo.sql import DEFAULT_DATABASE
+from featurestore_demo.aws.athena import AthenaRunner
+from featurestore_demo.aws.calls import call
 from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
 from featurestore_demo.config import Settings
 from featurestore_demo.errors import FeatureStoreError, ValidationException, from_aws_code

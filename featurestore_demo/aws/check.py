@@ -1,4 +1,4 @@
-"""``python -m featurestore_demo.aws_check``: can the scenarios run on real AWS? (``make test-aws``)
+"""``python -m featurestore_demo.aws.check``: can the scenarios run on real AWS? (``make test-aws``)
 
 Exits 0 when AWS credentials, FEATURESTORE_ROLE_ARN and FEATURESTORE_S3_URI are all set, and
 otherwise exits 2 at once, naming each one that is missing and how to set it.

@@ -11,11 +11,10 @@ import sqlglot
 from sqlglot import exp
 
 from featurestore_demo.errors import ValidationException
+from featurestore_demo.sql import DEFAULT_CATALOG
 
-__all__ = ["to_duckdb", "duckdb_tree", "DEFAULT_CATALOG", "DEFAULT_DATABASE"]
+__all__ = ["to_duckdb", "duckdb_tree"]
 
-DEFAULT_CATALOG = "AwsDataCatalog"
-DEFAULT_DATABASE = "sagemaker_featurestore"  # the Glue database of feature-store tables
 _TERADATA_TO_STRPTIME = (
     ("yyyy", "%Y"),
     ("mm", "%m"),

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from featurestore_demo.athena_sql import DEFAULT_CATALOG, DEFAULT_DATABASE
-from featurestore_demo.aws_calls import call
+from featurestore_demo.sql import DEFAULT_CATALOG, DEFAULT_DATABASE
+from featurestore_demo.aws.calls import call
 from featurestore_demo.errors import FeatureStoreError, ValidationException
 
 __all__ = ["AthenaRunner", "typed_frame"]
