@@ -1,9 +1,10 @@
-"""Settings shared by every test: the ``--backend`` option and offline AWS credentials.
+"""Settings shared by every test: the ``--backend`` option, offline AWS credentials, Hypothesis.
 
 Offline tests must never reach a real AWS account, whatever the shell that runs them has set:
 the autouse fixture below removes the real credentials, profile, config files and endpoint
 overrides, and puts fake ones in their place. Tests marked ``aws`` (``make test-aws``) keep
-the real environment.
+the real environment. ``HYPOTHESIS_PROFILE`` picks the Hypothesis profile
+(``tests/hypothesis_profiles.py``: ``dev`` by default, ``ci`` in ``.ci/run``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import os
 
 import pytest
+
+from tests.hypothesis_profiles import load_profile
 
 BACKEND_CHOICES = ("local", "aws", "all")
 
@@ -21,6 +24,8 @@ FAKE_AWS_ENVIRONMENT = {
     "AWS_EC2_METADATA_DISABLED": "true",  # never ask an instance-metadata endpoint either
 }
 REAL_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+load_profile()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

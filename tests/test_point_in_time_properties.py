@@ -24,6 +24,7 @@ from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec
 from local_backend import LocalBackend
 from pit_oracle import offline_rows, state_at, utc_micros
+from tests.hypothesis_profiles import examples
 
 T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 ZONE = ZoneInfo("Asia/Kolkata")  # UTC+05:30: a naive reading of it would be off by hours
@@ -141,7 +142,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory):
 
 
 @settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],  # no slow "explain"
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

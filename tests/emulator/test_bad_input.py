@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from emulator_helpers import SIGNED_RUNTIME, create_request, error_code, raw_post, record, send, state
 from featurestore_demo.rules.values import MAX_RECORD_BYTES
+from tests.hypothesis_profiles import examples
 
 JSON11 = "application/x-amz-json-1.1"
 SAGEMAKER_OPS = ["CreateFeatureGroup", "DescribeFeatureGroup", "ListFeatureGroups", "DeleteFeatureGroup",
@@ -117,7 +118,7 @@ def requests(draw, group: str) -> tuple[str, str, bytes, dict[str, str]]:
     return draw(st.sampled_from(["GET", "PUT", "POST", "DELETE"])), path, body, dict(SIGNED_RUNTIME)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_requests_get_a_4xx_error_and_change_nothing(emulator, kept, data):
     before = state(emulator, kept)

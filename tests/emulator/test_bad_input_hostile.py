@@ -27,6 +27,7 @@ from emulator_helpers import (
     unique_name,
 )
 from local_backend.emulator.wire import MAX_JSON_DEPTH
+from tests.hypothesis_profiles import examples
 
 JSON11 = "application/x-amz-json-1.1"
 TARGETS = {"DescribeFeatureGroup": "SageMaker.DescribeFeatureGroup",
@@ -241,7 +242,7 @@ def hostile_requests(draw, group: str) -> bytes:
     return head.encode() + b"\r\n" + body
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_hostile_requests_never_get_a_5xx_and_change_nothing(emulator, kept, data):
     before = state(emulator, kept)
