@@ -10,6 +10,8 @@ the real environment. ``HYPOTHESIS_PROFILE`` picks the Hypothesis profile
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 
@@ -37,13 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture(autouse=True)
-def offline_aws_environment(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """Replace real AWS credentials and config with fakes, except in tests marked ``aws``."""
-    if request.node.get_closest_marker("aws") is not None:
-        return
+def _fake_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Remove the real AWS credentials, profile and endpoints; set fake ones and empty config paths."""
     for name in list(os.environ):
         if name in REAL_AWS_VARIABLES or name.startswith("AWS_ENDPOINT_URL"):
             monkeypatch.delenv(name)
@@ -52,3 +49,25 @@ def offline_aws_environment(
     nowhere = tmp_path_factory.getbasetemp() / "no-aws-config"
     monkeypatch.setenv("AWS_CONFIG_FILE", str(nowhere / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(nowhere / "credentials"))
+
+
+@pytest.fixture(autouse=True)
+def offline_aws_environment(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Replace real AWS credentials and config with fakes, except in tests marked ``aws``."""
+    if request.node.get_closest_marker("aws") is None:
+        _fake_aws(monkeypatch, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def offline_aws(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], AbstractContextManager[None]]:
+    """``with offline_aws():`` the same fakes until the block ends, for fixtures wider than a test."""
+
+    @contextmanager
+    def faked() -> Iterator[None]:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            _fake_aws(monkeypatch, tmp_path_factory)
+            yield
+
+    return faked
