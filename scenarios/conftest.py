@@ -4,14 +4,22 @@ Scenarios talk to the backend only through the :class:`FeatureStoreBackend` inte
 no backend-specific hook (no injected clock), so each one runs unchanged on every entry of
 ``backend_registry.BACKENDS``. Feature groups get unique names and are deleted afterwards, so
 scenarios may share a real AWS account.
+
+The state after steps 1 and 2 comes two ways. ``demo`` is built once per module and backend
+and shared by the module's scenarios that only read it: its backend refuses every call that
+writes, and the module fails at teardown if the shared groups, online records or offline row
+counts changed. ``fresh_demo`` is built for one scenario alone, for the scenarios that write.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from typing import Any
 
 import pytest
 
@@ -30,9 +38,13 @@ SAMPLE_SIZE = {"users": 30, "products": 10, "transactions": 300, "seed": 7}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run every scenario that uses ``backend`` once per backend chosen by ``--backend``."""
+    """Run every scenario that uses ``backend`` once per backend chosen by ``--backend``.
+
+    The backend is a module-scoped parameter, so that a module's scenarios on one backend can
+    share one ``demo``; each scenario still gets its own ``backend``.
+    """
     if "backend_factory" in metafunc.fixturenames:
-        metafunc.parametrize("backend_factory", backend_params(metafunc.config.getoption("backend")))
+        metafunc.parametrize("backend_factory", backend_params(metafunc.config.getoption("backend")), scope="module")
 
 
 @pytest.fixture(scope="session")
@@ -61,14 +73,14 @@ def backend(
         store.close()
 
 
+def _unique(base: str) -> str:
+    return f"{base}-{uuid.uuid4().hex[:8]}"
+
+
 @pytest.fixture
 def unique_name() -> Callable[[str], str]:
     """``unique_name("users")`` -> ``"users-1a2b3c4d"``: a name no other scenario uses."""
-
-    def make(base: str) -> str:
-        return f"{base}-{uuid.uuid4().hex[:8]}"
-
-    return make
+    return _unique
 
 
 class FeatureGroups:
@@ -102,15 +114,19 @@ def feature_groups(backend: FeatureStoreBackend, unique_name: Callable[[str], st
         groups.delete_all()
 
 
-@pytest.fixture
-def sample() -> SampleData:
-    """The sample data the demo fixture ingests: the oracle scenarios compare against."""
+def _sample() -> SampleData:
     return generate(SAMPLE_SIZE["users"], SAMPLE_SIZE["products"], SAMPLE_SIZE["transactions"],
                     seed=SAMPLE_SIZE["seed"])
 
 
 @pytest.fixture
-def step_context(backend: FeatureStoreBackend, unique_name: Callable[[str], str]) -> Iterator[StepContext]:
+def sample() -> SampleData:
+    """The sample data the demo fixtures ingest: the oracle scenarios compare against."""
+    return _sample()
+
+
+@contextmanager
+def _steps_on(backend: FeatureStoreBackend) -> Iterator[StepContext]:
     """What the demo's steps get, with a unique prefix on the three group names; no group yet.
 
     Groups left at the end are deleted.
@@ -118,8 +134,7 @@ def step_context(backend: FeatureStoreBackend, unique_name: Callable[[str], str]
     options = argparse.Namespace(
         **SAMPLE_SIZE, user_id="user_0001", product_id="prod_0001", repeat=1, timeline_user=None
     )
-    settings = Settings(prefix=unique_name("s") + "-")
-    ctx = StepContext(backend, make_console(quiet=True), settings, options)
+    ctx = StepContext(backend, make_console(quiet=True), Settings(prefix=_unique("s") + "-"), options)
     try:
         yield ctx
     finally:
@@ -128,11 +143,90 @@ def step_context(backend: FeatureStoreBackend, unique_name: Callable[[str], str]
 
 
 @pytest.fixture
-def demo(step_context: StepContext) -> StepContext:
-    """The state after steps 1 and 2: the three demo groups, created and holding the sample data."""
-    create_feature_groups.run(step_context)
-    ingest_features.run(step_context)
-    return step_context
+def step_context(backend: FeatureStoreBackend) -> Iterator[StepContext]:
+    """What the demo's steps get, on this scenario's backend; demo groups left at the end are deleted."""
+    with _steps_on(backend) as ctx:
+        yield ctx
+
+
+def _run_steps_1_and_2(ctx: StepContext) -> StepContext:
+    create_feature_groups.run(ctx)
+    ingest_features.run(ctx)
+    return ctx
+
+
+@pytest.fixture
+def fresh_demo(step_context: StepContext) -> StepContext:
+    """The state after steps 1 and 2 (the three demo groups, holding the sample data), for this
+    scenario alone: a scenario that writes (puts, deletes, cleans up) takes this one."""
+    return _run_steps_1_and_2(step_context)
+
+
+@pytest.fixture(scope="module")
+def shared_demo(
+    backend_factory: BackendFactory,
+    backend_servers: Callable[[BackendFactory], object],
+    offline_aws: Callable[[], AbstractContextManager[None]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[StepContext]:
+    """Steps 1 and 2, run once per module and backend; fails at teardown if the state changed.
+
+    Built and checked under the fake AWS environment (offline backends), which the autouse
+    fixture only sets for each test.
+    """
+    environment = offline_aws if backend_factory.offline else nullcontext
+    sample, stack = _sample(), ExitStack()
+    try:
+        with environment():
+            home = tmp_path_factory.mktemp("featurestore")
+            store = stack.enter_context(backend_factory.make(home, backend_servers(backend_factory)))
+            ctx = _run_steps_1_and_2(stack.enter_context(_steps_on(store)))
+            before = _fingerprint(ctx, sample)
+        yield ctx
+        with environment():
+            assert _fingerprint(ctx, sample) == before, "a scenario changed the shared demo: give it fresh_demo"
+    finally:
+        with environment():
+            stack.close()
+
+
+@pytest.fixture
+def demo(shared_demo: StepContext) -> StepContext:
+    """The state after steps 1 and 2, shared by this module's scenarios on this backend: read only.
+
+    Its backend answers only the reading calls; options and console are this scenario's own copy.
+    """
+    return dataclasses.replace(shared_demo, backend=ReadOnlyBackend(shared_demo.backend),
+                               console=make_console(quiet=True), options=copy.copy(shared_demo.options))
+
+
+class ReadOnlyBackend:
+    """A backend's reading calls; any other public attribute raises AssertionError, naming it."""
+
+    READS = frozenset({"name", "describe_feature_group", "list_feature_groups", "feature_group_spec",
+                       "wait_for_status", "get_record", "batch_get_record", "query", "point_in_time_join"})
+
+    def __init__(self, backend: FeatureStoreBackend) -> None:
+        self._backend = backend
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.READS:
+            return getattr(self._backend, name)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise AssertionError(f"{name} on the shared demo: a scenario that writes takes fresh_demo")
+
+
+def _fingerprint(ctx: StepContext, sample: SampleData) -> tuple:
+    """The groups and their status, every sample record online, the offline row count per group."""
+    backend = ctx.backend
+    listed = backend.list_feature_groups(ctx.settings.prefix)
+    groups = sorted((summary["FeatureGroupName"], summary["FeatureGroupStatus"]) for summary in listed)
+    online = [backend.batch_get_record(spec.name, sorted(set(frame[spec.record_identifier_name])))
+              for spec, frame in ((ctx.users, sample.users), (ctx.products, sample.products))]
+    offline = [int(backend.query(f"SELECT COUNT(*) AS n FROM {ctx.athena_table(spec)}").loc[0, "n"])
+               for spec in ctx.demo_specs()]
+    return groups, online, offline
 
 
 def _delete_if_present(backend: FeatureStoreBackend, name: str) -> None:

@@ -16,6 +16,12 @@ from featurestore_demo.schemas import USERS
 from support import offline_table
 
 
+@pytest.fixture
+def demo(fresh_demo):
+    """Every scenario here deletes the demo groups, so each gets its own demo."""
+    return fresh_demo
+
+
 def test_cleanup_deletes_every_demo_group(demo):
     cleanup_feature_store.run(demo)
 

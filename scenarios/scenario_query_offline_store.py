@@ -69,19 +69,19 @@ def test_the_snapshot_query_takes_each_users_latest_row(demo, sample):
         assert value == averages[tier]
 
 
-def test_a_delete_adds_a_marker_row_and_leaves_the_snapshot(demo, sample):
-    _, history, snapshot = step_queries(demo)
-    user = demo.options.user_id
+def test_a_delete_adds_a_marker_row_and_leaves_the_snapshot(fresh_demo, sample):
+    _, history, snapshot = step_queries(fresh_demo)
+    user = fresh_demo.options.user_id
     latest = latest_by_event_time(sample.users, "user_id").loc[user]
-    before = tier_counts(demo.backend.query(snapshot))
+    before = tier_counts(fresh_demo.backend.query(snapshot))
 
-    demo.backend.delete_record(demo.users.name, user, float(latest["event_time"]) + 1)
+    fresh_demo.backend.delete_record(fresh_demo.users.name, user, float(latest["event_time"]) + 1)
 
-    rows = demo.backend.query(history)
+    rows = fresh_demo.backend.query(history)
     # History is append-only: the versions stay, and a marker row follows them.
     versions = int((sample.users["user_id"] == user).sum())
     assert rows["is_deleted"].tolist() == [False] * versions + [True]
-    after = tier_counts(demo.backend.query(snapshot))
+    after = tier_counts(fresh_demo.backend.query(snapshot))
     tier = latest["membership_tier"]
     assert after.get(tier, 0) == before[tier] - 1  # the deleted user left its tier
 

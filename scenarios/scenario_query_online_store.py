@@ -59,14 +59,14 @@ def test_batch_get_record_returns_the_ids_that_exist(demo, sample):
     assert found == {"user_0003": latest["user_0003"], "user_0001": latest["user_0001"]}
 
 
-def test_a_new_put_is_read_back_at_once(demo, sample):
+def test_a_new_put_is_read_back_at_once(fresh_demo, sample):
     latest = as_records(latest_by_event_time(sample.users, "user_id"))["user_0004"]
     newer = {**latest, "membership_tier": "platinum", "event_time": latest["event_time"] + 60}
 
-    demo.backend.put_record(demo.users.name, newer)
+    fresh_demo.backend.put_record(fresh_demo.users.name, newer)
 
     # The online store is strongly consistent for a single id: read-your-write.
-    assert demo.backend.get_record(demo.users.name, "user_0004") == newer
+    assert fresh_demo.backend.get_record(fresh_demo.users.name, "user_0004") == newer
 
 
 def test_the_step_runs_and_reads_what_was_ingested(demo, monkeypatch):
