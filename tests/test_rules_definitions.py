@@ -1,9 +1,13 @@
-"""CreateFeatureGroup rules of SAGEMAKER_SPEC §1.2 and §1.7, on FeatureGroupSpec."""
+"""CreateFeatureGroup rules of SAGEMAKER_SPEC §1.2 and §1.7, on FeatureGroupSpec.
+
+The feature types and TTL units come from botocore's model of SageMaker, not a copy.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import botocore.session
 import pytest
 
 from featurestore_demo.errors import ValidationException
@@ -12,12 +16,30 @@ from featurestore_demo.rules.definitions import (
     validate_feature_group_spec,
     validate_ttl,
 )
-from featurestore_demo.schemas import DEMO_GROUPS, USERS, FeatureDefinition, TtlDuration
+from featurestore_demo.schemas import (
+    DEMO_GROUPS,
+    FEATURE_TYPES,
+    PANDAS_TYPES,
+    TTL_UNITS_IN_SECONDS,
+    USERS,
+    FeatureDefinition,
+    TtlDuration,
+)
+
+SAGEMAKER = botocore.session.get_session().get_service_model("sagemaker")
+MODEL_FEATURE_TYPES = SAGEMAKER.shape_for("FeatureType").enum
+MODEL_TTL_UNITS = SAGEMAKER.shape_for("TtlDurationUnit").enum
 
 
 def definitions(count: int) -> tuple[FeatureDefinition, ...]:
     return (FeatureDefinition("user_id", "String"), FeatureDefinition("event_time", "Fractional"),
             *(FeatureDefinition(f"f{i}", "Integral") for i in range(count - 2)))
+
+
+def test_the_kit_knows_the_models_feature_types_and_ttl_units_and_no_others():
+    assert MODEL_FEATURE_TYPES and MODEL_TTL_UNITS
+    assert sorted(FEATURE_TYPES) == sorted(PANDAS_TYPES) == sorted(MODEL_FEATURE_TYPES)
+    assert sorted(TTL_UNITS_IN_SECONDS) == sorted(MODEL_TTL_UNITS)
 
 
 @pytest.mark.parametrize("spec", DEMO_GROUPS, ids=lambda spec: spec.name)
@@ -31,7 +53,7 @@ def test_event_time_may_be_string_or_fractional(event_type):
     assert validate_feature_group_spec(replace(USERS, features=features))
 
 
-@pytest.mark.parametrize("id_type", ["String", "Integral", "Fractional"])
+@pytest.mark.parametrize("id_type", MODEL_FEATURE_TYPES)
 def test_the_record_identifier_may_have_any_type(id_type):
     # SDK integration tests create Fractional identifiers on real AWS (SAGEMAKER_SPEC §1.2).
     features = tuple(replace(f, type=id_type) if f.name == "user_id" else f for f in USERS.features)
@@ -76,7 +98,7 @@ def test_a_description_is_at_most_128_characters():
         validate_feature_group_spec(replace(USERS, description="d" * 129))
 
 
-@pytest.mark.parametrize("unit", ["Seconds", "Minutes", "Hours", "Days", "Weeks"])
+@pytest.mark.parametrize("unit", MODEL_TTL_UNITS)
 def test_every_ttl_unit_is_accepted(unit):
     assert validate_ttl(TtlDuration(unit, 1), "ttl") == TtlDuration(unit, 1)
 
