@@ -12,11 +12,21 @@ import urllib.request
 from typing import Any
 
 from local_backend.emulator import Emulator
+from local_backend.emulator.coverage import Coverage
 
 _names = itertools.count()
 ROLE = "arn:aws:iam::123456789012:role/featurestore-demo"
 SIGNED_RUNTIME = {"Authorization": "AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/sagemaker/aws4_request, "
                                    "SignedHeaders=host, Signature=0"}
+
+
+def served_operations(service: str) -> list[str]:
+    """The operations of ``service`` the emulator serves, from its own dispatch (as the coverage table)."""
+    coverage = Coverage()
+    try:
+        return [name for served, name, handler in coverage.operations() if served == service and handler]
+    finally:
+        coverage.close()
 
 
 def unique_name(prefix: str = "conf") -> str:

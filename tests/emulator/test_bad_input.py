@@ -14,15 +14,22 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator_helpers import SIGNED_RUNTIME, create_request, error_code, raw_post, record, send, state
+from emulator_helpers import (
+    SIGNED_RUNTIME,
+    create_request,
+    error_code,
+    raw_post,
+    record,
+    send,
+    served_operations,
+    state,
+)
 from featurestore_demo.rules.values import MAX_RECORD_BYTES
 from tests.hypothesis_profiles import examples
 
 JSON11 = "application/x-amz-json-1.1"
-SAGEMAKER_OPS = ["CreateFeatureGroup", "DescribeFeatureGroup", "ListFeatureGroups", "DeleteFeatureGroup",
-                 "UpdateFeatureGroup", "DescribeFeatureMetadata", "UpdateFeatureMetadata", "Bogus"]
-ATHENA_OPS = ["StartQueryExecution", "GetQueryExecution", "GetQueryResults", "StopQueryExecution",
-              "ListQueryExecutions", "Bogus"]
+SAGEMAKER_OPS = [*served_operations("sagemaker"), "Bogus"]
+ATHENA_OPS = [*served_operations("athena"), "Bogus"]
 KEYS = ["FeatureGroupName", "Record", "FeatureName", "ValueAsString", "Identifiers", "RecordIdentifiersValueAsString",
         "FeatureNames", "TargetStores", "TtlDuration", "Unit", "Value", "QueryString", "QueryExecutionId",
         "FeatureDefinitions", "FeatureType", "OnlineStoreConfig", "MaxResults", "NextToken", "SortBy",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import botocore.session
 import pytest
 from werkzeug.test import Client
 
-from emulator_helpers import raw_post
-from featurestore_demo.errors import FeatureStoreError, ServiceUnavailable
+from emulator_helpers import raw_post, served_operations
+from featurestore_demo.errors import FeatureStoreError, ServiceUnavailable, from_aws_code
 from local_backend.emulator.athena import AthenaService
 from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
@@ -16,6 +17,18 @@ from local_backend.emulator.sagemaker import Deletions, SageMakerService
 from local_backend.emulator.wire import MAX_BODY_BYTES
 
 JSON11 = "application/x-amz-json-1.1"
+RUNTIME_MODEL = botocore.session.get_session().get_service_model("sagemaker-featurestore-runtime")
+
+
+def modeled_status(code: str) -> int:
+    """The HTTP status the runtime's service model gives the error ``code``."""
+    return RUNTIME_MODEL.shape_for(code).metadata["error"]["httpStatusCode"]
+
+
+def runtime_errors() -> list[str]:
+    """Every error the runtime's model gives an operation the emulator serves, once each."""
+    served = served_operations("sagemaker-featurestore-runtime")
+    return sorted({shape.name for name in served for shape in RUNTIME_MODEL.operation_model(name).error_shapes})
 
 
 def test_malformed_json_is_serialization_exception(emulator):
@@ -75,4 +88,11 @@ def test_kit_errors_keep_their_code_on_the_wire():
 
 def test_service_unavailable_is_503_on_every_emulated_protocol():
     error = ServiceUnavailable("The disk is full.")
-    assert [service.error(error).status for service in (SageMakerService, RuntimeService, AthenaService)] == [503] * 3
+    statuses = [service.error(error).status for service in (SageMakerService, RuntimeService, AthenaService)]
+    assert statuses == [modeled_status("ServiceUnavailable")] * 3
+
+
+@pytest.mark.parametrize("code", runtime_errors())
+def test_the_runtime_sends_each_modeled_error_with_the_models_status(code):
+    response = RuntimeService.error(from_aws_code(code, "what went wrong"))
+    assert (response.status, response.headers["x-amzn-ErrorType"]) == (modeled_status(code), code)
