@@ -42,10 +42,11 @@ from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUna
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.rules.online import OnlineEntry, delete_applies, expires_at
 from featurestore_demo.rules.values import event_time_seconds, parse_value
-from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec, TtlDuration
+from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_of
+from local_backend.history import consecutive_puts, history_frame, journal_history
 from local_backend.journal import Journal, Write
 from local_backend.offline_store import DATABASE, OfflineStore
 from local_backend.online_store import OnlineStore
@@ -163,7 +164,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         with self._lock:
             if self._pending:
                 self._offline.append(
-                    {group: self._history_frame(self._specs[group], rows) for group, rows in self._pending.items()}
+                    {group: journal_history(self._specs[group], rows) for group, rows in self._pending.items()}
                 )
                 self._pending.clear()
             self._journal.clear()
@@ -305,10 +306,8 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             first_ait = self._next_ait_us(rows)
             event_s = _event_seconds(spec, frame[spec.event_time_feature_name])
             expires = event_s + spec.ttl.seconds if spec.ttl else np.full(rows, np.nan)
-            stores = (spec.online_store, spec.offline_store)
-            history = frame.copy()
-            _add_history_columns(history, first_ait, self._seq + 1, "put", stores, event_s, expires)
-            self._offline.append({spec.name: history})
+            writes = consecutive_puts(self._seq + 1, first_ait, event_s, expires, spec.online_store, spec.offline_store)
+            self._offline.append({spec.name: history_frame(frame, writes)})
             self._seq += rows
             if spec.online_store:
                 with _gc_paused():
@@ -409,54 +408,6 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             pending = sum(len(rows) for rows in self._pending.values())
             logger.warning("Moving %d journaled writes into the offline store failed; they stay pending "
                            "(nothing is lost) and the next write retries. %s", pending, error)
-
-    def _history_frame(self, spec: FeatureGroupSpec, entries: list[Write]) -> pd.DataFrame:
-        columns = list(zip(*(entry.values for entry in entries)))
-        frame = pd.DataFrame(
-            {name: pd.Series(column, dtype=PANDAS_TYPES[spec.types[name]])
-             for name, column in zip(spec.feature_names, columns)}
-        )
-        frame["write_time"], frame["api_invocation_time"] = _write_times(
-            np.array([entry.invoked_us for entry in entries], dtype="int64")
-        )
-        frame["is_deleted"] = [entry.op != "put" for entry in entries]
-        frame["__seq"] = np.array([entry.seq for entry in entries], dtype="int64")
-        frame["__op"] = [entry.op for entry in entries]
-        frame["__online"] = [entry.online for entry in entries]
-        frame["__offline"] = [entry.offline for entry in entries]
-        frame["__event_seconds"] = np.array([entry.event_seconds for entry in entries], dtype="float64")
-        frame["__expires_at"] = np.array([np.nan if entry.expires_at is None else entry.expires_at
-                                          for entry in entries])
-        return frame
-
-
-def _write_times(ait_us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(write_time, api_invocation_time) columns for writes received at ``ait_us`` (epoch µs).
-
-    The local offline store is written at once, so write_time is the receipt time, at the
-    millisecond precision Athena shows; api_invocation_time keeps microseconds so that writes
-    stay strictly ordered.
-    """
-    return (ait_us // 1000 * 1000).astype("datetime64[us]"), ait_us.astype("datetime64[us]")
-
-
-def _add_history_columns(
-    frame: pd.DataFrame,
-    first_ait: int,
-    first_seq: int,
-    op: str,
-    stores: tuple[bool, bool],
-    event_s: np.ndarray,
-    expires: np.ndarray,
-) -> None:
-    rows = len(frame)
-    frame["write_time"], frame["api_invocation_time"] = _write_times(first_ait + np.arange(rows, dtype="int64"))
-    frame["is_deleted"] = np.zeros(rows, dtype=bool)
-    frame["__seq"] = first_seq + np.arange(rows, dtype="int64")
-    frame["__op"] = op
-    frame["__online"], frame["__offline"] = stores
-    frame["__event_seconds"] = event_s
-    frame["__expires_at"] = expires
 
 
 def _event_seconds(spec: FeatureGroupSpec, column: pd.Series) -> np.ndarray:
