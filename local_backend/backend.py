@@ -41,7 +41,7 @@ from featurestore_demo.config import Settings, checked_durability
 from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUnavailable, ValidationException
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.rules.online import OnlineEntry, delete_applies, expires_at
-from featurestore_demo.rules.values import event_time_seconds, parse_value
+from featurestore_demo.rules.values import parse_value
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
 from local_backend.asof_join import asof_join_sql
@@ -242,18 +242,18 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         self,
         spec: FeatureGroupSpec,
         record: dict[str, Any],
+        event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
     ) -> None:
         values = tuple(record.get(name) for name in spec.feature_names)
-        event_s = event_time_seconds(spec.types[spec.event_time_feature_name], record[spec.event_time_feature_name])
         ttl = ttl or spec.ttl
-        expires = expires_at(event_s, ttl.seconds if ttl else None)
+        expires = expires_at(event_seconds, ttl.seconds if ttl else None)
         with self._lock:
-            ait_us = self._write(spec, "put", list(values), event_s, expires, target_stores)
+            ait_us = self._write(spec, "put", list(values), event_seconds, expires, target_stores)
             if "OnlineStore" in target_stores:
                 key = str(record[spec.record_identifier_name])
-                self._online.put(spec.name, key, OnlineEntry(values, event_s, expires), ait_us / _MICROS)
+                self._online.put(spec.name, key, OnlineEntry(values, event_seconds, expires), ait_us / _MICROS)
 
     def _get_record(
         self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None
@@ -299,19 +299,26 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             if online:
                 self._online.delete(spec.name, record_key, event_time_seconds, ait_us / _MICROS, hard)
 
-    def _ingest(self, spec: FeatureGroupSpec, frame: pd.DataFrame, progress: ProgressCallback | None) -> int:
+    def _ingest(
+        self,
+        spec: FeatureGroupSpec,
+        frame: pd.DataFrame,
+        event_seconds: np.ndarray,
+        progress: ProgressCallback | None,
+    ) -> int:
         rows = len(frame)
         with self._lock:
             self.flush()
             first_ait = self._next_ait_us(rows)
-            event_s = _event_seconds(spec, frame[spec.event_time_feature_name])
-            expires = event_s + spec.ttl.seconds if spec.ttl else np.full(rows, np.nan)
-            writes = consecutive_puts(self._seq + 1, first_ait, event_s, expires, spec.online_store, spec.offline_store)
+            expires = event_seconds + spec.ttl.seconds if spec.ttl else np.full(rows, np.nan)
+            writes = consecutive_puts(
+                self._seq + 1, first_ait, event_seconds, expires, spec.online_store, spec.offline_store
+            )
             self._offline.append({spec.name: history_frame(frame, writes)})
             self._seq += rows
             if spec.online_store:
                 with _gc_paused():
-                    self._apply_ingest_online(spec, frame, event_s, expires, first_ait, progress)
+                    self._apply_ingest_online(spec, frame, event_seconds, expires, first_ait, progress)
             elif progress is not None:
                 progress(rows, rows)
         return rows
@@ -408,13 +415,6 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             pending = sum(len(rows) for rows in self._pending.values())
             logger.warning("Moving %d journaled writes into the offline store failed; they stay pending "
                            "(nothing is lost) and the next write retries. %s", pending, error)
-
-
-def _event_seconds(spec: FeatureGroupSpec, column: pd.Series) -> np.ndarray:
-    if spec.types[spec.event_time_feature_name] == "Fractional":
-        return column.to_numpy(dtype="float64")
-    stamps = pd.to_datetime(column, format="ISO8601", utc=True)
-    return stamps.dt.tz_localize(None).astype("datetime64[us]").to_numpy().view("int64") / _MICROS
 
 
 def _column_or_none(frame: pd.DataFrame, name: str) -> np.ndarray:

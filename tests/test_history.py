@@ -16,9 +16,8 @@ ROWS = [["u1", 30, "gold", 3, 12.5, 1e9], ["u2", None, None, 4, None, 1e9 + 1]]
 def test_journaled_puts_and_an_ingest_give_the_same_rows():
     entries = [Write(7 + i, "users", "put", row, row[-1], 1_000_000 + i, None, True, False)
                for i, row in enumerate(ROWS)]
-    frame = validate_frame(USERS, pd.DataFrame(ROWS, columns=USERS.feature_names).convert_dtypes())
-    bulk = history_frame(frame, consecutive_puts(7, 1_000_000, np.array([1e9, 1e9 + 1]), np.full(2, np.nan),
-                                                 True, False))
+    frame, seconds = validate_frame(USERS, pd.DataFrame(ROWS, columns=USERS.feature_names).convert_dtypes())
+    bulk = history_frame(frame, consecutive_puts(7, 1_000_000, seconds, np.full(2, np.nan), True, False))
     pd.testing.assert_frame_equal(journal_history(USERS, entries), bulk)
     assert list(bulk.columns) == USERS.feature_names + [column.name for column in HISTORY_COLUMNS]
 
