@@ -40,7 +40,7 @@ from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback, che
 from featurestore_demo.config import Settings, checked_durability
 from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUnavailable, ValidationException
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
-from featurestore_demo.rules.online import OnlineEntry, delete_applies, expires_at
+from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, expires_at
 from featurestore_demo.rules.values import parse_value
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
@@ -153,7 +153,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             if op == "put":
                 self._online.put(spec.name, key, OnlineEntry(row, event_s, expires), now)
             else:
-                self._online.delete(spec.name, key, event_s, now, hard=op == "HardDelete")
+                self._online.delete(spec.name, key, event_s, now, op)
 
     def flush(self) -> None:
         """Move the journal's writes into the DuckDB offline store and empty the journal.
@@ -281,11 +281,12 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         deletion_mode: str,
         target_stores: tuple[str, ...],
     ) -> None:
-        hard = deletion_mode == "HardDelete"
         online = "OnlineStore" in target_stores
         with self._lock:
-            current = self._online.entry(spec.name, record_key) if online else None
-            if online and hard and not delete_applies(current, event_time_seconds, self.clock()):
+            rejected = online and self._online.delete_outcome(
+                spec.name, record_key, event_time_seconds, self.clock(), deletion_mode
+            ) is DeleteOutcome.REJECTED
+            if rejected:
                 raise ValidationException(
                     f"HardDelete of record '{record_key}' rejected: EventTime {event_time} is not "
                     f"later than the EventTime of the record in the OnlineStore. Nothing was deleted."
@@ -297,7 +298,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             marker[spec.feature_names.index(spec.event_time_feature_name)] = event_time
             ait_us = self._write(spec, deletion_mode, marker, event_time_seconds, None, target_stores)
             if online:
-                self._online.delete(spec.name, record_key, event_time_seconds, ait_us / _MICROS, hard)
+                self._online.delete(spec.name, record_key, event_time_seconds, ait_us / _MICROS, deletion_mode)
 
     def _ingest(
         self,
