@@ -3,7 +3,8 @@
 Method names are the boto3 operation names in snake_case, plus ``ingest``, ``query`` and
 ``point_in_time_join``. Each public method validates and normalises its input here, then calls
 the backend's hook (``_put_record`` for ``put_record``...), so validation is identical on every
-backend by construction. Records cross the interface as plain dicts of typed values (``int``
+backend by construction; a hook gets what validation parsed (event times also in epoch seconds),
+so nothing is parsed twice. Records cross the interface as plain dicts of typed values (``int``
 for Integral, ``float`` for Fractional, ``str`` for String); times are UTC.
 """
 
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from featurestore_demo.errors import ResourceNotFound, ValidationException
@@ -151,7 +153,7 @@ class FeatureStoreBackend(abc.ABC):
             validate_ttl(ttl, "ttlDuration")
         normalized = normalize_record(spec, record, ttl)
         stores = _target_stores(spec, target_stores)
-        self._put_record(spec, normalized, stores, ttl)
+        self._put_record(spec, normalized.record, normalized.event_seconds, stores, ttl)
 
     def get_record(
         self,
@@ -218,10 +220,10 @@ class FeatureStoreBackend(abc.ABC):
         The frame is validated whole before anything is written: a bad frame changes nothing.
         """
         spec = self.feature_group_spec(feature_group)
-        typed = validate_frame(spec, frame)
-        if typed.empty:
+        validated = validate_frame(spec, frame)
+        if validated.frame.empty:
             return 0
-        return self._ingest(spec, typed, progress)
+        return self._ingest(spec, validated.frame, validated.event_seconds, progress)
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run Athena-dialect SQL over the offline store; the result as a DataFrame."""
@@ -294,6 +296,7 @@ class FeatureStoreBackend(abc.ABC):
         self,
         spec: FeatureGroupSpec,
         record: dict[str, Any],
+        event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
     ) -> None: ...
@@ -321,7 +324,11 @@ class FeatureStoreBackend(abc.ABC):
 
     @abc.abstractmethod
     def _ingest(
-        self, spec: FeatureGroupSpec, frame: pd.DataFrame, progress: ProgressCallback | None
+        self,
+        spec: FeatureGroupSpec,
+        frame: pd.DataFrame,
+        event_seconds: np.ndarray,
+        progress: ProgressCallback | None,
     ) -> int: ...
 
     @abc.abstractmethod

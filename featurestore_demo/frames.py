@@ -6,6 +6,8 @@ ingesting a million rows does not pay a Python call per value.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
@@ -25,11 +27,21 @@ from featurestore_demo.rules.values import (
 )
 from featurestore_demo.schemas import FeatureGroupSpec
 
-__all__ = ["validate_frame"]
+__all__ = ["ValidatedFrame", "validate_frame"]
+
+_MICROS = 1_000_000
 
 
-def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with typed columns in definition order; ValidationException if any value is bad.
+class ValidatedFrame(NamedTuple):
+    """A frame that passed :func:`validate_frame`, and each row's event time."""
+
+    frame: pd.DataFrame  # typed columns in definition order
+    event_seconds: np.ndarray  # float64 epoch seconds, one per row
+
+
+def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> ValidatedFrame:
+    """``frame`` with typed columns in definition order, and its event times in epoch seconds;
+    ValidationException if any value is bad.
 
     Integral columns come back as ``Int64``, Fractional as ``float64`` (NaN = absent) and String
     as ``object``. The record identifier and the event time must be present in every row.
@@ -65,13 +77,13 @@ def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> pd.DataFrame:
                 f"Row {int(np.argmax(missing.to_numpy()))} has no value for '{required}', "
                 "which every record must have."
             )
-    _check_event_times(spec, typed[spec.event_time_feature_name])
+    event_seconds = _event_seconds(spec, typed[spec.event_time_feature_name])
     ids = typed[spec.record_identifier_name].astype(str)
     too_long = ids.str.len() > MAX_RECORD_ID_BYTES // 4
     if too_long.any() and (ids[too_long].str.encode("utf-8").str.len() > MAX_RECORD_ID_BYTES).any():
         raise ValidationException("A record identifier is longer than the 2 KB limit.")
     _check_record_sizes(typed)
-    return typed
+    return ValidatedFrame(typed, event_seconds)
 
 
 NUMBER_TEXT_BYTES = 32
@@ -153,23 +165,32 @@ def _string_column(name: str, column: pd.Series) -> pd.Series:
     return values.where(~values.isna(), None)
 
 
-def _check_event_times(spec: FeatureGroupSpec, column: pd.Series) -> None:
-    """Every event time well formed and in range, and the latest one plus the group's TTL
+def _event_seconds(spec: FeatureGroupSpec, column: pd.Series) -> np.ndarray:
+    """Each event time of ``column`` (all present) in epoch seconds; ValidationException unless
+    every one is well formed and in range and the latest one plus the group's TTL is
     representable (:func:`check_expires_at`)."""
     name = spec.event_time_feature_name
     if column.empty:
-        return
+        return np.empty(0)
     if spec.types[name] == "String":
-        bad = ~column.astype(str).str.fullmatch(ISO_EVENT_TIME_RE.pattern)
-        if bad.any():
-            event_time_seconds("String", column[bad].iloc[0], name)
-        try:
-            latest = pd.to_datetime(column, format="ISO8601", utc=True).max().timestamp()
-        except ValueError as exc:
-            raise ValidationException(
-                f"Column '{name}' has an event time that is not a calendar date: {exc}"
-            ) from None
+        seconds = _iso_seconds(name, column)
     else:
-        event_time_seconds("Fractional", column.min(), name)
-        latest = event_time_seconds("Fractional", column.max(), name)
-    check_expires_at(latest, spec.ttl)
+        seconds = column.to_numpy(dtype="float64")
+        event_time_seconds("Fractional", seconds.min(), name)
+        event_time_seconds("Fractional", seconds.max(), name)
+    check_expires_at(float(seconds.max()), spec.ttl)
+    return seconds
+
+
+def _iso_seconds(name: str, column: pd.Series) -> np.ndarray:
+    """Epoch seconds of ISO event-time text, each checked as :func:`event_time_seconds` does."""
+    bad = ~column.astype(str).str.fullmatch(ISO_EVENT_TIME_RE.pattern)
+    if bad.any():
+        event_time_seconds("String", column[bad].iloc[0], name)
+    try:
+        stamps = pd.to_datetime(column, format="ISO8601", utc=True)
+    except ValueError as exc:
+        raise ValidationException(
+            f"Column '{name}' has an event time that is not a calendar date: {exc}"
+        ) from None
+    return stamps.dt.tz_localize(None).astype("datetime64[us]").to_numpy().view("int64") / _MICROS

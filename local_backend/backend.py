@@ -40,12 +40,13 @@ from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback, che
 from featurestore_demo.config import Settings, checked_durability
 from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUnavailable, ValidationException
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
-from featurestore_demo.rules.online import OnlineEntry, delete_applies, expires_at
-from featurestore_demo.rules.values import event_time_seconds, parse_value
-from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec, TtlDuration
+from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, expires_at
+from featurestore_demo.rules.values import parse_value
+from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_of
+from local_backend.history import consecutive_puts, history_frame, journal_history
 from local_backend.journal import Journal, Write
 from local_backend.offline_store import DATABASE, OfflineStore
 from local_backend.online_store import OnlineStore
@@ -152,7 +153,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             if op == "put":
                 self._online.put(spec.name, key, OnlineEntry(row, event_s, expires), now)
             else:
-                self._online.delete(spec.name, key, event_s, now, hard=op == "HardDelete")
+                self._online.delete(spec.name, key, event_s, now, op)
 
     def flush(self) -> None:
         """Move the journal's writes into the DuckDB offline store and empty the journal.
@@ -163,7 +164,7 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         with self._lock:
             if self._pending:
                 self._offline.append(
-                    {group: self._history_frame(self._specs[group], rows) for group, rows in self._pending.items()}
+                    {group: journal_history(self._specs[group], rows) for group, rows in self._pending.items()}
                 )
                 self._pending.clear()
             self._journal.clear()
@@ -241,18 +242,18 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         self,
         spec: FeatureGroupSpec,
         record: dict[str, Any],
+        event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
     ) -> None:
         values = tuple(record.get(name) for name in spec.feature_names)
-        event_s = event_time_seconds(spec.types[spec.event_time_feature_name], record[spec.event_time_feature_name])
         ttl = ttl or spec.ttl
-        expires = expires_at(event_s, ttl.seconds if ttl else None)
+        expires = expires_at(event_seconds, ttl.seconds if ttl else None)
         with self._lock:
-            ait_us = self._write(spec, "put", list(values), event_s, expires, target_stores)
+            ait_us = self._write(spec, "put", list(values), event_seconds, expires, target_stores)
             if "OnlineStore" in target_stores:
                 key = str(record[spec.record_identifier_name])
-                self._online.put(spec.name, key, OnlineEntry(values, event_s, expires), ait_us / _MICROS)
+                self._online.put(spec.name, key, OnlineEntry(values, event_seconds, expires), ait_us / _MICROS)
 
     def _get_record(
         self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None
@@ -280,11 +281,12 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         deletion_mode: str,
         target_stores: tuple[str, ...],
     ) -> None:
-        hard = deletion_mode == "HardDelete"
         online = "OnlineStore" in target_stores
         with self._lock:
-            current = self._online.entry(spec.name, record_key) if online else None
-            if online and hard and not delete_applies(current, event_time_seconds, self.clock()):
+            rejected = online and self._online.delete_outcome(
+                spec.name, record_key, event_time_seconds, self.clock(), deletion_mode
+            ) is DeleteOutcome.REJECTED
+            if rejected:
                 raise ValidationException(
                     f"HardDelete of record '{record_key}' rejected: EventTime {event_time} is not "
                     f"later than the EventTime of the record in the OnlineStore. Nothing was deleted."
@@ -296,23 +298,28 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             marker[spec.feature_names.index(spec.event_time_feature_name)] = event_time
             ait_us = self._write(spec, deletion_mode, marker, event_time_seconds, None, target_stores)
             if online:
-                self._online.delete(spec.name, record_key, event_time_seconds, ait_us / _MICROS, hard)
+                self._online.delete(spec.name, record_key, event_time_seconds, ait_us / _MICROS, deletion_mode)
 
-    def _ingest(self, spec: FeatureGroupSpec, frame: pd.DataFrame, progress: ProgressCallback | None) -> int:
+    def _ingest(
+        self,
+        spec: FeatureGroupSpec,
+        frame: pd.DataFrame,
+        event_seconds: np.ndarray,
+        progress: ProgressCallback | None,
+    ) -> int:
         rows = len(frame)
         with self._lock:
             self.flush()
             first_ait = self._next_ait_us(rows)
-            event_s = _event_seconds(spec, frame[spec.event_time_feature_name])
-            expires = event_s + spec.ttl.seconds if spec.ttl else np.full(rows, np.nan)
-            stores = (spec.online_store, spec.offline_store)
-            history = frame.copy()
-            _add_history_columns(history, first_ait, self._seq + 1, "put", stores, event_s, expires)
-            self._offline.append({spec.name: history})
+            expires = event_seconds + spec.ttl.seconds if spec.ttl else np.full(rows, np.nan)
+            writes = consecutive_puts(
+                self._seq + 1, first_ait, event_seconds, expires, spec.online_store, spec.offline_store
+            )
+            self._offline.append({spec.name: history_frame(frame, writes)})
             self._seq += rows
             if spec.online_store:
                 with _gc_paused():
-                    self._apply_ingest_online(spec, frame, event_s, expires, first_ait, progress)
+                    self._apply_ingest_online(spec, frame, event_seconds, expires, first_ait, progress)
             elif progress is not None:
                 progress(rows, rows)
         return rows
@@ -409,61 +416,6 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             pending = sum(len(rows) for rows in self._pending.values())
             logger.warning("Moving %d journaled writes into the offline store failed; they stay pending "
                            "(nothing is lost) and the next write retries. %s", pending, error)
-
-    def _history_frame(self, spec: FeatureGroupSpec, entries: list[Write]) -> pd.DataFrame:
-        columns = list(zip(*(entry.values for entry in entries)))
-        frame = pd.DataFrame(
-            {name: pd.Series(column, dtype=PANDAS_TYPES[spec.types[name]])
-             for name, column in zip(spec.feature_names, columns)}
-        )
-        frame["write_time"], frame["api_invocation_time"] = _write_times(
-            np.array([entry.invoked_us for entry in entries], dtype="int64")
-        )
-        frame["is_deleted"] = [entry.op != "put" for entry in entries]
-        frame["__seq"] = np.array([entry.seq for entry in entries], dtype="int64")
-        frame["__op"] = [entry.op for entry in entries]
-        frame["__online"] = [entry.online for entry in entries]
-        frame["__offline"] = [entry.offline for entry in entries]
-        frame["__event_seconds"] = np.array([entry.event_seconds for entry in entries], dtype="float64")
-        frame["__expires_at"] = np.array([np.nan if entry.expires_at is None else entry.expires_at
-                                          for entry in entries])
-        return frame
-
-
-def _write_times(ait_us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(write_time, api_invocation_time) columns for writes received at ``ait_us`` (epoch µs).
-
-    The local offline store is written at once, so write_time is the receipt time, at the
-    millisecond precision Athena shows; api_invocation_time keeps microseconds so that writes
-    stay strictly ordered.
-    """
-    return (ait_us // 1000 * 1000).astype("datetime64[us]"), ait_us.astype("datetime64[us]")
-
-
-def _add_history_columns(
-    frame: pd.DataFrame,
-    first_ait: int,
-    first_seq: int,
-    op: str,
-    stores: tuple[bool, bool],
-    event_s: np.ndarray,
-    expires: np.ndarray,
-) -> None:
-    rows = len(frame)
-    frame["write_time"], frame["api_invocation_time"] = _write_times(first_ait + np.arange(rows, dtype="int64"))
-    frame["is_deleted"] = np.zeros(rows, dtype=bool)
-    frame["__seq"] = first_seq + np.arange(rows, dtype="int64")
-    frame["__op"] = op
-    frame["__online"], frame["__offline"] = stores
-    frame["__event_seconds"] = event_s
-    frame["__expires_at"] = expires
-
-
-def _event_seconds(spec: FeatureGroupSpec, column: pd.Series) -> np.ndarray:
-    if spec.types[spec.event_time_feature_name] == "Fractional":
-        return column.to_numpy(dtype="float64")
-    stamps = pd.to_datetime(column, format="ISO8601", utc=True)
-    return stamps.dt.tz_localize(None).astype("datetime64[us]").to_numpy().view("int64") / _MICROS
 
 
 def _column_or_none(frame: pd.DataFrame, name: str) -> np.ndarray:

@@ -27,23 +27,13 @@ from featurestore_demo.errors import ResourceInUse, ServiceUnavailable, Validati
 from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import quote_identifier
 from local_backend.athena_guard import INTERNAL_SCHEMAS, check_relations, check_statement_kind
+from local_backend.history import ATHENA_COLUMNS, HISTORY_COLUMNS
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, QueryHandle
 
-__all__ = ["OfflineStore", "HISTORY_COLUMNS", "DATABASE"]
+__all__ = ["OfflineStore", "DATABASE"]
 
 DATABASE = DEFAULT_DATABASE
 SQL_TYPES = {"Integral": "BIGINT", "Fractional": "DOUBLE", "String": "VARCHAR"}
-HISTORY_COLUMNS = (
-    ("write_time", "TIMESTAMP"),
-    ("api_invocation_time", "TIMESTAMP"),
-    ("is_deleted", "BOOLEAN"),
-    ("__seq", "BIGINT"),
-    ("__op", "VARCHAR"),
-    ("__online", "BOOLEAN"),
-    ("__offline", "BOOLEAN"),
-    ("__event_seconds", "DOUBLE"),
-    ("__expires_at", "DOUBLE"),
-)
 _LOCK_HOLDER = re.compile(r"held in (.+?) \(PID (\d+)\)", re.IGNORECASE)  # paths may hold dots
 
 
@@ -72,7 +62,7 @@ class OfflineStore:
         """Create the group's history table and Athena view, and record it, in one transaction."""
         history = _history_table(spec.name)
         columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.type]}" for f in spec.features]
-        columns += [f"{quote_identifier(name)} {kind}" for name, kind in HISTORY_COLUMNS]
+        columns += [f"{quote_identifier(column.name)} {column.sql_type}" for column in HISTORY_COLUMNS]
         with self._transaction():
             self._con.execute(f"CREATE TABLE {history} ({', '.join(columns)})")
             self._create_view(spec, table)
@@ -94,10 +84,10 @@ class OfflineStore:
         """Show the group's offline rows as Athena's ``table``; an online-only group ("") has none."""
         if not table:
             return
-        visible = ", ".join(quote_identifier(name) for name in spec.feature_names)
+        visible = ", ".join(quote_identifier(name) for name in spec.feature_names + list(ATHENA_COLUMNS))
         self._con.execute(
-            f"CREATE OR REPLACE VIEW {DATABASE}.{quote_identifier(table)} AS SELECT {visible}, "
-            f"write_time, api_invocation_time, is_deleted FROM {_history_table(spec.name)} WHERE __offline"
+            f"CREATE OR REPLACE VIEW {DATABASE}.{quote_identifier(table)} AS SELECT {visible} "
+            f"FROM {_history_table(spec.name)} WHERE __offline"
         )
 
     def drop_group(self, name: str, table: str) -> None:

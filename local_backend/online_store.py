@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from featurestore_demo.rules.online import OnlineEntry, delete_applies, is_live, put_applies
+from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, delete_outcome, is_live, put_applies
 
 __all__ = ["OnlineStore"]
 
@@ -37,20 +37,24 @@ class OnlineStore:
             return True
         return False
 
-    def delete(self, group: str, key: str, event_time: float, now: float, hard: bool) -> bool:
-        """Soft- or hard-delete ``key`` as of ``event_time``; False if the delete is stale."""
-        records = self._groups[group]
-        if not delete_applies(records.get(key), event_time, now):
-            return False
-        if hard:
-            records.pop(key, None)
-        else:
-            records[key] = OnlineEntry(None, event_time, None)
-        return True
+    def delete_outcome(
+        self, group: str, key: str, event_time: float, now: float, deletion_mode: str
+    ) -> DeleteOutcome:
+        """What deleting ``key`` as of ``event_time`` would do at ``now``; nothing changes."""
+        return delete_outcome(self._groups[group].get(key), event_time, now, deletion_mode)
 
-    def entry(self, group: str, key: str) -> OnlineEntry | None:
-        """The stored entry of ``key`` as it is (tombstones and expired entries included)."""
-        return self._groups[group].get(key)
+    def delete(
+        self, group: str, key: str, event_time: float, now: float, deletion_mode: str
+    ) -> DeleteOutcome:
+        """Delete ``key`` as of ``event_time`` as the rules decide; returns what the delete did
+        (the store is unchanged unless SOFT_DELETED or HARD_DELETED)."""
+        outcome = self.delete_outcome(group, key, event_time, now, deletion_mode)
+        records = self._groups[group]
+        if outcome is DeleteOutcome.SOFT_DELETED:
+            records[key] = OnlineEntry(None, event_time, None)
+        elif outcome is DeleteOutcome.HARD_DELETED:
+            records.pop(key, None)
+        return outcome
 
     def get(self, group: str, key: str, now: float) -> OnlineEntry | None:
         """The live entry of ``key`` (not deleted, not expired), or None."""

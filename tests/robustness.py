@@ -6,18 +6,22 @@ import random
 import threading
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NamedTuple
 
 from featurestore_demo.backend import FeatureStoreBackend
 from featurestore_demo.sql import quote_identifier
 
-Put = tuple[str, float, int]
-"""One put of the ``users`` group: (user_id, event_time, total_purchases)."""
+class Put(NamedTuple):
+    """One put of the ``users`` group."""
+
+    user_id: str
+    event_time: float
+    total_purchases: int
 
 
 def shuffled_puts(ids: int, versions: int, seed: int) -> list[Put]:
     """``versions`` puts of each of ``ids`` ids, distinct event times per id, in a shuffled order."""
-    puts = [(f"u{i}", float(1_000 + v), i * 1_000 + v) for i in range(ids) for v in range(versions)]
+    puts = [Put(f"u{i}", float(1_000 + v), i * 1_000 + v) for i in range(ids) for v in range(versions)]
     random.Random(seed).shuffle(puts)
     return puts
 
@@ -33,7 +37,7 @@ def offline_puts(backend: FeatureStoreBackend, group: str) -> list[Put]:
     rows = backend.query(
         f"SELECT user_id, event_time, total_purchases FROM {athena_table(backend, group)} WHERE NOT is_deleted"
     )
-    return sorted((str(u), float(e), int(t)) for u, e, t in rows.itertuples(index=False))
+    return sorted(Put(str(u), float(e), int(t)) for u, e, t in rows.itertuples(index=False))
 
 
 def check_oracle(backend: FeatureStoreBackend, group: str, puts: Iterable[Put]) -> None:
@@ -41,14 +45,14 @@ def check_oracle(backend: FeatureStoreBackend, group: str, puts: Iterable[Put]) 
     puts = list(puts)
     newest: dict[str, Put] = {}
     for put in puts:
-        if put[0] not in newest or put[1] > newest[put[0]][1]:
-            newest[put[0]] = put
+        if put.user_id not in newest or put.event_time > newest[put.user_id].event_time:
+            newest[put.user_id] = put
     ids = sorted(newest)
     online: dict[str, Any] = {}
     for start in range(0, len(ids), 100):
         online.update(backend.batch_get_record(group, ids[start:start + 100]))
     assert {k: (r["event_time"], r["total_purchases"]) for k, r in online.items()} == {
-        k: (p[1], p[2]) for k, p in newest.items()}
+        k: (p.event_time, p.total_purchases) for k, p in newest.items()}
     assert offline_puts(backend, group) == sorted(puts)
 
 

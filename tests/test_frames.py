@@ -33,25 +33,25 @@ def users(**columns) -> pd.DataFrame:
 def test_columns_come_back_typed_in_definition_order():
     frame = users()[["event_time", "age", "user_id"]]  # a subset, in another order
 
-    typed = validate_frame(USERS, frame)
+    typed = validate_frame(USERS, frame).frame
 
     assert list(typed.columns) == ["user_id", "age", "event_time"]
     assert [str(dtype) for dtype in typed.dtypes] == ["object", "Int64", "float64"]
 
 
 def test_the_index_is_reset():
-    typed = validate_frame(USERS, users().set_axis([10, 20]))
+    typed = validate_frame(USERS, users().set_axis([10, 20])).frame
     assert list(typed.index) == [0, 1]
 
 
 def test_nullable_integers_and_missing_optional_values_pass():
-    typed = validate_frame(USERS, users(age=pd.array([None, 3], dtype="Int64"), membership_tier=[None, "gold"]))
+    typed = validate_frame(USERS, users(age=pd.array([None, 3], dtype="Int64"), membership_tier=[None, "gold"])).frame
     assert typed["age"].isna().tolist() == [True, False]
     assert typed["membership_tier"].tolist() == [None, "gold"]
 
 
 def test_integral_text_is_parsed():
-    assert validate_frame(USERS, users(age=["30", "41"]))["age"].tolist() == [30, 41]
+    assert validate_frame(USERS, users(age=["30", "41"])).frame["age"].tolist() == [30, 41]
 
 
 @pytest.mark.parametrize(
@@ -95,22 +95,29 @@ def test_only_dataframes_are_ingested():
         validate_frame(USERS, [{"user_id": "u1"}])
 
 
+def test_the_event_times_come_back_in_epoch_seconds():
+    assert validate_frame(USERS, users()).event_seconds.tolist() == [1.0, 2.0]
+    iso = pd.DataFrame({"id": [1, 2], "ts": ["1970-01-01T00:00:01Z", "2024-01-31T12:00:00.250Z"]})
+    assert validate_frame(ISO, iso).event_seconds.tolist() == [1.0, 1_706_702_400.25]
+
+
 def test_iso_event_times_are_checked_row_by_row():
     good = pd.DataFrame({"id": [1, 2], "ts": ["2024-01-01T00:00:00Z", "2024-01-01T00:00:00.500Z"]})
-    assert len(validate_frame(ISO, good)) == 2
+    assert len(validate_frame(ISO, good).frame) == 2
     for bad in ("2024-01-01T00:00:00", "2024-02-30T00:00:00Z"):
         with pytest.raises(ValidationException, match="event time"):
             validate_frame(ISO, good.assign(ts=["2024-01-01T00:00:00Z", bad]))
 
 
 def test_an_empty_frame_is_valid():
-    assert validate_frame(USERS, users().iloc[:0]).empty
+    empty = validate_frame(USERS, users().iloc[:0])
+    assert empty.frame.empty and empty.event_seconds.size == 0
 
 
 def test_a_long_record_identifier_is_refused():
     with pytest.raises(ValidationException, match="2 KB"):
         validate_frame(USERS, users(user_id=["u1", "é" * 1025]))
-    assert len(validate_frame(USERS, users(user_id=["u1", "é" * 1024]))) == 2
+    assert len(validate_frame(USERS, users(user_id=["u1", "é" * 1024])).frame) == 2
 
 
 def test_ingest_refuses_what_put_record_refuses_after_the_range_and_size_rules():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from featurestore_demo.rules.online import (
+    DeleteOutcome,
     OnlineEntry,
-    delete_applies,
+    delete_outcome,
     expires_at,
     is_expired,
     is_live,
@@ -55,11 +56,13 @@ def test_a_tombstone_blocks_older_puts_but_nothing_blocks_after_expiry_or_hard_d
 @pytest.mark.parametrize(
     ("entry", "event_time", "applies"),
     [(RECORD, 501.0, True), (RECORD, 500.0, False), (RECORD, 499.0, False), (None, 1.0, True),
-     (EXPIRED, 1.0, True), (TOMBSTONE, 500.0, False)],
-    ids=["later", "equal", "older", "no record", "expired", "tombstone"],
+     (EXPIRED, 1.0, True), (TOMBSTONE, 500.0, False), (TOMBSTONE, 501.0, True)],
+    ids=["later", "equal", "older", "no record", "expired", "tombstone", "after a tombstone"],
 )
-def test_a_delete_must_be_strictly_later(entry, event_time, applies):
-    assert delete_applies(entry, event_time, NOW) is applies
+def test_a_delete_applies_online_only_when_strictly_later(entry, event_time, applies):
+    soft, hard = (delete_outcome(entry, event_time, NOW, mode) for mode in ("SoftDelete", "HardDelete"))
+    assert (soft, hard) == ((DeleteOutcome.SOFT_DELETED, DeleteOutcome.HARD_DELETED) if applies else
+                            (DeleteOutcome.OFFLINE_ONLY, DeleteOutcome.REJECTED))
 
 
 def test_expires_at_counts_from_the_event_time():

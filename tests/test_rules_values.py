@@ -135,8 +135,9 @@ GOOD = {"user_id": "u1", "age": "31", "avg_order_value": 2, "event_time": "17000
 
 
 def test_a_record_comes_back_typed_without_its_missing_values():
-    record = normalize_record(USERS, {**GOOD, "membership_tier": None, "total_purchases": float("nan")})
+    record, seconds = normalize_record(USERS, {**GOOD, "membership_tier": None, "total_purchases": float("nan")})
     assert record == {"user_id": "u1", "age": 31, "avg_order_value": 2.0, "event_time": 1_700_000_000.0}
+    assert seconds == 1_700_000_000.0
 
 
 @pytest.mark.parametrize(
@@ -152,7 +153,7 @@ def test_a_bad_record_is_refused_with_what_is_wrong(record, fragment):
 
 
 def test_the_size_limits_are_inclusive():
-    assert normalize_record(USERS, {**GOOD, "user_id": "u" * 2048})["user_id"] == "u" * 2048
+    assert normalize_record(USERS, {**GOOD, "user_id": "u" * 2048}).record["user_id"] == "u" * 2048
 
 
 # ---------------------------------------------------------------- what could not be represented later
@@ -197,6 +198,6 @@ def test_an_expiry_at_the_end_of_the_range_is_accepted():
 def test_the_record_size_counts_names_and_values_in_utf8():
     assert record_size({"ab": "é", "n": 12}) == 2 + 2 + 1 + 2
     limit = {"user_id": "u", "event_time": "1", "membership_tier": "x" * (MAX_RECORD_BYTES - 8 - 13 - 15)}
-    assert record_size(normalize_record(USERS, limit)) == MAX_RECORD_BYTES  # "1" is read as 1.0
+    assert record_size(normalize_record(USERS, limit).record) == MAX_RECORD_BYTES  # "1" is read as 1.0
     with pytest.raises(ValidationException, match=f"{MAX_RECORD_BYTES + 1} bytes"):
         normalize_record(USERS, {**limit, "membership_tier": limit["membership_tier"] + "x"})

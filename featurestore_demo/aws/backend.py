@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
+import numpy as np
 import pandas as pd
 from botocore.config import Config
 
@@ -161,8 +162,14 @@ class AwsBackend(FeatureStoreBackend):
     # ---------------------------------------------------------------- runtime
 
     def _put_record(
-        self, spec: FeatureGroupSpec, record: dict[str, Any], target_stores: tuple[str, ...], ttl: TtlDuration | None
+        self,
+        spec: FeatureGroupSpec,
+        record: dict[str, Any],
+        event_seconds: float,
+        target_stores: tuple[str, ...],
+        ttl: TtlDuration | None,
     ) -> None:
+        """PutRecord; the service reads the event time from the record (``event_seconds`` is unused)."""
         params: dict[str, Any] = {"FeatureGroupName": spec.name, "Record": to_wire_record(record)}
         if target_stores:
             params["TargetStores"] = list(target_stores)
@@ -210,7 +217,9 @@ class AwsBackend(FeatureStoreBackend):
             DeletionMode=deletion_mode,
         )
 
-    def _ingest(self, spec: FeatureGroupSpec, frame: pd.DataFrame, progress: ProgressCallback | None) -> int:
+    def _ingest(
+        self, spec: FeatureGroupSpec, frame: pd.DataFrame, event_seconds: np.ndarray, progress: ProgressCallback | None
+    ) -> int:
         """PutRecord per row on a small thread pool.
 
         Rows of one record identifier go through one worker, in frame order, so the online
@@ -218,9 +227,9 @@ class AwsBackend(FeatureStoreBackend):
         and the error names how many failed and the first failure.
         """
         records = _frame_records(frame)
-        lanes: list[list[tuple[int, dict[str, Any]]]] = [[] for _ in range(self.ingest_workers)]
-        for index, record in enumerate(records):
-            lanes[hash(str(record[spec.record_identifier_name])) % len(lanes)].append((index, record))
+        lanes: list[list[tuple[int, dict[str, Any], float]]] = [[] for _ in range(self.ingest_workers)]
+        for index, (record, seconds) in enumerate(zip(records, event_seconds.tolist())):
+            lanes[hash(str(record[spec.record_identifier_name])) % len(lanes)].append((index, record, seconds))
         tracker = _Progress(len(records), progress)
         with ThreadPoolExecutor(self.ingest_workers, thread_name_prefix="ingest") as pool:
             for lane in lanes:
@@ -228,10 +237,12 @@ class AwsBackend(FeatureStoreBackend):
         tracker.raise_failures()
         return len(records)
 
-    def _put_lane(self, spec: FeatureGroupSpec, lane: list[tuple[int, dict[str, Any]]], tracker: _Progress) -> None:
-        for index, record in lane:
+    def _put_lane(
+        self, spec: FeatureGroupSpec, lane: list[tuple[int, dict[str, Any], float]], tracker: _Progress
+    ) -> None:
+        for index, record, seconds in lane:
             try:
-                self._put_record(spec, record, (), None)
+                self._put_record(spec, record, seconds, (), None)
             except FeatureStoreError as error:
                 tracker.fail(index, error)
             tracker.advance()

@@ -7,12 +7,13 @@ and which write wins in the online store, TTL and deletes (§2.6, §3.1, §3.2).
 
 from featurestore_demo.rules.definitions import validate_feature_group_spec
 from featurestore_demo.rules.names import validate_feature_group_name, validate_feature_name
-from featurestore_demo.rules.online import OnlineEntry, delete_applies, is_live, put_applies
+from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, delete_outcome, is_live, put_applies
 from featurestore_demo.rules.values import event_time_seconds, normalize_record, parse_value
 
 __all__ = [
+    "DeleteOutcome",
     "OnlineEntry",
-    "delete_applies",
+    "delete_outcome",
     "event_time_seconds",
     "is_live",
     "normalize_record",

@@ -6,6 +6,7 @@ decide what a put or a delete does to it; the stores apply the decision.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import NamedTuple
 
 
@@ -49,15 +50,29 @@ def put_applies(
     return event_time > current.event_time
 
 
-def delete_applies(current: OnlineEntry | None, event_time: float, now: float) -> bool:
-    """Whether a delete with ``event_time`` changes the online store: it must be strictly later.
+class DeleteOutcome(Enum):
+    """What a DeleteRecord does (SAGEMAKER_SPEC §2.6); every outcome but REJECTED writes its
+    offline marker."""
 
-    When it does not, a SoftDelete still writes its offline marker while a HardDelete is
-    rejected with a ValidationException and writes nothing.
+    SOFT_DELETED = "soft-deleted"  # the online values become null; the tombstone keeps the event time
+    HARD_DELETED = "hard-deleted"  # the online record is removed, its event time with it
+    OFFLINE_ONLY = "offline only"  # a stale SoftDelete: the online record stays as it was
+    REJECTED = "rejected"  # a stale HardDelete: ValidationException, and nothing is written
+
+
+def delete_outcome(
+    current: OnlineEntry | None, event_time: float, now: float, deletion_mode: str
+) -> DeleteOutcome:
+    """What a delete in ``deletion_mode`` ("SoftDelete" or "HardDelete") with ``event_time``
+    does, given the stored ``current``.
+
+    It is stale unless ``event_time`` is strictly later than the stored record's (a tombstone's
+    too); a missing, hard-deleted or expired record never makes it stale.
     """
-    if current is None or is_expired(current, now):
-        return True
-    return event_time > current.event_time
+    hard = deletion_mode == "HardDelete"
+    if current is None or is_expired(current, now) or event_time > current.event_time:
+        return DeleteOutcome.HARD_DELETED if hard else DeleteOutcome.SOFT_DELETED
+    return DeleteOutcome.REJECTED if hard else DeleteOutcome.OFFLINE_ONLY
 
 
 def expires_at(event_time: float, ttl_seconds: int | None) -> float | None:

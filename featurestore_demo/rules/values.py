@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
@@ -147,10 +147,18 @@ def _iso_format(value: str) -> str:
     return "%Y-%m-%dT%H:%M:%S.%f%z" if "." in value else "%Y-%m-%dT%H:%M:%S%z"
 
 
+class NormalizedRecord(NamedTuple):
+    """A record that passed :func:`normalize_record`, and its event time."""
+
+    record: dict[str, Any]  # typed values, absent features dropped
+    event_seconds: float  # epoch seconds
+
+
 def normalize_record(
     spec: FeatureGroupSpec, record: Mapping[str, Any], ttl: TtlDuration | None = None
-) -> dict[str, Any]:
-    """The record with typed values and absent features dropped; ValidationException if invalid.
+) -> NormalizedRecord:
+    """The record with typed values and absent features dropped, and its event time in epoch
+    seconds; ValidationException if invalid.
 
     Checks: every name is a defined feature, the record identifier and the event time are
     present, each value parses as its feature's type, the event time is well formed and in
@@ -181,7 +189,7 @@ def normalize_record(
                                  normalized[spec.event_time_feature_name], spec.event_time_feature_name)
     check_expires_at(seconds, ttl or spec.ttl)
     _check_sizes(spec, normalized)
-    return normalized
+    return NormalizedRecord(normalized, seconds)
 
 
 def record_size(record: Mapping[str, Any]) -> int:

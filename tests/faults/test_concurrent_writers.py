@@ -21,7 +21,7 @@ def lanes(puts: list[Put], count: int) -> list[list[Put]]:
 
 
 def as_record(put: Put) -> dict:
-    return {"user_id": put[0], "event_time": put[1], "total_purchases": put[2]}
+    return put._asdict()
 
 
 def test_threads_on_the_local_backend_keep_the_newest_online_and_every_put_offline(tmp_path):
