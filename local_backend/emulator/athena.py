@@ -5,13 +5,15 @@ SUCCEEDED, FAILED (with ``StateChangeReason``) or CANCELLED, so polling code run
 A successful query writes ``<OutputLocation>/<QueryExecutionId>.csv`` and ``.csv.metadata`` to
 the in-process S3 (DDL writes ``<id>.txt``), and ``ResultConfiguration.OutputLocation`` names
 that file (SAGEMAKER_SPEC §5). GetQueryExecution and BatchGetQueryExecution echo what
-StartQueryExecution was given (context, result configuration, result reuse, execution
-parameters, which fill the query's ``?`` in order). The workgroup and the data catalog are
+StartQueryExecution was given (context, result configuration, result reuse), but not its
+ExecutionParameters (the SQL literals that fill the query's ``?`` in order), which AWS does
+not return either (botocore's model says so). The workgroup and the data catalog are
 :mod:`.athena_catalog`'s. Errors: ``{"__type": "InvalidRequestException", "Message"}``.
 
 Departures from AWS: there is one workgroup, ``primary``, with no result location of its own,
 so every query needs an OutputLocation; results are also kept in memory for GetQueryResults;
-result reuse is echoed but never reuses a result (every query runs); DataScannedInBytes is
+result reuse is echoed but never reuses a result (every query runs); an execution parameter
+may fill a ``?`` anywhere in the statement (Athena takes them in WHERE only); DataScannedInBytes is
 always 0, and the runtime statistics report the timeline and the result's rows and bytes,
 never what was read.
 """
@@ -110,7 +112,7 @@ class Execution:
                                      "ErrorMessage": self.reason}
         statistics = {**self.timeline(), "DataScannedInBytes": 0,
                       "ResultReuseInformation": {"ReusedPreviousResult": False}}
-        described = {
+        return {
             "QueryExecutionId": self.id,
             "Query": self.query,
             "StatementType": self.statement_type,
@@ -122,7 +124,6 @@ class Execution:
             "WorkGroup": PRIMARY,
             "EngineVersion": dict(ENGINE_VERSION),
         }
-        return {**described, "ExecutionParameters": self.parameters} if self.parameters else described
 
 
 class AthenaService(TargetService):

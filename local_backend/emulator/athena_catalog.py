@@ -245,7 +245,8 @@ class AthenaCatalog:
         attributes = body.get("AttributesToGet")
         if attributes is not None and "NAME" not in attributes:
             raise invalid("AttributesToGet must include NAME.")
-        chosen = sorted(name for name in tables if _matches(body.get("Expression"), name))
+        matches = _matcher(body.get("Expression"))
+        chosen = sorted(name for name in tables if matches(name))
         if attributes is not None:
             kind = {"TableType": "EXTERNAL_TABLE"} if "TABLE_TYPE" in attributes else {}
             return _page("TableMetadataList", [{"Name": name, **kind} for name in chosen], body, "ListTableMetadata")
@@ -293,13 +294,15 @@ def _catalog(name: str) -> None:
         raise invalid(f"DataCatalog {name} was not found.")
 
 
-def _matches(expression: str | None, name: str) -> bool:
+def _matcher(expression: str | None) -> Callable[[str], bool]:
+    """Whether a table name matches ListTableMetadata's Expression, all of it (any name without one)."""
     if not expression:
-        return True
+        return lambda name: True
     try:
-        return re.fullmatch(expression, name, re.IGNORECASE) is not None
+        pattern = re.compile(expression, re.IGNORECASE)
     except re.error as exc:
         raise invalid(f"Expression {expression!r} is not a valid regular expression: {exc}.") from None
+    return lambda name: pattern.fullmatch(name) is not None
 
 
 def _page(key: str, items: list[Any], body: dict[str, Any], operation: str) -> dict[str, Any]:
