@@ -21,11 +21,15 @@ JSON11 = "application/x-amz-json-1.1"
 SAGEMAKER_OPS = ["CreateFeatureGroup", "DescribeFeatureGroup", "ListFeatureGroups", "DeleteFeatureGroup",
                  "UpdateFeatureGroup", "DescribeFeatureMetadata", "UpdateFeatureMetadata", "Bogus"]
 ATHENA_OPS = ["StartQueryExecution", "GetQueryExecution", "GetQueryResults", "StopQueryExecution",
-              "ListQueryExecutions", "Bogus"]
+              "ListQueryExecutions", "BatchGetQueryExecution", "GetQueryRuntimeStatistics", "GetWorkGroup",
+              "ListWorkGroups", "ListDataCatalogs", "GetDataCatalog", "ListDatabases", "GetDatabase",
+              "ListTableMetadata", "GetTableMetadata", "Bogus"]
 KEYS = ["FeatureGroupName", "Record", "FeatureName", "ValueAsString", "Identifiers", "RecordIdentifiersValueAsString",
         "FeatureNames", "TargetStores", "TtlDuration", "Unit", "Value", "QueryString", "QueryExecutionId",
         "FeatureDefinitions", "FeatureType", "OnlineStoreConfig", "MaxResults", "NextToken", "SortBy",
-        "ExpirationTimeResponse", "FeatureAdditions", "ParameterAdditions", "ResultConfiguration"]
+        "ExpirationTimeResponse", "FeatureAdditions", "ParameterAdditions", "ResultConfiguration", "WorkGroup",
+        "CatalogName", "DatabaseName", "TableName", "Expression", "AttributesToGet", "QueryExecutionIds",
+        "ExecutionParameters", "ClientRequestToken", "QueryExecutionContext"]
 
 
 @pytest.mark.parametrize("content_type, body", [
