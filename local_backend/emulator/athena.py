@@ -30,16 +30,8 @@ from typing import Any
 
 from featurestore_demo.errors import FeatureStoreError, ResourceNotFound
 from local_backend.catalog import utc
-from local_backend.emulator.athena_catalog import (
-    ENGINE_VERSION,
-    PRIMARY,
-    AthenaCatalog,
-    check_request,
-    invalid,
-    offset,
-    paged,
-    workgroup,
-)
+from local_backend.emulator.athena_catalog import ENGINE_VERSION, PRIMARY, AthenaCatalog, workgroup
+from local_backend.emulator.athena_requests import check_request, invalid, offset, page_size, paged
 from local_backend.emulator.athena_results import ResultSet
 from local_backend.emulator.athena_statements import run_statement
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
@@ -222,15 +214,13 @@ class AthenaService(TargetService):
 
     def get_query_results(self, body: dict[str, Any]) -> dict[str, Any]:
         """Pages of header + rows: the first row of the first page is the header (as Athena does)."""
+        check_request(body, "GetQueryResults")
         execution = self._find(body)
         if execution.state != "SUCCEEDED":
             raise invalid(f"Query has not yet finished. Current state: {execution.state}"
                           if execution.state not in TERMINAL else f"Query {execution.state}: {execution.reason or ''}")
-        size = body.get("MaxResults", 1000)
-        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 1000:
-            raise invalid(f"MaxResults must be between 1 and 1000, got {size!r}.")
         result = execution.result or ResultSet()
-        rows, following = result.page(offset(body.get("NextToken")), size)
+        rows, following = result.page(offset(body.get("NextToken")), page_size(body, "GetQueryResults"))
         response: dict[str, Any] = {
             "UpdateCount": 0,
             "ResultSet": {"Rows": rows, "ResultSetMetadata": {"ColumnInfo": result.column_info()}},

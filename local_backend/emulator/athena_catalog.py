@@ -8,7 +8,7 @@ that CREATE EXTERNAL TABLE made; the kit's and the engine's own schemas are neve
 Names are lower case, as Glue keeps them; a column's type is the Hive type Athena shows
 (``bigint``, ``double``, ``string``, ``timestamp``, ``boolean``...); every table is an
 EXTERNAL_TABLE (the only type Athena has). Lengths, enums and patterns of a request, and the
-largest page, come from botocore's model.
+largest page, come from botocore's model (:mod:`.athena_requests`).
 
 Errors: an unknown workgroup is InvalidRequestException ``WorkGroup is not found.``, an
 unknown catalog InvalidRequestException ``DataCatalog <name> was not found.``, an unknown
@@ -24,23 +24,18 @@ empty, as the offline store's tables show no partition columns (SAGEMAKER_SPEC Â
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
-import botocore.session
-from botocore.model import Shape
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from featurestore_demo.rules.names import constraint_error
 from local_backend.catalog import utc
-from local_backend.emulator.wire import WireError, check_enum, check_length, require
+from local_backend.emulator.athena_requests import check_request, invalid, paged
+from local_backend.emulator.wire import WireError
 
-__all__ = ["AthenaCatalog", "CATALOG", "ENGINE_VERSION", "PRIMARY", "check_request", "invalid", "offset", "paged",
-           "workgroup"]
+__all__ = ["AthenaCatalog", "CATALOG", "ENGINE_VERSION", "PRIMARY", "hive_type", "workgroup"]
 
 PRIMARY = "primary"
 CATALOG = "AwsDataCatalog"
@@ -58,58 +53,8 @@ PARQUET_TABLE = {
 ENTITY_NOT_FOUND = "(Service: AmazonDataCatalog; Status Code: 400; Error Code: EntityNotFoundException)"
 
 
-def invalid(message: str) -> WireError:
-    """Athena's InvalidRequestException."""
-    return WireError("InvalidRequestException", message)
-
-
 def _not_found(message: str) -> WireError:
     return WireError("MetadataException", f"{message} {ENTITY_NOT_FOUND}")
-
-
-@lru_cache(maxsize=None)
-def _input(operation: str) -> Shape:
-    """The input shape of an Athena operation in botocore's model (loaded once)."""
-    return botocore.session.get_session().get_service_model("athena").operation_model(operation).input_shape
-
-
-@lru_cache(maxsize=None)
-def _pattern(pattern: str) -> re.Pattern[str] | None:
-    """The model's pattern as a Python regex; None for the few Java-only ones (surrogate ranges)."""
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
-
-
-def check_request(body: dict[str, Any], operation: str) -> None:
-    """Raise the AWS ValidationException for the first member of ``body`` that its shape in
-    ``operation``'s input refuses: a required member missing, a length, an enum or a pattern,
-    in nested structures and lists too. (JSON types and numeric ranges are checked before any
-    handler runs, by :mod:`local_backend.emulator.shapes`.)"""
-    _check(body, _input(operation), "")
-
-
-def _check(value: Any, shape: Shape, field: str) -> None:
-    if value is None:
-        return
-    if shape.type_name == "structure":
-        for name, inner in shape.members.items():
-            path = f"{field}.{name[:1].lower()}{name[1:]}" if field else f"{name[:1].lower()}{name[1:]}"
-            if name in shape.required_members:
-                require(value, name, path)
-            _check(value.get(name), inner, path)
-        return
-    if shape.type_name in ("string", "list"):
-        check_length(value, shape.metadata.get("min", 0), shape.metadata.get("max", sys.maxsize), field)
-    if shape.type_name == "list":
-        for index, item in enumerate(value, start=1):
-            _check(item, shape.member, f"{field}.{index}.member")
-    if getattr(shape, "enum", None):
-        check_enum(value, tuple(shape.enum), field)
-    pattern = _pattern(shape.metadata["pattern"]) if "pattern" in shape.metadata else None
-    if pattern is not None and not pattern.fullmatch(value):
-        raise constraint_error(value, field, f"Member must satisfy regular expression pattern: {pattern.pattern}")
 
 
 def workgroup(body: dict[str, Any]) -> str:
@@ -119,24 +64,6 @@ def workgroup(body: dict[str, Any]) -> str:
     if name is not None and name != PRIMARY:
         raise invalid("WorkGroup is not found.")
     return PRIMARY
-
-
-def offset(token: Any) -> int:
-    """The position a NextToken of the emulator stands for; InvalidRequestException for another."""
-    if token is None:
-        return 0
-    if not isinstance(token, str) or not token.isdigit():
-        raise invalid(f"Invalid NextToken {token!r}.")
-    return int(token)
-
-
-def paged(items: list[Any], body: dict[str, Any], operation: str) -> tuple[list[Any], str | None]:
-    """One page of ``items`` (MaxResults, by default the model's largest page, from NextToken)
-    and the token of the next page, or None."""
-    size = body.get("MaxResults") or _input(operation).members["MaxResults"].metadata["max"]
-    start = offset(body.get("NextToken"))
-    following = start + size
-    return items[start:following], (str(following) if following < len(items) else None)
 
 
 def hive_type(duckdb_type: str) -> str:

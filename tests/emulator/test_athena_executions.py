@@ -176,3 +176,13 @@ def test_every_execution_answer_fits_the_models_output_shape(emulator, athena, t
         status, answer = athena_call(emulator, operation, body)
         assert status == 200, (operation, answer)
         assert output_misfits("athena", operation, answer) == [], operation
+
+
+def test_get_query_results_pages_are_at_most_the_models_largest(athena):
+    query_id = run_query(athena, "SELECT 1 AS one")["QueryExecutionId"]
+    most = MODEL.operation_model("GetQueryResults").input_shape.members["MaxResults"].metadata["max"]
+    with pytest.raises(ClientError) as raised:
+        athena.get_query_results(QueryExecutionId=query_id, MaxResults=most + 1)
+    assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert raised.value.response["Error"]["Message"].endswith(f"Member must have value less than or equal to {most}")
+    assert len(athena.get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"]) == 2
