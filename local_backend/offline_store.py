@@ -260,6 +260,32 @@ class OfflineStore:
     def _transaction(self) -> "_Transaction":
         return _Transaction(self._con)
 
+    def athena_relations(self) -> dict[str, dict[str, list[tuple[str, str]]]]:
+        """Database -> table -> its columns ((name, DuckDB type), in order): the Athena catalog.
+
+        Every schema of the file but the kit's and the engine's own (``INTERNAL_SCHEMAS``) is a
+        database, tables or none; a feature group's table is a view in :data:`DATABASE`, an
+        external table a table. Read on a cursor of its own, so writers go on meanwhile.
+        """
+        cursor = self._con.cursor()
+        try:
+            schemas = cursor.execute(
+                "SELECT schema_name FROM information_schema.schemata WHERE catalog_name = current_database()"
+            ).fetchall()
+            columns = cursor.execute(
+                "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_catalog = current_database() ORDER BY table_schema, table_name, ordinal_position"
+            ).fetchall()
+        finally:
+            cursor.close()
+        catalog: dict[str, dict[str, list[tuple[str, str]]]] = {
+            schema: {} for (schema,) in schemas if schema.lower() not in INTERNAL_SCHEMAS
+        }
+        for schema, table, column, kind in columns:
+            if schema in catalog:
+                catalog[schema].setdefault(table, []).append((column, kind))
+        return catalog
+
 
 class _Transaction:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:

@@ -1,9 +1,10 @@
 """What the local backend does beyond the common interface, for the emulator to serve.
 
 UpdateFeatureGroup, DescribeFeatureMetadata and UpdateFeatureMetadata (SAGEMAKER_SPEC §1.5),
-the expiry time of an online record (GetRecord's ``ExpiresAt``, §2.1), and the tables that
-Athena's ``CREATE EXTERNAL TABLE`` registers. :class:`LocalBackend` mixes this class in; it
-relies on the backend's lock, catalog, specs and offline store.
+the expiry time of an online record (GetRecord's ``ExpiresAt``, §2.1), the tables that
+Athena's ``CREATE EXTERNAL TABLE`` registers, and the Athena catalog that lists them.
+:class:`LocalBackend` mixes this class in; it relies on the backend's lock, catalog, specs
+and offline store.
 
 Departures from AWS: an update is applied at once (``LastUpdateStatus`` goes straight to
 Successful, where AWS passes through InProgress); a feature's metadata ``CreationTime`` is the
@@ -37,7 +38,7 @@ _PARAMETER_RE = re.compile(r"[\w\s.:/=+\-]*")  # AWS: [\p{L}\p{Z}\p{N}_.:/=+\-]*
 
 
 class FeatureGroupUpdates:
-    """UpdateFeatureGroup, feature metadata, record expiry and external tables (a mixin)."""
+    """UpdateFeatureGroup, feature metadata, record expiry, external tables and the Athena catalog (a mixin)."""
 
     def update_feature_group(
         self,
@@ -140,6 +141,14 @@ class FeatureGroupUpdates:
         with self._lock:
             if not self._offline.drop_table(database, table) and not if_exists:
                 raise ResourceNotFound(f"Table {database}.{table} does not exist.")
+
+    def athena_relations(self) -> dict[str, dict[str, list[tuple[str, str]]]]:
+        """The databases of the Athena catalog, their tables and columns (ListDatabases, ListTableMetadata).
+
+        Database -> table -> [(column, DuckDB type)], as stored: feature groups' tables in
+        ``sagemaker_featurestore``, and the tables of :meth:`create_external_table`.
+        """
+        return self._offline.athena_relations()
 
     def _feature(self, name: str, feature_name: str) -> tuple[dict[str, Any], FeatureGroupSpec]:
         description = self._stored(validate_feature_group_name(name))

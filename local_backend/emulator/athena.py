@@ -4,11 +4,18 @@ A query runs on a worker thread: QUEUED when accepted, RUNNING while DuckDB work
 SUCCEEDED, FAILED (with ``StateChangeReason``) or CANCELLED, so polling code runs as on AWS.
 A successful query writes ``<OutputLocation>/<QueryExecutionId>.csv`` and ``.csv.metadata`` to
 the in-process S3 (DDL writes ``<id>.txt``), and ``ResultConfiguration.OutputLocation`` names
-that file (SAGEMAKER_SPEC §5). Errors: ``{"__type": "InvalidRequestException", "Message"}``.
+that file (SAGEMAKER_SPEC §5). GetQueryExecution and BatchGetQueryExecution echo what
+StartQueryExecution was given (context, result configuration, result reuse), but not its
+ExecutionParameters (the SQL literals that fill the query's ``?`` in order), which AWS does
+not return either (botocore's model says so). The workgroup and the data catalog are
+:mod:`.athena_catalog`'s. Errors: ``{"__type": "InvalidRequestException", "Message"}``.
 
-Departures from AWS: workgroups are not modelled (every query is in ``primary`` and needs an
-OutputLocation); results are also kept in memory for GetQueryResults; Statistics report
-elapsed time only (no bytes scanned).
+Departures from AWS: there is one workgroup, ``primary``, with no result location of its own,
+so every query needs an OutputLocation; results are also kept in memory for GetQueryResults;
+result reuse is echoed but never reuses a result (every query runs); an execution parameter
+may fill a ``?`` anywhere in the statement (Athena takes them in WHERE only); DataScannedInBytes is
+always 0, and the runtime statistics report the timeline and the result's rows and bytes,
+never what was read.
 """
 
 from __future__ import annotations
@@ -22,38 +29,48 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from featurestore_demo.errors import FeatureStoreError, ResourceNotFound
+from local_backend.catalog import utc
+from local_backend.emulator.athena_catalog import ENGINE_VERSION, PRIMARY, AthenaCatalog, workgroup
+from local_backend.emulator.athena_requests import check_request, invalid, offset, page_size, paged
 from local_backend.emulator.athena_results import ResultSet
 from local_backend.emulator.athena_statements import run_statement
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
-from local_backend.catalog import utc
-from local_backend.emulator.wire import Response, TargetService, WireError, check_length, json_response, require
+from local_backend.emulator.wire import Response, TargetService, WireError, json_response, require
 from local_backend.running_query import QueryHandle
 
 __all__ = ["AthenaService"]
 
 log = logging.getLogger(__name__)
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+NO_REUSE = {"ResultReuseByAgeConfiguration": {"Enabled": False}}
 
 
-def _invalid(message: str) -> WireError:
-    return WireError("InvalidRequestException", message)
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)
 
 
 @dataclass
 class Execution:
-    """One query execution and what it produced."""
+    """One query execution: what StartQueryExecution was given, and what it produced."""
 
     id: str
     query: str
-    database: str | None
-    catalog: str
-    output_dir: str
+    context: dict[str, Any]
+    """QueryExecutionContext as given ({} when none)."""
+    result_configuration: dict[str, Any]
+    """ResultConfiguration as given; its OutputLocation is the folder of the results."""
+    reuse: dict[str, Any] | None = None
+    parameters: list[str] | None = None
     submitted: float = field(default_factory=time.time)
+    started: float | None = None
+    engine_seconds: float | None = None
+    writing_seconds: float | None = None
     state: str = "QUEUED"
     reason: str | None = None
     completed: float | None = None
     statement_type: str = "DML"
     result: ResultSet | None = None
+    output_bytes: int = 0
     handle: QueryHandle = field(default_factory=QueryHandle)
     """Stops the query's DuckDB work (StopQueryExecution, or the emulator stopping)."""
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -61,7 +78,20 @@ class Execution:
     @property
     def output_location(self) -> str:
         suffix = "txt" if self.statement_type == "DDL" else "csv"
-        return f"{self.output_dir.rstrip('/')}/{self.id}.{suffix}"
+        return f"{self.result_configuration['OutputLocation'].rstrip('/')}/{self.id}.{suffix}"
+
+    def timeline(self) -> dict[str, int]:
+        """The phases measured so far, in milliseconds: in the queue, in the engine, writing
+        the result, and in all."""
+        end = self.completed or time.time()
+        timeline = {"QueryQueueTimeInMillis": _ms((self.started or end) - self.submitted)}
+        if self.started is not None:
+            engine = self.engine_seconds if self.engine_seconds is not None else end - self.started
+            timeline["EngineExecutionTimeInMillis"] = _ms(engine)
+        if self.writing_seconds is not None:
+            timeline["ServiceProcessingTimeInMillis"] = _ms(self.writing_seconds)
+        timeline["TotalExecutionTimeInMillis"] = _ms(end - self.submitted)
+        return timeline
 
     def describe(self) -> dict[str, Any]:
         """The ``QueryExecution`` of GetQueryExecution."""
@@ -72,24 +102,24 @@ class Execution:
             status["StateChangeReason"] = self.reason
             status["AthenaError"] = {"ErrorCategory": 2, "ErrorType": 1006, "Retryable": False,
                                      "ErrorMessage": self.reason}
-        elapsed = int(((self.completed or time.time()) - self.submitted) * 1000)
-        context = {"Catalog": self.catalog, **({"Database": self.database} if self.database else {})}
+        statistics = {**self.timeline(), "DataScannedInBytes": 0,
+                      "ResultReuseInformation": {"ReusedPreviousResult": False}}
         return {
             "QueryExecutionId": self.id,
             "Query": self.query,
             "StatementType": self.statement_type,
-            "ResultConfiguration": {"OutputLocation": self.output_location},
-            "QueryExecutionContext": context,
+            "ResultConfiguration": {**self.result_configuration, "OutputLocation": self.output_location},
+            "ResultReuseConfiguration": self.reuse or NO_REUSE,
+            "QueryExecutionContext": self.context,
             "Status": status,
-            "Statistics": {"EngineExecutionTimeInMillis": elapsed, "TotalExecutionTimeInMillis": elapsed,
-                           "DataScannedInBytes": 0},
-            "WorkGroup": "primary",
-            "EngineVersion": {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"},
+            "Statistics": statistics,
+            "WorkGroup": PRIMARY,
+            "EngineVersion": dict(ENGINE_VERSION),
         }
 
 
 class AthenaService(TargetService):
-    """StartQueryExecution, GetQueryExecution, GetQueryResults, StopQueryExecution, ListQueryExecutions.
+    """Query executions over a local backend, and :class:`.AthenaCatalog`'s workgroup and catalog.
 
     ``min_seconds`` keeps each query RUNNING at least that long, so clients see it poll.
     ``min_seconds=0`` answers StartQueryExecution only once the query has finished, so a client
@@ -104,13 +134,18 @@ class AthenaService(TargetService):
         self.backend, self.s3, self.min_seconds = backend, s3, min_seconds
         self._lock = threading.Lock()
         self._executions: dict[str, Execution] = {}
+        self._tokens: dict[str, str] = {}
+        """ClientRequestToken -> the QueryExecutionId it started."""
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="athena")
         self.operations = {
             "StartQueryExecution": self.start_query_execution,
             "GetQueryExecution": self.get_query_execution,
+            "BatchGetQueryExecution": self.batch_get_query_execution,
             "GetQueryResults": self.get_query_results,
+            "GetQueryRuntimeStatistics": self.get_query_runtime_statistics,
             "StopQueryExecution": self.stop_query_execution,
             "ListQueryExecutions": self.list_query_executions,
+            **AthenaCatalog(backend).operations,
         }
 
     @staticmethod
@@ -130,17 +165,28 @@ class AthenaService(TargetService):
     # ---------------------------------------------------------------- handlers
 
     def start_query_execution(self, body: dict[str, Any]) -> dict[str, Any]:
-        query = check_length(require(body, "QueryString"), 1, 262_144, "queryString")
-        context = body.get("QueryExecutionContext") or {}
-        output = (body.get("ResultConfiguration") or {}).get("OutputLocation")
-        if not output:
-            raise _invalid("No output location provided. An output location is required either through "
-                           "the Workgroup result configuration setting or as an API input.")
-        split_s3_uri(output)
-        execution = Execution(str(uuid.uuid4()), query, context.get("Database"),
-                              context.get("Catalog") or "AwsDataCatalog", output)
+        """StartQueryExecution. A ClientRequestToken seen before answers the QueryExecutionId it
+        started, and nothing runs again; with another QueryString it is InvalidRequestException."""
+        check_request(body, "StartQueryExecution")
+        workgroup(body)
+        results = dict(body.get("ResultConfiguration") or {})
+        if not results.get("OutputLocation"):
+            raise invalid("No output location provided. An output location is required either through "
+                          "the Workgroup result configuration setting or as an API input.")
+        split_s3_uri(results["OutputLocation"])
+        execution = Execution(str(uuid.uuid4()), body["QueryString"], dict(body.get("QueryExecutionContext") or {}),
+                              results, body.get("ResultReuseConfiguration"), body.get("ExecutionParameters"))
+        token = body.get("ClientRequestToken")
         with self._lock:
-            self._executions[execution.id] = execution
+            earlier = self._executions.get(self._tokens.get(token, "")) if token else None
+            if earlier is None:
+                self._executions[execution.id] = execution
+                if token:
+                    self._tokens[token] = execution.id
+        if earlier is not None:
+            if earlier.query != execution.query:
+                raise invalid("The ClientRequestToken was already used to start a query with another QueryString.")
+            return {"QueryExecutionId": earlier.id}
         running = self._pool.submit(self._run, execution)
         if self.min_seconds <= 0:
             running.result()
@@ -151,17 +197,30 @@ class AthenaService(TargetService):
         with self._lock:
             return {"QueryExecution": execution.describe()}
 
+    def batch_get_query_execution(self, body: dict[str, Any]) -> dict[str, Any]:
+        """BatchGetQueryExecution, in the order asked. Departure: an unknown id's ErrorCode
+        (``InvalidRequestException``) and ErrorMessage are the emulator's own; AWS documents neither."""
+        check_request(body, "BatchGetQueryExecution")
+        found, unprocessed = [], []
+        with self._lock:
+            for execution_id in body["QueryExecutionIds"]:
+                execution = self._executions.get(execution_id)
+                if execution is not None:
+                    found.append(execution.describe())
+                else:
+                    unprocessed.append({"QueryExecutionId": execution_id, "ErrorCode": "InvalidRequestException",
+                                        "ErrorMessage": f"QueryExecution {execution_id} was not found"})
+        return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": unprocessed}
+
     def get_query_results(self, body: dict[str, Any]) -> dict[str, Any]:
         """Pages of header + rows: the first row of the first page is the header (as Athena does)."""
+        check_request(body, "GetQueryResults")
         execution = self._find(body)
         if execution.state != "SUCCEEDED":
-            raise _invalid(f"Query has not yet finished. Current state: {execution.state}"
-                           if execution.state not in TERMINAL else f"Query {execution.state}: {execution.reason or ''}")
-        size = body.get("MaxResults", 1000)
-        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 1000:
-            raise _invalid(f"MaxResults must be between 1 and 1000, got {size!r}.")
+            raise invalid(f"Query has not yet finished. Current state: {execution.state}"
+                          if execution.state not in TERMINAL else f"Query {execution.state}: {execution.reason or ''}")
         result = execution.result or ResultSet()
-        rows, following = result.page(_offset(body.get("NextToken")), size)
+        rows, following = result.page(offset(body.get("NextToken")), page_size(body, "GetQueryResults"))
         response: dict[str, Any] = {
             "UpdateCount": 0,
             "ResultSet": {"Rows": rows, "ResultSetMetadata": {"ColumnInfo": result.column_info()}},
@@ -169,6 +228,18 @@ class AthenaService(TargetService):
         if following is not None:
             response["NextToken"] = str(following)
         return response
+
+    def get_query_runtime_statistics(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The timeline measured so far (each phase once it is measured) and, once a query has
+        succeeded, the rows and bytes of its result CSV. Departure: no InputRows, InputBytes or
+        OutputStage (the emulator does not measure what a query reads)."""
+        check_request(body, "GetQueryRuntimeStatistics")
+        execution = self._find(body)
+        with self._lock:
+            statistics: dict[str, Any] = {"Timeline": execution.timeline()}
+            if execution.state == "SUCCEEDED" and execution.statement_type == "DML" and execution.result:
+                statistics["Rows"] = {"OutputRows": len(execution.result.rows), "OutputBytes": execution.output_bytes}
+        return {"QueryRuntimeStatistics": statistics}
 
     def stop_query_execution(self, body: dict[str, Any]) -> dict[str, Any]:
         """CANCELLED at once; the query's DuckDB work is interrupted, so it holds nothing after."""
@@ -184,17 +255,13 @@ class AthenaService(TargetService):
         execution.handle.stop()
 
     def list_query_executions(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Newest first, up to MaxResults (0-50, default 50) per page."""
-        size = body.get("MaxResults", 50)
-        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= 50:
-            raise _invalid(f"MaxResults must be between 0 and 50, got {size!r}.")
+        """Newest first, up to MaxResults (0-50; 0 or none: 50) per page."""
+        check_request(body, "ListQueryExecutions")
+        workgroup(body)
         with self._lock:
             ids = list(reversed(self._executions))
-        start = _offset(body.get("NextToken"))
-        response: dict[str, Any] = {"QueryExecutionIds": ids[start:start + (size or 50)]}
-        if start + (size or 50) < len(ids):
-            response["NextToken"] = str(start + (size or 50))
-        return response
+        page, following = paged(ids, body, "ListQueryExecutions")
+        return {"QueryExecutionIds": page, **({"NextToken": following} if following else {})}
 
     # ---------------------------------------------------------------- execution
 
@@ -203,21 +270,23 @@ class AthenaService(TargetService):
         with self._lock:
             execution = self._executions.get(execution_id)
         if execution is None:
-            raise _invalid(f"QueryExecution {execution_id} was not found")
+            raise invalid(f"QueryExecution {execution_id} was not found")
         return execution
 
     def _run(self, execution: Execution) -> None:
         with self._lock:
             if execution.state == "CANCELLED":
                 return
-            execution.state = "RUNNING"
+            execution.state, execution.started = "RUNNING", time.time()
         started = time.monotonic()
-        state, reason, kind, result = "SUCCEEDED", None, "DML", None
+        state, reason, result = "SUCCEEDED", None, None
         try:
-            kind, result = run_statement(self.backend, self.s3, execution.query, execution.database,
-                                         execution.handle)
+            kind, result = run_statement(self.backend, self.s3, execution.query, execution.context.get("Database"),
+                                         execution.handle, execution.parameters)
+            execution.engine_seconds = time.monotonic() - started
             execution.statement_type = kind
             self._write_output(execution, result)
+            execution.writing_seconds = time.monotonic() - started - execution.engine_seconds
         except FeatureStoreError as error:
             state, reason = "FAILED", str(error)
         except Exception as error:  # a bug must fail the query, never the worker
@@ -236,17 +305,9 @@ class AthenaService(TargetService):
             if execution.statement_type == "DDL":
                 self.s3.put(bucket, key, b"")
             else:
-                self.s3.put(bucket, key, result.csv())
+                body = result.csv()
+                self.s3.put(bucket, key, body)
                 self.s3.put(bucket, key + ".metadata", result.metadata())
+                execution.output_bytes = len(body)
         except ResourceNotFound:
             raise ResourceNotFound(f"Unable to verify/create output bucket {bucket}") from None
-
-
-def _offset(token: Any) -> int:
-    if token is None:
-        return 0
-    if not isinstance(token, str) or not token.isdigit():
-        raise _invalid(f"Invalid NextToken {token!r}.")
-    return int(token)
-
-

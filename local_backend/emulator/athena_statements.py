@@ -1,6 +1,7 @@
 """One Athena statement, run by the local backend: a query, CREATE EXTERNAL TABLE or DROP TABLE.
 
-Queries go through the backend's query path (Athena SQL translated to DuckDB), with
+Execution parameters (StartQueryExecution's ``ExecutionParameters``) are SQL literals that
+take the places of the statement's ``?`` in order, as Athena applies them. Queries go through the backend's query path (Athena SQL translated to DuckDB), with
 unqualified table names resolved in the execution's database, as Athena does.
 ``CREATE EXTERNAL TABLE ... LOCATION 's3://...'`` reads the CSV objects under the location
 from the in-process S3 into a table of the declared column types; ``DROP TABLE`` drops it.
@@ -20,6 +21,8 @@ from typing import Any
 import pandas as pd
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.athena import Athena
+from sqlglot.tokens import TokenType
 
 from featurestore_demo.errors import ResourceInUse, ValidationException
 from local_backend.emulator.athena_results import ResultSet
@@ -32,13 +35,15 @@ SKIP_HEADER = "skip.header.line.count"
 
 
 def run_statement(
-    backend: Any, s3: S3Objects, sql: str, database: str | None, handle: QueryHandle
+    backend: Any, s3: S3Objects, sql: str, database: str | None, handle: QueryHandle,
+    parameters: list[str] | None = None,
 ) -> tuple[str, ResultSet]:
-    """Run ``sql``; returns its StatementType (DDL or DML) and its result set. ``handle`` stops a query.
+    """Run ``sql`` with its ``?`` bound to ``parameters``; returns its StatementType (DDL or DML)
+    and its result set. ``handle`` stops a query.
 
     ValidationException (the query's failure reason) if it cannot run.
     """
-    tree = _parse(sql)
+    tree = _parse(_bound(sql, parameters) if parameters else sql)
     if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "TABLE":
         _create_external_table(backend, s3, tree, database)
         return "DDL", ResultSet()
@@ -61,6 +66,30 @@ def _parse(sql: str) -> exp.Expression:
     if len(statements) != 1:
         raise ValidationException(f"SYNTAX_ERROR: one statement per query, got {len(statements)}.")
     return statements[0]
+
+
+def _bound(sql: str, parameters: list[str]) -> str:
+    """``sql`` with its ``?`` (outside strings, quoted names and comments) replaced, in order,
+    by the SQL literals ``parameters``."""
+    try:
+        places = [token for token in Athena().tokenize(sql) if token.token_type == TokenType.PLACEHOLDER
+                  and token.text == "?"]
+    except sqlglot.errors.TokenError as exc:
+        raise ValidationException(f"SYNTAX_ERROR: {str(exc).strip().splitlines()[0]}") from None
+    if len(places) != len(parameters):
+        raise ValidationException(f"INVALID_PARAMETER_USAGE: the query has {len(places)} parameter(s) (?) "
+                                  f"but ExecutionParameters holds {len(parameters)}.")
+    values = []
+    for text in parameters:
+        value = _parse(f"SELECT {text}")
+        if not isinstance(value, exp.Select) or len(value.expressions) != 1 or any(
+                key != "expressions" and arg is not None for key, arg in value.args.items()):
+            raise ValidationException(f"INVALID_PARAMETER_USAGE: the execution parameter {text!r} is not "
+                                      "one SQL value (a string is quoted: 'text').")
+        values.append(value.expressions[0].sql(dialect="athena"))  # a trailing -- comment is closed
+    for token, text in reversed(list(zip(places, values))):
+        sql = f"{sql[:token.start]}{text}{sql[token.end + 1:]}"
+    return sql
 
 
 def _qualified(tree: exp.Expression, database: str | None) -> str:

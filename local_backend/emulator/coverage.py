@@ -26,7 +26,16 @@ import botocore.session
 
 import local_backend.backend
 import local_backend.updates
-from local_backend.emulator import athena, athena_results, athena_statements, create_request, router, runtime, sagemaker
+from local_backend.emulator import (
+    athena,
+    athena_catalog,
+    athena_results,
+    athena_statements,
+    create_request,
+    router,
+    runtime,
+    sagemaker,
+)
 from local_backend.emulator.wire import Request, WireError
 
 __all__ = ["Coverage", "render", "main"]
@@ -34,8 +43,8 @@ __all__ = ["Coverage", "render", "main"]
 DEFAULT_PATH = Path("IMPLEMENTATION_COVERAGE.md")
 SERVICES = ("sagemaker", "sagemaker-featurestore-runtime", "athena")
 DEPARTURE = re.compile(r"(Departures? from AWS[^:\n]*:|Departure:)\s*(.*?)(?:\n\s*\n|\Z)", re.S)
-MODULES: tuple[ModuleType, ...] = (sagemaker, create_request, runtime, athena, athena_statements, athena_results,
-                                   local_backend.backend, local_backend.updates)
+MODULES: tuple[ModuleType, ...] = (sagemaker, create_request, runtime, athena, athena_catalog, athena_statements,
+                                   athena_results, local_backend.backend, local_backend.updates)
 
 
 def _is_feature_store_operation(service: str, operation: str) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-__all__ = ["require_sdk", "aws_cli"]
+__all__ = ["require_sdk", "require_client", "aws_cli"]
 
 WHERE = "`make test-compat` installs it in .venv-compat (pip install -e '.[dev,compat]')"
 
@@ -21,6 +22,12 @@ def require_sdk(major: int = 2) -> None:
     if int(version.split(".")[0]) != major:
         pytest.skip(f"these tests are for the SageMaker Python SDK v{major}, not {version}: {where}",
                     allow_module_level=True)
+
+
+def require_client(module: str) -> ModuleType:
+    """The client library ``module`` (``awswrangler``, ``pyathena``), imported; else skip the
+    calling module (the ``compat`` extra has it)."""
+    return pytest.importorskip(module, reason=f"{module} is not installed: {WHERE}")
 
 
 def _distribution_version(name: str) -> str:

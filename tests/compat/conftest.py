@@ -1,4 +1,5 @@
-"""Real clients, unmodified, against one emulator: the SageMaker Python SDK v2, the AWS CLI, boto3.
+"""Real clients, unmodified, against one emulator: the SageMaker Python SDK v2, the AWS CLI, boto3,
+awswrangler and PyAthena.
 
 These tests need the ``compat`` extra, which lives in its own virtualenv (``make test-compat``
 makes ``.venv-compat``); in ``.venv`` every module here is skipped with the reason.

@@ -87,3 +87,24 @@ def test_athena_query_and_its_result_in_s3(group, client_environment) -> None:
     listing = subprocess.run([AWS, "s3", "ls", output], capture_output=True, text=True, timeout=60, check=True)
     names = {line.split()[-1] for line in listing.stdout.splitlines()}
     assert {f"{execution_id}.csv", f"{execution_id}.csv.metadata"} <= names
+
+
+def test_athena_workgroup_and_catalog_commands(group) -> None:
+    workgroup = aws("athena", "get-work-group", "--work-group", "primary")["WorkGroup"]
+    assert (workgroup["State"], workgroup["Configuration"]["EngineVersion"]["EffectiveEngineVersion"]) == (
+        "ENABLED", "Athena engine version 3")
+    assert aws("athena", "list-data-catalogs")["DataCatalogsSummary"] == [{"CatalogName": "AwsDataCatalog",
+                                                                           "Type": "GLUE"}]
+    databases = aws("athena", "list-databases", "--catalog-name", "AwsDataCatalog")["DatabaseList"]
+    assert {"Name": "sagemaker_featurestore"} in databases
+    table = aws("sagemaker", "describe-feature-group", "--feature-group-name", group)[
+        "OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]
+    tables = aws("athena", "list-table-metadata", "--catalog-name", "AwsDataCatalog",
+                 "--database-name", "sagemaker_featurestore", "--page-size", "1")["TableMetadataList"]
+    columns = next(t["Columns"] for t in tables if t["Name"] == table)
+    assert columns == [{"Name": "user_id", "Type": "string"}, {"Name": "age", "Type": "bigint"},
+                       {"Name": "event_time", "Type": "double"}, {"Name": "write_time", "Type": "timestamp"},
+                       {"Name": "api_invocation_time", "Type": "timestamp"}, {"Name": "is_deleted", "Type": "boolean"}]
+    command = [AWS, "athena", "get-work-group", "--work-group", "analytics", "--output", "json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0 and "InvalidRequestException" in done.stderr and "WorkGroup is not found." in done.stderr

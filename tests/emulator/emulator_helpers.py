@@ -1,4 +1,4 @@
-"""Helpers of the emulator conformance tests: request shapes, names, raw HTTP."""
+"""Helpers of the emulator conformance tests: request shapes, names, raw HTTP, responses against the model."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import time
 import urllib.error
 import urllib.request
 from typing import Any
+
+import botocore.session
 
 from local_backend.emulator import Emulator
 from local_backend.emulator.coverage import Coverage
@@ -121,3 +123,62 @@ def error_code(headers: dict, body: bytes) -> str:
         return headers["x-amzn-errortype"].split(":")[0]
     payload = json.loads(body)
     return (payload.get("__type") or payload.get("code") or "").split("#")[-1]
+
+
+def output_misfits(service: str, operation: str, payload: Any) -> list[str]:
+    """Where a raw JSON response does not fit ``operation``'s output shape in botocore's model,
+    strictly: a member the shape lacks, a required member missing, a JSON type or an enum value
+    it does not allow. (botocore's parser drops unknown members and checks nothing.)"""
+    model = botocore.session.get_session().get_service_model(service)
+    return _misfits(model.operation_model(operation).output_shape, payload, operation)
+
+
+_JSON = {"structure": dict, "map": dict, "list": list, "string": str, "boolean": bool, "integer": int, "long": int,
+         "double": (int, float), "float": (int, float), "timestamp": (int, float), "blob": str}
+
+
+def _misfits(shape, value, path: str) -> list[str]:
+    expected = _JSON[shape.type_name]
+    if not isinstance(value, expected) or (isinstance(value, bool) and shape.type_name != "boolean"):
+        return [f"{path}: {type(value).__name__} where the model has a {shape.type_name}"]
+    if shape.type_name == "structure":
+        problems = [f"{path}.{key}: not in the model" for key in value if key not in shape.members]
+        problems += [f"{path}.{key}: required, missing" for key in shape.required_members if key not in value]
+        return problems + [p for key, item in value.items() if key in shape.members
+                           for p in _misfits(shape.members[key], item, f"{path}.{key}")]
+    if shape.type_name == "list":
+        return [p for index, item in enumerate(value) for p in _misfits(shape.member, item, f"{path}[{index}]")]
+    if shape.type_name == "map":
+        return [p for key, item in value.items() for p in _misfits(shape.value, item, f"{path}.{key}")]
+    if getattr(shape, "enum", None) and value not in shape.enum:
+        return [f"{path}: {value!r} is not one of {shape.enum}"]
+    return []
+
+
+def athena_call(emulator: Emulator, operation: str, body: dict[str, Any]) -> tuple[int, Any]:
+    """One raw Athena request; (status, parsed JSON body)."""
+    status, _, answer = raw_post(emulator, "/", json.dumps(body).encode(),
+                                 {"X-Amz-Target": f"AmazonAthena.{operation}", "Content-Type": "application/x-amz-json-1.1"})
+    return status, answer
+
+
+ATHENA_OUTPUT = "s3://featurestore-demo-emulator/athena"
+TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+
+def finished(athena, query_id: str) -> dict[str, Any]:
+    """The QueryExecution of ``query_id`` once it is SUCCEEDED, FAILED or CANCELLED."""
+    for _ in range(500):
+        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if execution["Status"]["State"] in TERMINAL:
+            return execution
+        time.sleep(0.01)
+    raise AssertionError(f"query {query_id} never finished")
+
+
+def run_query(athena, sql: str, **request: Any) -> dict[str, Any]:
+    """Start ``sql`` in sagemaker_featurestore with results under :data:`ATHENA_OUTPUT`; its
+    finished QueryExecution. ``request`` adds to or replaces members of StartQueryExecution."""
+    request = {"QueryExecutionContext": {"Database": "sagemaker_featurestore"},
+               "ResultConfiguration": {"OutputLocation": ATHENA_OUTPUT}, **request}
+    return finished(athena, athena.start_query_execution(QueryString=sql, **request)["QueryExecutionId"])

@@ -33,7 +33,9 @@ ATHENA_OPS = [*served_operations("athena"), "Bogus"]
 KEYS = ["FeatureGroupName", "Record", "FeatureName", "ValueAsString", "Identifiers", "RecordIdentifiersValueAsString",
         "FeatureNames", "TargetStores", "TtlDuration", "Unit", "Value", "QueryString", "QueryExecutionId",
         "FeatureDefinitions", "FeatureType", "OnlineStoreConfig", "MaxResults", "NextToken", "SortBy",
-        "ExpirationTimeResponse", "FeatureAdditions", "ParameterAdditions", "ResultConfiguration"]
+        "ExpirationTimeResponse", "FeatureAdditions", "ParameterAdditions", "ResultConfiguration", "WorkGroup",
+        "CatalogName", "DatabaseName", "TableName", "Expression", "AttributesToGet", "QueryExecutionIds",
+        "ExecutionParameters", "ClientRequestToken", "QueryExecutionContext"]
 
 
 @pytest.mark.parametrize("content_type, body", [
