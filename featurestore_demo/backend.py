@@ -27,16 +27,21 @@ from featurestore_demo.rules import (
     parse_value,
     validate_feature_group_name,
     validate_feature_group_spec,
-    validate_feature_name,
 )
 from featurestore_demo.rules.definitions import validate_ttl
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
+from featurestore_demo.validation import (
+    DELETION_MODES,
+    check_query_text,
+    checked_feature_names,
+    checked_target_stores,
+    record_key,
+    require_online,
+)
 
-__all__ = ["FeatureStoreBackend", "STORES", "ProgressCallback", "check_query_text", "record_key"]
+__all__ = ["FeatureStoreBackend", "ProgressCallback"]
 
-STORES = ("OnlineStore", "OfflineStore")
-DELETION_MODES = ("SoftDelete", "HardDelete")
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long operation runs."""
 
@@ -152,7 +157,7 @@ class FeatureStoreBackend(abc.ABC):
         if ttl is not None:
             validate_ttl(ttl, "ttlDuration")
         normalized = normalize_record(spec, record, ttl)
-        stores = _target_stores(spec, target_stores)
+        stores = checked_target_stores(spec, target_stores)
         self._put_record(spec, normalized.record, normalized.event_seconds, stores, ttl)
 
     def get_record(
@@ -163,8 +168,8 @@ class FeatureStoreBackend(abc.ABC):
     ) -> dict[str, Any] | None:
         """The latest live record of ``record_id`` online, or None if there is none."""
         spec = self.feature_group_spec(feature_group)
-        _require_online(spec)
-        return self._get_record(spec, record_key(spec, record_id), _names(spec, feature_names))
+        require_online(spec)
+        return self._get_record(spec, record_key(spec, record_id), checked_feature_names(spec, feature_names))
 
     def batch_get_record(
         self,
@@ -174,13 +179,13 @@ class FeatureStoreBackend(abc.ABC):
     ) -> dict[str, dict[str, Any]]:
         """Record identifier (as a string) -> record, for the ids that have a live record."""
         spec = self.feature_group_spec(feature_group)
-        _require_online(spec)
+        require_online(spec)
         keys = [record_key(spec, record_id) for record_id in record_ids]
         if not 1 <= len(keys) <= 100:
             raise ValidationException(
                 f"BatchGetRecord takes 1 to 100 record identifiers per feature group, got {len(keys)}."
             )
-        return self._batch_get_record(spec, keys, _names(spec, feature_names))
+        return self._batch_get_record(spec, keys, checked_feature_names(spec, feature_names))
 
     def delete_record(
         self,
@@ -205,7 +210,7 @@ class FeatureStoreBackend(abc.ABC):
         et_type = spec.types[spec.event_time_feature_name]
         event_time = parse_value(et_type, event_time, "EventTime")
         seconds = event_time_seconds(et_type, event_time, "EventTime")
-        stores = _target_stores(spec, target_stores)
+        stores = checked_target_stores(spec, target_stores)
         self._delete_record(spec, record_key(spec, record_id), event_time, seconds, deletion_mode, stores)
 
     def ingest(
@@ -337,62 +342,3 @@ class FeatureStoreBackend(abc.ABC):
     @abc.abstractmethod
     def _point_in_time_join(self, request: PointInTimeRequest) -> pd.DataFrame: ...
 
-
-def record_key(spec: FeatureGroupSpec, record_id: Any) -> str:
-    """The record identifier as the string the stores key on (its canonical typed form)."""
-    id_type = spec.types[spec.record_identifier_name]
-    if record_id is None or record_id == "":
-        raise ValidationException(
-            f"A record identifier value ('{spec.record_identifier_name}') is required."
-        )
-    return str(parse_value(id_type, record_id, spec.record_identifier_name))
-
-
-def check_query_text(sql: Any) -> None:
-    """ValidationException unless ``sql`` is a non-empty string (what every backend's query needs)."""
-    if not isinstance(sql, str) or not sql.strip():
-        raise ValidationException("The query string is empty: pass an Athena SQL statement.")
-
-
-def _names(spec: FeatureGroupSpec, feature_names: Sequence[str] | None) -> list[str] | None:
-    if feature_names is None:
-        return None
-    if isinstance(feature_names, str) or not feature_names:
-        raise ValidationException("FeatureNames must be a non-empty list of feature names.")
-    unknown = [name for name in feature_names if name not in spec.types]
-    if unknown:
-        raise ValidationException(
-            f"Unknown feature name(s) {', '.join(map(repr, unknown))} for feature group "
-            f"'{spec.name}'. Defined features: {', '.join(spec.feature_names)}."
-        )
-    return [validate_feature_name(name) for name in feature_names]
-
-
-def _target_stores(spec: FeatureGroupSpec, target_stores: Sequence[str] | None) -> tuple[str, ...]:
-    available = tuple(
-        store
-        for store, enabled in zip(STORES, (spec.online_store, spec.offline_store))
-        if enabled
-    )
-    if target_stores is None:
-        return available
-    stores = tuple(dict.fromkeys(target_stores))
-    if not 1 <= len(stores) <= 2 or any(store not in STORES for store in stores):
-        raise ValidationException(
-            f"TargetStores {list(target_stores)} must be 1 or 2 of {', '.join(STORES)}."
-        )
-    missing = [store for store in stores if store not in available]
-    if missing:
-        raise ValidationException(
-            f"Feature group '{spec.name}' has no {' or '.join(missing)}; "
-            f"its stores are {', '.join(available)}."
-        )
-    return stores
-
-
-def _require_online(spec: FeatureGroupSpec) -> None:
-    if not spec.online_store:
-        raise ValidationException(
-            f"Feature group '{spec.name}' has no online store (it is offline only); "
-            "read it with an Athena query instead."
-        )

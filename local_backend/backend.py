@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback, check_query_text
+from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
+from featurestore_demo.validation import check_query_text
 from featurestore_demo.config import Settings, checked_durability
 from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUnavailable, ValidationException
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from featurestore_demo.backend import record_key
+from featurestore_demo.validation import record_key
 from featurestore_demo.errors import ResourceNotFound
 from featurestore_demo.rules import validate_feature_group_name, validate_feature_group_spec
 from featurestore_demo.rules.names import constraint_error
