@@ -31,6 +31,7 @@ from featurestore_demo.rules import (
 from featurestore_demo.rules.definitions import validate_ttl
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
+from featurestore_demo.sql import quote_identifier
 from featurestore_demo.validation import (
     DELETION_MODES,
     check_query_text,
@@ -99,6 +100,21 @@ class FeatureStoreBackend(abc.ABC):
     def feature_group_spec(self, name: str) -> FeatureGroupSpec:
         """The spec of an existing feature group; ResourceNotFound if there is none."""
         return self._feature_group_spec(validate_feature_group_name(name))
+
+    def offline_table(self, name: str) -> str:
+        """The quoted ``"database"."table"`` of a group's offline store, to name in :meth:`query`.
+
+        It is DescribeFeatureGroup's ``OfflineStoreConfig.DataCatalogConfig``. ResourceNotFound
+        for an unknown group; ValidationException for a group with no offline store.
+        """
+        catalog = self._data_catalog(validate_feature_group_name(name))
+        if catalog is None:
+            raise ValidationException(
+                f"Feature group '{name}' has no offline store (it is online only), so it has no "
+                "table to query; read its records with get_record instead."
+            )
+        database, table = catalog
+        return f"{quote_identifier(database)}.{quote_identifier(table)}"
 
     def wait_for_status(
         self,
@@ -295,6 +311,10 @@ class FeatureStoreBackend(abc.ABC):
 
     @abc.abstractmethod
     def _feature_group_spec(self, name: str) -> FeatureGroupSpec: ...
+
+    @abc.abstractmethod
+    def _data_catalog(self, name: str) -> tuple[str, str] | None:
+        """(Glue database, table name) of the group's offline store; None if it has none."""
 
     @abc.abstractmethod
     def _put_record(

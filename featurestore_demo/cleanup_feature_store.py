@@ -12,8 +12,9 @@ import sys
 from rich.table import Table
 
 from featurestore_demo.demo.console import step_header
-from featurestore_demo.errors import ResourceNotFound
 from featurestore_demo.demo.step import StepContext
+from featurestore_demo.errors import ResourceNotFound
+from featurestore_demo.schemas import FeatureGroupSpec
 
 NUMBER, TITLE = 6, "clean up"
 LESSON = (
@@ -44,8 +45,8 @@ def run(ctx: StepContext) -> None:
     ctx.console.print(table)
 
 
-def _offline_rows(ctx: StepContext, spec) -> int:
-    count = ctx.backend.query(f"SELECT COUNT(*) AS n FROM {ctx.athena_table(spec)}")
+def _offline_rows(ctx: StepContext, spec: FeatureGroupSpec) -> int:
+    count = ctx.backend.query(f"SELECT COUNT(*) AS n FROM {ctx.backend.offline_table(spec.name)}")
     return int(count.iloc[0, 0])
 
 

@@ -39,7 +39,8 @@ def load_labels(ctx: StepContext) -> pd.DataFrame:
     """The transactions, read back from their offline store, in time order."""
     sql = (
         "SELECT transaction_id, user_id, product_id, purchase_amount, event_time "
-        f"FROM {ctx.athena_table(ctx.transactions)} WHERE NOT is_deleted ORDER BY event_time, transaction_id"
+        f"FROM {ctx.backend.offline_table(ctx.transactions.name)} "
+        "WHERE NOT is_deleted ORDER BY event_time, transaction_id"
     )
     return ctx.backend.query(sql)
 
@@ -102,8 +103,8 @@ def timeline(ctx: StepContext, labels: pd.DataFrame, correct: pd.DataFrame, naiv
     label = mine[len(mine) // 2]
     versions = ctx.backend.query(
         "SELECT event_time, total_purchases, avg_order_value "
-        f"FROM {ctx.athena_table(ctx.users)} WHERE user_id = {quote_literal(user)} AND NOT is_deleted "
-        "ORDER BY event_time"
+        f"FROM {ctx.backend.offline_table(ctx.users.name)} "
+        f"WHERE user_id = {quote_literal(user)} AND NOT is_deleted ORDER BY event_time"
     )
     return Timeline(
         user=user,

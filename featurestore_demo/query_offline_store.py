@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def queries(ctx: StepContext) -> list[tuple[str, str]]:
     """(title, Athena SQL) of the step's queries, with the table names of this store."""
-    users = ctx.athena_table(ctx.users)
+    users = ctx.backend.offline_table(ctx.users.name)
     user = quote_literal(ctx.options.user_id)
     return [
         (

@@ -14,6 +14,7 @@ __all__ = [
     "FeatureDefinition",
     "TtlDuration",
     "FeatureGroupSpec",
+    "data_catalog",
     "USERS",
     "PRODUCTS",
     "TRANSACTIONS",
@@ -146,6 +147,18 @@ class FeatureGroupSpec:
             description=shape.get("Description"),
             tags=tuple((tag["Key"], tag["Value"]) for tag in shape.get("Tags") or ()),
         )
+
+
+def data_catalog(description: dict[str, Any]) -> tuple[str, str] | None:
+    """(Database, TableName) of a DescribeFeatureGroup response's ``OfflineStoreConfig.DataCatalogConfig``.
+
+    None for a group without an offline store.
+    """
+    offline = description.get("OfflineStoreConfig")
+    if offline is None:
+        return None
+    catalog = offline["DataCatalogConfig"]
+    return catalog["Database"], catalog["TableName"]
 
 
 def _features(**types: FeatureType) -> tuple[FeatureDefinition, ...]:

@@ -88,4 +88,3 @@ def require_online(spec: FeatureGroupSpec) -> None:
             f"Feature group '{spec.name}' has no online store (it is offline only); "
             "read it with an Athena query instead."
         )
-

@@ -24,14 +24,13 @@ from featurestore_demo.point_in_time import (
     feature_columns_sql,
     latest_per_event_sql,
 )
-from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import quote_identifier
 
 __all__ = ["asof_join_sql"]
 
 
 def asof_join_sql(
-    request: PointInTimeRequest, labels_table: str, table_of: Callable[[FeatureGroupSpec], str]
+    request: PointInTimeRequest, labels_table: str, table_of: Callable[[str], str]
 ) -> str:
     """The join as one DuckDB SELECT returning ``__row`` and every output column, by ``__row``.
 
@@ -39,7 +38,7 @@ def asof_join_sql(
     returns Athena table names, translated here with the rest of the Athena pieces.
     """
     ctes = [
-        f"f{index} AS ({to_duckdb(latest_per_event_sql(group, request, table_of(group.spec)))})"
+        f"f{index} AS ({to_duckdb(latest_per_event_sql(group, request, table_of(group.spec.name)))})"
         for index, group in enumerate(request.groups)
     ]
     columns = [f"l.{ROW_COLUMN}", *feature_columns_sql(request, lambda index: f"f{index}")]

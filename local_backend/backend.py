@@ -43,13 +43,12 @@ from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUna
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, expires_at
 from featurestore_demo.rules.values import parse_value
-from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
-from featurestore_demo.sql import quote_identifier
+from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration, data_catalog
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_of
 from local_backend.history import consecutive_puts, history_frame, journal_history
 from local_backend.journal import Journal, Write
-from local_backend.offline_store import DATABASE, OfflineStore
+from local_backend.offline_store import OfflineStore
 from local_backend.online_store import OnlineStore
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, QueryHandle
 from local_backend.updates import FeatureGroupUpdates
@@ -226,6 +225,10 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             raise _not_found(name)
         return spec
 
+    def _data_catalog(self, name: str) -> tuple[str, str] | None:
+        with self._lock:
+            return data_catalog(self._stored(name))
+
     def group_name_of_arn(self, arn: str) -> str | None:
         """The name of the feature group whose ARN is ``arn``, or None."""
         with self._lock:
@@ -369,15 +372,11 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
         with self._lock:
             self.flush()
             if self.point_in_time_method == "sql":
-                sql, dialect = point_in_time_sql(request, "__labels", self._athena_table), "athena"
+                sql, dialect = point_in_time_sql(request, "__labels", self.offline_table), "athena"
             else:
-                sql, dialect = asof_join_sql(request, "__labels", self._athena_table), "duckdb"
+                sql, dialect = asof_join_sql(request, "__labels", self.offline_table), "duckdb"
         features = self._offline.query(sql, tables, dialect=dialect, timeout=self.query_timeout)
         return request.attach(features)
-
-    def _athena_table(self, spec: FeatureGroupSpec) -> str:
-        table = table_of(self._stored(spec.name))
-        return f"{DATABASE}.{quote_identifier(table)}"
 
     # ---------------------------------------------------------------- writes
 

@@ -204,7 +204,8 @@ class ReadOnlyBackend:
     """A backend's reading calls; any other public attribute raises AssertionError, naming it."""
 
     READS = frozenset({"name", "describe_feature_group", "list_feature_groups", "feature_group_spec",
-                       "wait_for_status", "get_record", "batch_get_record", "query", "point_in_time_join"})
+                       "offline_table", "wait_for_status", "get_record", "batch_get_record", "query",
+                       "point_in_time_join"})
 
     def __init__(self, backend: FeatureStoreBackend) -> None:
         self._backend = backend
@@ -224,7 +225,7 @@ def _fingerprint(ctx: StepContext, sample: SampleData) -> tuple:
     groups = sorted((summary["FeatureGroupName"], summary["FeatureGroupStatus"]) for summary in listed)
     online = [backend.batch_get_record(spec.name, sorted(set(frame[spec.record_identifier_name])))
               for spec, frame in ((ctx.users, sample.users), (ctx.products, sample.products))]
-    offline = [int(backend.query(f"SELECT COUNT(*) AS n FROM {ctx.athena_table(spec)}").loc[0, "n"])
+    offline = [int(backend.query(f"SELECT COUNT(*) AS n FROM {backend.offline_table(spec.name)}").loc[0, "n"])
                for spec in ctx.demo_specs()]
     return groups, online, offline
 

@@ -180,6 +180,12 @@ def test_put_to_a_missing_group_is_resource_not_found(backend, unique_name):
     assert backend.list_feature_groups(missing) == []
 
 
+def test_the_offline_table_of_a_missing_group_is_resource_not_found(backend, unique_name):
+    missing = unique_name("events")
+
+    refused(ResourceNotFound, missing, lambda: backend.offline_table(missing))
+
+
 # ---------------------------------------------------------------- reads and deletes
 
 

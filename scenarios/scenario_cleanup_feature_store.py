@@ -13,7 +13,6 @@ import pytest
 from featurestore_demo import cleanup_feature_store, create_feature_groups
 from featurestore_demo.errors import ResourceNotFound, ValidationException
 from featurestore_demo.schemas import USERS
-from support import offline_table
 
 
 @pytest.fixture
@@ -43,7 +42,7 @@ def test_the_online_store_is_gone_at_once(demo):
 
 def test_the_offline_table_is_removed_too(demo):
     catalog = demo.backend.describe_feature_group(demo.users.name)["OfflineStoreConfig"]["DataCatalogConfig"]
-    table = offline_table(demo.backend, demo.users.name)
+    table = demo.backend.offline_table(demo.users.name)
 
     cleanup_feature_store.run(demo)
 
@@ -58,7 +57,7 @@ def test_a_group_created_again_starts_empty(demo):
     create_feature_groups.run(demo)
 
     assert demo.backend.get_record(demo.users.name, "user_0001") is None
-    rows = demo.backend.query(f"SELECT COUNT(*) AS n FROM {demo.athena_table(demo.users)}")
+    rows = demo.backend.query(f"SELECT COUNT(*) AS n FROM {demo.backend.offline_table(demo.users.name)}")
     assert int(rows.loc[0, "n"]) == 0
 
 

@@ -72,7 +72,7 @@ def test_each_offline_store_is_an_empty_athena_table_with_three_extra_columns(st
         # AWS names the table after the group, lowercased, with underscores (Athena style).
         assert catalog["TableName"].startswith(spec.name.lower().replace("-", "_"))
 
-        table = step_context.backend.query(f"SELECT * FROM {step_context.athena_table(spec)}")
+        table = step_context.backend.query(f"SELECT * FROM {step_context.backend.offline_table(spec.name)}")
         # The features in definition order, then the three columns the service adds to every row.
         assert list(table.columns) == spec.feature_names + OFFLINE_COLUMNS
         assert len(table) == 0

@@ -26,7 +26,7 @@ def offline_count(ctx, spec) -> tuple[int, int]:
     """(rows, distinct record identifiers) in a group's offline store, through Athena SQL."""
     result = ctx.backend.query(
         f"SELECT COUNT(*) AS n, COUNT(DISTINCT {spec.record_identifier_name}) AS ids "
-        f"FROM {ctx.athena_table(spec)}"
+        f"FROM {ctx.backend.offline_table(spec.name)}"
     )
     return int(result.loc[0, "n"]), int(result.loc[0, "ids"])
 
@@ -63,7 +63,7 @@ def test_ingest_order_does_not_matter_online(feature_groups, backend, sample):
 def test_offline_rows_carry_the_service_columns(demo):
     rows = demo.backend.query(
         "SELECT COUNT(*) AS n, COUNT(write_time) AS written, COUNT(api_invocation_time) AS invoked, "
-        f"COUNT_IF(is_deleted) AS deleted FROM {demo.athena_table(demo.users)}"
+        f"COUNT_IF(is_deleted) AS deleted FROM {demo.backend.offline_table(demo.users.name)}"
     )
     n = int(rows.loc[0, "n"])
     assert n > 0

@@ -19,7 +19,7 @@ import pandas as pd
 
 from featurestore_demo import query_offline_store
 from featurestore_demo.schemas import USERS
-from support import latest_by_event_time, offline_table
+from support import latest_by_event_time
 
 
 def step_queries(ctx) -> list[str]:
@@ -88,7 +88,7 @@ def test_a_delete_adds_a_marker_row_and_leaves_the_snapshot(fresh_demo, sample):
 
 def test_tables_can_be_named_with_the_catalog(demo, sample):
     # The Athena console writes "AwsDataCatalog"."sagemaker_featurestore"."<table>".
-    table = offline_table(demo.backend, demo.products.name)
+    table = demo.backend.offline_table(demo.products.name)
 
     result = demo.backend.query(f'SELECT COUNT(*) AS n FROM "AwsDataCatalog".{table}')
 
@@ -102,7 +102,7 @@ def test_athena_functions_of_the_sagemaker_sdk_work(feature_groups, backend):
     result = backend.query(
         "SELECT from_unixtime(event_time) = from_iso8601_timestamp('2024-01-01T00:00:00Z') AS same_instant, "
         "write_time <= to_timestamp('2999-01-01 00:00:00', 'yyyy-mm-dd hh24:mi:ss') AS written_before "
-        f"FROM {offline_table(backend, users.name)}"
+        f"FROM {backend.offline_table(users.name)}"
     )
 
     assert result.to_dict("records") == [{"same_instant": True, "written_before": True}]

@@ -35,7 +35,12 @@ def test_each_store_combination_goes_through_the_whole_lifecycle(backend, featur
         with pytest.raises(ValidationException, match="no online store"):
             backend.get_record(spec.name, "u1")
     if offline:  # the put, then the delete marker
+        catalog = description["OfflineStoreConfig"]["DataCatalogConfig"]
+        assert backend.offline_table(spec.name) == f'"{catalog["Database"]}"."{catalog["TableName"]}"'
         assert offline_rows(backend, spec.name)["is_deleted"].tolist() == [False, True]
+    else:
+        with pytest.raises(ValidationException, match="no offline store"):
+            backend.offline_table(spec.name)
 
     backend.delete_feature_group(spec.name)
     backend.wait_for_status(spec.name, "Deleted", timeout=120)

@@ -1,13 +1,12 @@
-"""Helpers of the scenarios: expected answers computed with plain pandas, and table names."""
+"""Helpers of the scenarios: expected answers computed with plain pandas, and offline rows."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from featurestore_demo.backend import FeatureStoreBackend
-from featurestore_demo.sql import quote_identifier
 
-__all__ = ["latest_by_event_time", "as_records", "offline_table", "offline_rows"]
+__all__ = ["latest_by_event_time", "as_records", "offline_rows"]
 
 
 def latest_by_event_time(frame: pd.DataFrame, id_column: str) -> pd.DataFrame:
@@ -25,14 +24,8 @@ def as_records(frame: pd.DataFrame) -> dict[str, dict]:
             for key, row in frame.iterrows()}
 
 
-def offline_table(backend: FeatureStoreBackend, group: str) -> str:
-    """The quoted ``"database"."table"`` of a group's offline store, from DescribeFeatureGroup."""
-    catalog = backend.describe_feature_group(group)["OfflineStoreConfig"]["DataCatalogConfig"]
-    return f"{quote_identifier(catalog['Database'])}.{quote_identifier(catalog['TableName'])}"
-
-
 def offline_rows(backend: FeatureStoreBackend, group: str, where: str = "TRUE") -> pd.DataFrame:
     """The group's offline rows matching ``where`` (Athena SQL), oldest write first."""
     return backend.query(
-        f"SELECT * FROM {offline_table(backend, group)} WHERE {where} ORDER BY api_invocation_time"
+        f"SELECT * FROM {backend.offline_table(group)} WHERE {where} ORDER BY api_invocation_time"
     )

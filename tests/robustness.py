@@ -9,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 
 from featurestore_demo.backend import FeatureStoreBackend
-from featurestore_demo.sql import quote_identifier
 
 class Put(NamedTuple):
     """One put of the ``users`` group."""
@@ -26,16 +25,10 @@ def shuffled_puts(ids: int, versions: int, seed: int) -> list[Put]:
     return puts
 
 
-def athena_table(backend: FeatureStoreBackend, group: str) -> str:
-    """The quoted ``"database"."table"`` of a group's offline store."""
-    catalog = backend.describe_feature_group(group)["OfflineStoreConfig"]["DataCatalogConfig"]
-    return f"{quote_identifier(catalog['Database'])}.{quote_identifier(catalog['TableName'])}"
-
-
 def offline_puts(backend: FeatureStoreBackend, group: str) -> list[Put]:
     """The put rows of the ``users``-shaped group's offline store, sorted."""
     rows = backend.query(
-        f"SELECT user_id, event_time, total_purchases FROM {athena_table(backend, group)} WHERE NOT is_deleted"
+        f"SELECT user_id, event_time, total_purchases FROM {backend.offline_table(group)} WHERE NOT is_deleted"
     )
     return sorted(Put(str(u), float(e), int(t)) for u, e, t in rows.itertuples(index=False))
 

@@ -164,7 +164,7 @@ def test_label_times_keep_microseconds():
 
 def test_the_sql_is_athena_sql_with_windows_and_no_asof_join():
     built = request(labels(), [USERS, SHOPS], max_age=60, as_of=UTC_T0 + timedelta(microseconds=5))
-    sql = point_in_time_sql(built, "labels", lambda s: f'"sagemaker_featurestore"."{s.name}"')
+    sql = point_in_time_sql(built, "labels", lambda name: f'"sagemaker_featurestore"."{name}"')
 
     sqlglot.parse_one(sql, read="athena")
     assert "ASOF" not in sql.upper()

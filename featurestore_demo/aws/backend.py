@@ -27,9 +27,9 @@ from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
 from featurestore_demo.config import Settings
 from featurestore_demo.errors import FeatureStoreError, ValidationException, from_aws_code
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
+from featurestore_demo.rules import validate_feature_group_name
 from featurestore_demo.rules.values import is_missing
-from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
-from featurestore_demo.sql import quote_identifier
+from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration, data_catalog
 from featurestore_demo.wire_format import from_wire_record, to_wire_record, value_as_string
 
 __all__ = ["AwsBackend"]
@@ -45,7 +45,8 @@ class AwsBackend(FeatureStoreBackend):
     offline store and Athena's results live under ``s3_uri``. Each call makes at most
     ``max_attempts`` attempts, the first included: botocore's standard retries repeat throttled
     and transient failures (5xx, timeouts) with exponential back-off. Specs are cached per group
-    (a group changed by another process is seen after this backend re-creates or deletes it).
+    (a group changed by another process is seen after this backend re-creates, updates or
+    deletes it); deleting a group's offline data uses its last description here, if any.
     """
 
     name = "aws"
@@ -78,6 +79,7 @@ class AwsBackend(FeatureStoreBackend):
         results = f"{self.s3_uri}/athena-results/" if self.s3_uri else None
         self._athena = AthenaRunner(clients["athena"], results, timeout=query_timeout)
         self._specs: dict[str, FeatureGroupSpec] = {}
+        self._descriptions: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     # ---------------------------------------------------------------- control plane
@@ -92,12 +94,21 @@ class AwsBackend(FeatureStoreBackend):
         arn = call(self._sm.create_feature_group, **spec.to_create_request(role_arn=role, s3_uri=s3_uri))
         with self._lock:
             self._specs[spec.name] = spec
+            self._descriptions.pop(spec.name, None)
         return arn["FeatureGroupArn"]
 
     def _describe_feature_group(self, name: str) -> dict[str, Any]:
         response = call(self._sm.describe_feature_group, FeatureGroupName=name)
         response.pop("ResponseMetadata", None)
+        with self._lock:
+            self._descriptions[name] = response
         return response
+
+    def _description(self, name: str) -> dict[str, Any]:
+        """The group's last description here (its offline store never changes), else a new one."""
+        with self._lock:
+            description = self._descriptions.get(name)
+        return description or self._describe_feature_group(name)
 
     def _list_feature_groups(self, name_contains: str | None) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"SortBy": "Name", "SortOrder": "Ascending"}
@@ -112,7 +123,7 @@ class AwsBackend(FeatureStoreBackend):
         AWS itself keeps both (SAGEMAKER_SPEC §1.5); a table you brought yourself
         (DisableGlueTableCreation) is never dropped.
         """
-        description = None if keep_offline_data else self.describe_feature_group(name)
+        description = None if keep_offline_data else self._description(validate_feature_group_name(name))
         super().delete_feature_group(name)
         if description is not None:
             self._remove_offline_data(description)
@@ -120,6 +131,7 @@ class AwsBackend(FeatureStoreBackend):
     def _delete_feature_group(self, name: str) -> None:
         with self._lock:
             self._specs.pop(name, None)
+            self._descriptions.pop(name, None)
         call(self._sm.delete_feature_group, FeatureGroupName=name)
 
     def _remove_offline_data(self, description: dict[str, Any]) -> None:
@@ -158,6 +170,9 @@ class AwsBackend(FeatureStoreBackend):
             with self._lock:
                 self._specs[name] = spec
         return spec
+
+    def _data_catalog(self, name: str) -> tuple[str, str] | None:
+        return data_catalog(self._describe_feature_group(name))
 
     # ---------------------------------------------------------------- runtime
 
@@ -266,7 +281,7 @@ class AwsBackend(FeatureStoreBackend):
             self._athena.execute(_create_table_sql(table, labels, location))
             try:
                 sql = point_in_time_sql(
-                    request, f'{DEFAULT_DATABASE}."featurestore_demo_labels_{token}"', self._athena_table
+                    request, f'{DEFAULT_DATABASE}."featurestore_demo_labels_{token}"', self.offline_table
                 )
                 result = self._athena.run(sql)
             finally:
@@ -274,10 +289,6 @@ class AwsBackend(FeatureStoreBackend):
         finally:
             self._delete_prefix(location)
         return request.attach(result)
-
-    def _athena_table(self, spec: FeatureGroupSpec) -> str:
-        catalog = self.describe_feature_group(spec.name)["OfflineStoreConfig"]["DataCatalogConfig"]
-        return f"{quote_identifier(catalog['Database'])}.{quote_identifier(catalog['TableName'])}"
 
 
 class _Progress:

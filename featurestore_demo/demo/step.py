@@ -10,7 +10,6 @@ from rich.console import Console
 from featurestore_demo.backend import FeatureStoreBackend
 from featurestore_demo.config import Settings
 from featurestore_demo.schemas import DEMO_GROUPS, PRODUCTS, TRANSACTIONS, USERS, FeatureGroupSpec
-from featurestore_demo.sql import quote_identifier
 
 __all__ = ["StepContext"]
 
@@ -42,8 +41,3 @@ class StepContext:
 
     def demo_specs(self) -> list[FeatureGroupSpec]:
         return [self.spec(base) for base in DEMO_GROUPS]
-
-    def athena_table(self, spec: FeatureGroupSpec) -> str:
-        """The quoted ``"database"."table"`` of a group's offline store, from DescribeFeatureGroup."""
-        catalog = self.backend.describe_feature_group(spec.name)["OfflineStoreConfig"]["DataCatalogConfig"]
-        return f"{quote_identifier(catalog['Database'])}.{quote_identifier(catalog['TableName'])}"

@@ -85,14 +85,15 @@ def feature_columns_sql(request: PointInTimeRequest, alias_of: Callable[[int], s
 
 
 def point_in_time_sql(
-    request: PointInTimeRequest, labels_table: str, table_of: Callable[[FeatureGroupSpec], str]
+    request: PointInTimeRequest, labels_table: str, table_of: Callable[[str], str]
 ) -> str:
     """The join as one Athena SELECT returning ``__row`` and every output column.
 
     ``labels_table`` names the table holding :meth:`PointInTimeRequest.labels_table`;
-    ``table_of`` gives the (quoted) offline-store table of a group.
+    ``table_of`` gives the (quoted) offline-store table of a group by name
+    (:meth:`~featurestore_demo.backend.FeatureStoreBackend.offline_table`).
     """
-    ctes = [_ranked_cte(index, group, request, labels_table, table_of(group.spec))
+    ctes = [_ranked_cte(index, group, request, labels_table, table_of(group.spec.name))
             for index, group in enumerate(request.groups)]
     columns = [f"l.{ROW_COLUMN}", *feature_columns_sql(request, lambda index: f"g{index}")]
     joins = [f"LEFT JOIN g{index} ON g{index}.{ROW_COLUMN} = l.{ROW_COLUMN} AND g{index}.__rank = 1"

@@ -14,7 +14,6 @@ from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import USERS
 from local_backend import LocalBackend
 from emulator_helpers import unique_name
-from tests.robustness import athena_table
 
 HOST_READERS = [
     "SELECT * FROM read_text('/etc/passwd')",
@@ -72,7 +71,7 @@ def users(store) -> str:
 
 def state(store, group: str) -> tuple:
     """What an attack must not change: the offline rows, the online record, the description."""
-    rows = store.query(f"SELECT user_id, total_purchases, is_deleted FROM {athena_table(store, group)}")
+    rows = store.query(f"SELECT user_id, total_purchases, is_deleted FROM {store.offline_table(group)}")
     description = store.describe_feature_group(group)
     return (sorted(map(tuple, rows.astype(str).values.tolist())), store.get_record(group, "u1"),
             description["FeatureGroupArn"], description["OfflineStoreConfig"]["DataCatalogConfig"])
@@ -82,7 +81,7 @@ def refused(store, group: str, sql: str) -> str:
     """Run ``sql``; it must fail with a ValidationException and leave the store as it was."""
     before = state(store, group)
     with pytest.raises(ValidationException) as caught:
-        store.query(sql.format(group=group, table=athena_table(store, group)))
+        store.query(sql.format(group=group, table=store.offline_table(group)))
     assert state(store, group) == before
     return str(caught.value)
 
@@ -106,10 +105,10 @@ def test_the_kits_own_tables_are_invisible_and_untouchable(store, users, sql):
 def test_after_every_attack_the_store_works_and_the_name_is_free(store, users):
     for sql in HOST_READERS + ENGINE_STATEMENTS + INTERNAL_SQL:
         with pytest.raises(ValidationException):
-            store.query(sql.format(group=users, table=athena_table(store, users)))
+            store.query(sql.format(group=users, table=store.offline_table(users)))
     store.put_record(users, {"user_id": "u2", "total_purchases": 5, "event_time": 20.0})
     assert store.get_record(users, "u2")["total_purchases"] == 5
-    count = store.query(f"SELECT COUNT(*) AS n FROM {athena_table(store, users)}")
+    count = store.query(f"SELECT COUNT(*) AS n FROM {store.offline_table(users)}")
     assert int(count.iloc[0, 0]) == 2
     intruder = unique_name("intruder")  # a group whose name an attack tried to take
     store.create_feature_group(replace(USERS, name=intruder))
@@ -128,7 +127,7 @@ def test_a_local_store_opens_after_the_attacks(tmp_path):
 
 
 def test_queries_of_the_athena_catalog_still_run(store, users):
-    table = athena_table(store, users)
+    table = store.offline_table(users)
     frame = store.query(f"WITH t AS (SELECT * FROM {table}) SELECT user_id, x FROM t "
                         "CROSS JOIN UNNEST(ARRAY[1, 2]) AS u(x) ORDER BY x")
     assert frame.values.tolist() == [["u1", 1], ["u1", 2]]

@@ -12,7 +12,6 @@ from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import USERS
 from featurestore_demo.sql import quote_literal
 from emulator_helpers import unique_name
-from tests.robustness import athena_table
 
 HOSTILE_IDS = ["x' OR '1'='1", '"; DROP TABLE users; --', "a\\'b", "%", "_", "') UNION SELECT 1 --", "plain"]
 HOSTILE_NAMES = ["x' OR '1'='1", '"; DROP TABLE', "a/../b", "users;--", "users\"", "-users"]
@@ -41,7 +40,7 @@ def test_hostile_record_ids_read_and_delete_only_their_own_record(store, users):
 
 
 def test_hostile_record_ids_in_quoted_queries_match_exactly_one_row(store, users):
-    table = athena_table(store, users)
+    table = store.offline_table(users)
     for index, record_id in enumerate(HOSTILE_IDS):
         rows = store.query(f"SELECT total_purchases FROM {table} WHERE user_id = {quote_literal(record_id)}")
         assert rows["total_purchases"].tolist() == [index], record_id

@@ -18,7 +18,6 @@ from featurestore_demo.schemas import USERS
 from local_backend import LocalBackend
 from local_backend.running_query import QueryHandle
 from emulator_helpers import record, unique_name
-from tests.robustness import athena_table
 
 ROWS = 1_000
 BOUND = 60.0  # seconds: generous, so a slow machine never fails a test; an unstopped query takes far longer
@@ -39,7 +38,7 @@ def test_a_running_query_blocks_no_writer_and_stops_on_request(tmp_path):
         store.create_feature_group(USERS)
         store.ingest(USERS.name, users_frame())
         handle, failures = QueryHandle(), []
-        query = threading.Thread(target=lambda: failures.append(_error(store, long_sql(athena_table(store, "users")),
+        query = threading.Thread(target=lambda: failures.append(_error(store, long_sql(store.offline_table("users")),
                                                                        handle)))
         query.start()
         time.sleep(0.3)  # let DuckDB start the join
@@ -57,8 +56,8 @@ def test_a_query_past_its_time_limit_fails_with_a_timeout(tmp_path):
         store.create_feature_group(USERS)
         store.ingest(USERS.name, users_frame())
         with pytest.raises(ValidationException, match="Query timeout.*0.5 s"):
-            store.query(long_sql(athena_table(store, "users")))
-        assert int(store.query(f"SELECT count(*) FROM {athena_table(store, 'users')}").iloc[0, 0]) == ROWS
+            store.query(long_sql(store.offline_table("users")))
+        assert int(store.query(f"SELECT count(*) FROM {store.offline_table('users')}").iloc[0, 0]) == ROWS
 
 
 def test_a_stopped_handle_runs_nothing(tmp_path):
