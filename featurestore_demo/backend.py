@@ -21,6 +21,7 @@ import pandas as pd
 from featurestore_demo.errors import ResourceNotFound, ValidationException
 from featurestore_demo.frames import validate_frame
 from featurestore_demo.point_in_time import PointInTimeRequest, build_request
+from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules import (
     event_time_seconds,
     normalize_record,
@@ -246,10 +247,14 @@ class FeatureStoreBackend(abc.ABC):
             return 0
         return self._ingest(spec, validated.frame, validated.event_seconds, progress)
 
-    def query(self, sql: str) -> pd.DataFrame:
-        """Run Athena-dialect SQL over the offline store; the result as a DataFrame."""
+    def query(self, sql: str, *, handle: QueryHandle | None = None) -> pd.DataFrame:
+        """Run Athena-dialect SQL over the offline store; the result as a DataFrame.
+
+        ``handle.stop()`` stops the query from another thread: it then raises ValidationException
+        (``USER_CANCELLED``), as it does when the handle was stopped before the call.
+        """
         check_query_text(sql)
-        return self._query(sql)
+        return self._query(sql, handle or QueryHandle())
 
     def point_in_time_join(
         self,
@@ -357,7 +362,7 @@ class FeatureStoreBackend(abc.ABC):
     ) -> int: ...
 
     @abc.abstractmethod
-    def _query(self, sql: str) -> pd.DataFrame: ...
+    def _query(self, sql: str, handle: QueryHandle) -> pd.DataFrame: ...
 
     @abc.abstractmethod
     def _point_in_time_join(self, request: PointInTimeRequest) -> pd.DataFrame: ...

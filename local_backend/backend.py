@@ -37,10 +37,10 @@ import numpy as np
 import pandas as pd
 
 from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
-from featurestore_demo.validation import check_query_text
 from featurestore_demo.config import Settings, checked_durability
 from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUnavailable, ValidationException
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
+from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, expires_at
 from featurestore_demo.rules.values import parse_value
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration, data_catalog
@@ -50,7 +50,7 @@ from local_backend.history import consecutive_puts, history_frame, journal_histo
 from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineStore
 from local_backend.online_store import OnlineStore
-from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, QueryHandle
+from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
 from local_backend.updates import FeatureGroupUpdates
 
 __all__ = ["LocalBackend"]
@@ -352,15 +352,8 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             if progress is not None:
                 progress(stop, rows)
 
-    def query(self, sql: str, *, handle: QueryHandle | None = None) -> pd.DataFrame:
-        """As :meth:`FeatureStoreBackend.query`; ``handle`` stops it from another thread.
-
-        The query sees every write acknowledged before it started, and never blocks writers.
-        """
-        check_query_text(sql)
-        return self._query(sql, handle)
-
-    def _query(self, sql: str, handle: QueryHandle | None = None) -> pd.DataFrame:
+    def _query(self, sql: str, handle: QueryHandle) -> pd.DataFrame:
+        """The query sees every write acknowledged before it started, and never blocks writers."""
         with self._lock:
             self.flush()
         return self._offline.query(sql, handle=handle, timeout=self.query_timeout)

@@ -24,11 +24,12 @@ import pandas as pd
 from featurestore_demo.sql import DEFAULT_DATABASE
 from local_backend.athena_sql import duckdb_tree
 from featurestore_demo.errors import ResourceInUse, ServiceUnavailable, ValidationException
+from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import quote_identifier
 from local_backend.athena_guard import INTERNAL_SCHEMAS, check_relations, check_statement_kind
 from local_backend.history import ATHENA_COLUMNS, HISTORY_COLUMNS
-from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, QueryHandle
+from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, interruptible
 
 __all__ = ["OfflineStore", "DATABASE"]
 
@@ -238,7 +239,7 @@ class OfflineStore:
             duck_sql = sql if dialect == "duckdb" else self._athena_sql(sql, cursor, tables or {})
             for name, frame in (tables or {}).items():
                 cursor.register(name, frame)
-            with (handle or QueryHandle()).running(cursor, timeout):
+            with interruptible(cursor, handle or QueryHandle(), timeout):
                 return cursor.execute(duck_sql).df()
         except duckdb.Error as exc:
             raise ValidationException(f"Athena query failed: {_first_line(exc)}") from None

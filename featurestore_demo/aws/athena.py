@@ -15,6 +15,7 @@ import pandas as pd
 from featurestore_demo.sql import DEFAULT_CATALOG, DEFAULT_DATABASE
 from featurestore_demo.aws.calls import call
 from featurestore_demo.errors import FeatureStoreError, ValidationException
+from featurestore_demo.query_handle import QueryHandle, cancelled
 
 __all__ = ["AthenaRunner", "typed_frame"]
 
@@ -28,10 +29,11 @@ class AthenaRunner:
     def __init__(self, client: Any, output_uri: str | None, *, timeout: float = 600.0) -> None:
         self.client, self.output_uri, self.timeout = client, output_uri, timeout
 
-    def run(self, sql: str) -> pd.DataFrame:
-        """The result of a query as a typed DataFrame."""
+    def run(self, sql: str, handle: QueryHandle | None = None) -> pd.DataFrame:
+        """The result of a query as a typed DataFrame; ``handle`` stops it (StopQueryExecution)."""
         query_id = self._start(sql)
-        self._wait(query_id, sql)
+        with (handle or QueryHandle()).running(lambda: self._stop(query_id)):
+            self._wait(query_id, sql)
         return self._results(query_id)
 
     def execute(self, sql: str) -> None:
@@ -54,7 +56,8 @@ class AthenaRunner:
     def _wait(self, query_id: str, sql: str) -> None:
         """Poll GetQueryExecution (50 ms doubling to 2 s) until a final state.
 
-        After ``timeout`` the query is stopped and TimeoutError names it (id and SQL).
+        After ``timeout`` the query is stopped and TimeoutError names it (id and SQL); a
+        cancelled query raises USER_CANCELLED, as a stopped query does on every backend.
         """
         deadline = time.monotonic() + self.timeout
         delay = 0.05
@@ -63,14 +66,19 @@ class AthenaRunner:
             state = status["State"]
             if state == "SUCCEEDED":
                 return
-            if state in ("FAILED", "CANCELLED"):
-                raise ValidationException(f"Athena query {state}: {status.get('StateChangeReason', '')}")
+            if state == "CANCELLED":
+                raise cancelled()
+            if state == "FAILED":
+                raise ValidationException(f"Athena query FAILED: {status.get('StateChangeReason', '')}")
             if time.monotonic() + delay > deadline:
-                call(self.client.stop_query_execution, QueryExecutionId=query_id)
+                self._stop(query_id)
                 raise TimeoutError(f"Athena query {query_id} ({_excerpt(sql)}) still {state} after "
                                    f"{self.timeout:g} s; stopped it.")
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+    def _stop(self, query_id: str) -> None:
+        call(self.client.stop_query_execution, QueryExecutionId=query_id)
 
     def _results(self, query_id: str) -> pd.DataFrame:
         pages = self.client.get_paginator("get_query_results").paginate(QueryExecutionId=query_id)

@@ -27,6 +27,7 @@ from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
 from featurestore_demo.config import Settings
 from featurestore_demo.errors import FeatureStoreError, ValidationException, from_aws_code
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
+from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules import validate_feature_group_name
 from featurestore_demo.rules.values import is_missing
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration, data_catalog
@@ -264,8 +265,8 @@ class AwsBackend(FeatureStoreBackend):
 
     # ---------------------------------------------------------------- offline store
 
-    def _query(self, sql: str) -> pd.DataFrame:
-        return self._athena.run(sql)
+    def _query(self, sql: str, handle: QueryHandle) -> pd.DataFrame:
+        return self._athena.run(sql, handle)
 
     def _point_in_time_join(self, request: PointInTimeRequest) -> pd.DataFrame:
         """Upload the labels as CSV, register them as an external table, run the PIT SQL, drop the table."""

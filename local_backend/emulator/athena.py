@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from featurestore_demo.errors import FeatureStoreError, ResourceNotFound
+from featurestore_demo.query_handle import QueryHandle
 from local_backend.catalog import utc
 from local_backend.emulator.athena_catalog import ENGINE_VERSION, PRIMARY, AthenaCatalog, workgroup
 from local_backend.emulator.athena_requests import check_request, invalid, offset, page_size, paged
@@ -36,7 +37,6 @@ from local_backend.emulator.athena_results import ResultSet
 from local_backend.emulator.athena_statements import run_statement
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
 from local_backend.emulator.wire import Response, TargetService, WireError, json_response, require
-from local_backend.running_query import QueryHandle
 
 __all__ = ["AthenaService"]
 

@@ -25,9 +25,9 @@ from sqlglot.dialects.athena import Athena
 from sqlglot.tokens import TokenType
 
 from featurestore_demo.errors import ResourceInUse, ValidationException
+from featurestore_demo.query_handle import QueryHandle
 from local_backend.emulator.athena_results import ResultSet
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
-from local_backend.running_query import QueryHandle
 
 __all__ = ["run_statement"]
 

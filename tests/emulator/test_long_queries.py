@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from featurestore_demo.errors import ValidationException
+from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.schemas import USERS
 from local_backend import LocalBackend
-from local_backend.running_query import QueryHandle
 from emulator_helpers import record, unique_name
 
 ROWS = 1_000
