@@ -11,7 +11,6 @@ for Integral, ``float`` for Fractional, ``str`` for String); times are UTC.
 from __future__ import annotations
 
 import abc
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ import pandas as pd
 from featurestore_demo.errors import ResourceNotFound, ValidationException
 from featurestore_demo.frames import validate_frame
 from featurestore_demo.point_in_time import PointInTimeRequest, build_request
+from featurestore_demo.polling import poll
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules import (
     event_time_seconds,
@@ -127,33 +127,20 @@ class FeatureStoreBackend(abc.ABC):
     ) -> dict[str, Any]:
         """Poll DescribeFeatureGroup with bounded backoff until ``status``; TimeoutError after ``timeout`` s.
 
-        Waiting for ``"Deleted"`` ends when the group is gone.
+        Waiting for ``"Deleted"`` ends when the group is gone; a ``...Failed`` status raises
+        ValidationException with its FailureReason. ``on_poll(status)`` is called between polls.
         """
-        deadline = time.monotonic() + timeout
-        delay = 0.05
-        while True:
+
+        def probe() -> tuple[str, dict[str, Any]]:
             try:
                 description = self.describe_feature_group(name)
             except ResourceNotFound:
                 if status == "Deleted":
-                    return {}
+                    return status, {}
                 raise
-            current = description.get("FeatureGroupStatus", "")
-            if current == status:
-                return description
-            if current.endswith("Failed"):
-                raise ValidationException(
-                    f"Feature group '{name}' is {current}: {description.get('FailureReason', '')}"
-                )
-            if on_poll is not None:
-                on_poll(current)
-            if time.monotonic() + delay > deadline:
-                raise TimeoutError(
-                    f"Feature group '{name}' was still {current} after {timeout:g} s "
-                    f"(waited for {status})."
-                )
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+            return description.get("FeatureGroupStatus", ""), description
+
+        return poll(probe, status, subject=f"Feature group '{name}'", timeout=timeout, on_poll=on_poll)
 
     # ---------------------------------------------------------------- runtime
 
