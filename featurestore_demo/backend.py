@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from featurestore_demo.errors import ResourceNotFound, ValidationException
+from featurestore_demo.errors import ValidationException
 from featurestore_demo.frames import validate_frame
 from featurestore_demo.point_in_time import PointInTimeRequest, build_request
-from featurestore_demo.polling import poll
+from featurestore_demo.polling import wait_for_group_status, wait_for_update
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules import (
     event_time_seconds,
@@ -30,19 +30,22 @@ from featurestore_demo.rules import (
     validate_feature_group_spec,
 )
 from featurestore_demo.rules.definitions import validate_ttl
-from featurestore_demo.rules.names import constraint_error
-from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
+from featurestore_demo.rules.updates import UNCHANGED, Unchanged, checked_parameters, updated_spec
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
 from featurestore_demo.validation import (
     DELETION_MODES,
+    check_name_contains,
     check_query_text,
+    checked_batch,
     checked_feature_names,
     checked_target_stores,
     record_key,
+    require_feature,
     require_online,
 )
 
-__all__ = ["FeatureStoreBackend", "ProgressCallback"]
+__all__ = ["FeatureStoreBackend", "ProgressCallback", "UNCHANGED"]
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long operation runs."""
@@ -88,15 +91,63 @@ class FeatureStoreBackend(abc.ABC):
 
         ``name_contains`` (1 to 64 characters) keeps the groups whose name contains it.
         """
-        if name_contains is not None and not 1 <= len(name_contains) <= 64:
-            raise constraint_error(
-                name_contains, "nameContains", "Member must have length between 1 and 64"
-            )
-        return self._list_feature_groups(name_contains)
+        return self._list_feature_groups(check_name_contains(name_contains))
 
     def delete_feature_group(self, name: str) -> None:
         """Delete a feature group and its online data. ResourceNotFound if it does not exist."""
         self._delete_feature_group(validate_feature_group_name(name))
+
+    def update_feature_group(
+        self,
+        name: str,
+        *,
+        feature_additions: Sequence[FeatureDefinition] = (),
+        ttl: TtlDuration | Unchanged | None = UNCHANGED,
+        timeout: float = 600.0,
+    ) -> str:
+        """Add features and/or set the online store's default TTL (None removes it); returns the ARN.
+
+        Features can only be added, never removed; a new TTL applies to records written after
+        the update. ValidationException, changing nothing, if the group would not be valid as
+        CreateFeatureGroup checks it (or for more than 100 additions). AWS applies an update
+        asynchronously: this returns once ``LastUpdateStatus`` is Successful (ValidationException
+        if it Failed, TimeoutError after ``timeout`` seconds).
+        """
+        additions = tuple(feature_additions)
+        updated = updated_spec(self.feature_group_spec(name), additions, ttl)
+        arn = self._update_feature_group(updated, additions, ttl is not UNCHANGED)
+        wait_for_update(self.describe_feature_group, name, timeout=timeout)
+        return arn
+
+    def describe_feature_metadata(self, name: str, feature_name: str) -> dict[str, Any]:
+        """The DescribeFeatureMetadata response (an AWS-shaped dict); ``Parameters`` is always a list.
+
+        ResourceNotFound for an unknown group or feature.
+        """
+        spec = self.feature_group_spec(name)
+        response = self._describe_feature_metadata(spec, require_feature(spec, feature_name))
+        response.setdefault("Parameters", [])
+        return response
+
+    def update_feature_metadata(
+        self,
+        name: str,
+        feature_name: str,
+        *,
+        description: str | None = None,
+        parameter_additions: Sequence[Mapping[str, str]] = (),
+        parameter_removals: Sequence[str] = (),
+    ) -> None:
+        """Set a feature's description, add ``{"Key", "Value"}`` parameters and remove keys.
+
+        Additions keep their order and a known key takes the new value. ValidationException,
+        changing nothing, for a description over 255 characters, more than 25 additions or
+        removals, or a key or value outside 1-255 letters, digits, spaces and ``_.:/=+-``;
+        ResourceNotFound for an unknown group or feature.
+        """
+        additions, removals = checked_parameters(description, parameter_additions, parameter_removals)
+        spec = self.feature_group_spec(name)
+        self._update_feature_metadata(spec, require_feature(spec, feature_name), description, additions, removals)
 
     def feature_group_spec(self, name: str) -> FeatureGroupSpec:
         """The spec of an existing feature group; ResourceNotFound if there is none."""
@@ -130,17 +181,7 @@ class FeatureStoreBackend(abc.ABC):
         Waiting for ``"Deleted"`` ends when the group is gone; a ``...Failed`` status raises
         ValidationException with its FailureReason. ``on_poll(status)`` is called between polls.
         """
-
-        def probe() -> tuple[str, dict[str, Any]]:
-            try:
-                description = self.describe_feature_group(name)
-            except ResourceNotFound:
-                if status == "Deleted":
-                    return status, {}
-                raise
-            return description.get("FeatureGroupStatus", ""), description
-
-        return poll(probe, status, subject=f"Feature group '{name}'", timeout=timeout, on_poll=on_poll)
+        return wait_for_group_status(self.describe_feature_group, name, status, timeout=timeout, on_poll=on_poll)
 
     # ---------------------------------------------------------------- runtime
 
@@ -184,11 +225,7 @@ class FeatureStoreBackend(abc.ABC):
         """Record identifier (as a string) -> record, for the ids that have a live record."""
         spec = self.feature_group_spec(feature_group)
         require_online(spec)
-        keys = [record_key(spec, record_id) for record_id in record_ids]
-        if not 1 <= len(keys) <= 100:
-            raise ValidationException(
-                f"BatchGetRecord takes 1 to 100 record identifiers per feature group, got {len(keys)}."
-            )
+        keys = checked_batch([record_key(spec, record_id) for record_id in record_ids])
         return self._batch_get_record(spec, keys, checked_feature_names(spec, feature_names))
 
     def delete_record(
@@ -300,6 +337,25 @@ class FeatureStoreBackend(abc.ABC):
 
     @abc.abstractmethod
     def _delete_feature_group(self, name: str) -> None: ...
+
+    @abc.abstractmethod
+    def _update_feature_group(
+        self, spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl_changed: bool
+    ) -> str:
+        """Make the group ``spec`` (its features + ``additions``, its TTL if ``ttl_changed``); its ARN."""
+
+    @abc.abstractmethod
+    def _describe_feature_metadata(self, spec: FeatureGroupSpec, feature_name: str) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def _update_feature_metadata(
+        self,
+        spec: FeatureGroupSpec,
+        feature_name: str,
+        description: str | None,
+        parameter_additions: list[dict[str, str]],
+        parameter_removals: list[str],
+    ) -> None: ...
 
     @abc.abstractmethod
     def _feature_group_spec(self, name: str) -> FeatureGroupSpec: ...

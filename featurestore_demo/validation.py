@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from featurestore_demo.errors import ValidationException
+from featurestore_demo.errors import ResourceNotFound, ValidationException
 from featurestore_demo.rules import parse_value, validate_feature_name
+from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.schemas import FeatureGroupSpec
 
 __all__ = [
@@ -18,9 +19,12 @@ __all__ = [
     "DELETION_MODES",
     "record_key",
     "check_query_text",
+    "check_name_contains",
+    "checked_batch",
     "checked_feature_names",
     "checked_target_stores",
     "require_online",
+    "require_feature",
 ]
 
 STORES = ("OnlineStore", "OfflineStore")
@@ -41,6 +45,22 @@ def check_query_text(sql: Any) -> None:
     """ValidationException unless ``sql`` is a non-empty string (what every backend's query needs)."""
     if not isinstance(sql, str) or not sql.strip():
         raise ValidationException("The query string is empty: pass an Athena SQL statement.")
+
+
+def check_name_contains(name_contains: str | None) -> str | None:
+    """ListFeatureGroups' NameContains: None, or 1 to 64 characters."""
+    if name_contains is not None and not 1 <= len(name_contains) <= 64:
+        raise constraint_error(name_contains, "nameContains", "Member must have length between 1 and 64")
+    return name_contains
+
+
+def checked_batch(record_keys: list[str]) -> list[str]:
+    """The record keys of one group's BatchGetRecord: 1 to 100 of them."""
+    if not 1 <= len(record_keys) <= 100:
+        raise ValidationException(
+            f"BatchGetRecord takes 1 to 100 record identifiers per feature group, got {len(record_keys)}."
+        )
+    return record_keys
 
 
 def checked_feature_names(spec: FeatureGroupSpec, names: Sequence[str] | None) -> list[str] | None:
@@ -88,3 +108,13 @@ def require_online(spec: FeatureGroupSpec) -> None:
             f"Feature group '{spec.name}' has no online store (it is offline only); "
             "read it with an Athena query instead."
         )
+
+
+def require_feature(spec: FeatureGroupSpec, feature_name: Any) -> str:
+    """``feature_name`` if the group defines it, else ResourceNotFound (as AWS words it)."""
+    if not isinstance(feature_name, str) or feature_name not in spec.types:
+        raise ResourceNotFound(
+            f"Resource Not Found: Amazon SageMaker can't find a Feature with name {feature_name} "
+            f"in FeatureGroup {spec.name}"
+        )
+    return feature_name

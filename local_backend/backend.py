@@ -43,7 +43,8 @@ from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sq
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, expires_at
 from featurestore_demo.rules.values import parse_value
-from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration, data_catalog
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
+from featurestore_demo.validation import record_key
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_of
 from local_backend.history import consecutive_puts, history_frame, journal_history
@@ -51,7 +52,7 @@ from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineStore
 from local_backend.online_store import OnlineStore
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
-from local_backend.updates import FeatureGroupUpdates
+from local_backend.updates import apply_metadata, apply_update, metadata_response
 
 __all__ = ["LocalBackend"]
 
@@ -62,7 +63,7 @@ POINT_IN_TIME_METHODS = ("asof", "sql")
 logger = logging.getLogger(__name__)
 
 
-class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
+class LocalBackend(FeatureStoreBackend):
     """SageMaker Feature Store semantics on this machine, with no AWS account.
 
     ``clock`` returns epoch seconds (inject one to test TTLs); ``equal_overwrites`` picks the
@@ -219,6 +220,36 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             self._online.drop_group(name)
             del self._catalog[name], self._specs[name]
 
+    def _update_feature_group(
+        self, spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl_changed: bool
+    ) -> str:
+        with self._lock:
+            description = self._stored(spec.name)
+            if additions:
+                self.flush()
+                self._offline.add_features(spec, table_of(description), tuple(f.name for f in additions))
+            apply_update(description, spec, additions, self.clock())
+            self._offline.update_description(spec.name, description)
+            self._specs[spec.name] = spec
+            return description["FeatureGroupArn"]
+
+    def _describe_feature_metadata(self, spec: FeatureGroupSpec, feature_name: str) -> dict[str, Any]:
+        with self._lock:
+            return metadata_response(self._stored(spec.name), spec, feature_name)
+
+    def _update_feature_metadata(
+        self,
+        spec: FeatureGroupSpec,
+        feature_name: str,
+        description: str | None,
+        parameter_additions: list[dict[str, str]],
+        parameter_removals: list[str],
+    ) -> None:
+        with self._lock:
+            stored = self._stored(spec.name)
+            apply_metadata(stored, feature_name, description, parameter_additions, parameter_removals, self.clock())
+            self._offline.update_description(spec.name, stored)
+
     def _feature_group_spec(self, name: str) -> FeatureGroupSpec:
         spec = self._specs.get(name)
         if spec is None:
@@ -275,6 +306,16 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
             if entry is not None:
                 found[key] = _as_record(spec, entry, feature_names)
         return found
+
+    def online_expiry(self, feature_group: str, record_id: Any) -> float | None:
+        """When the live online record of ``record_id`` expires (epoch seconds); None without a TTL.
+
+        The emulator's GetRecord answers ``ExpiresAt`` from it (SAGEMAKER_SPEC §2.1).
+        """
+        spec = self.feature_group_spec(feature_group)
+        with self._lock:
+            entry = self._online.get(spec.name, record_key(spec, record_id), self.clock())
+        return None if entry is None else entry.expires_at
 
     def _delete_record(
         self,
@@ -370,6 +411,30 @@ class LocalBackend(FeatureGroupUpdates, FeatureStoreBackend):
                 sql, dialect = asof_join_sql(request, "__labels", self.offline_table), "duckdb"
         features = self._offline.query(sql, tables, dialect=dialect, timeout=self.query_timeout)
         return request.attach(features)
+
+    def create_external_table(
+        self, database: str, table: str, columns: list[tuple[str, str]], rows: pd.DataFrame
+    ) -> None:
+        """Register ``rows`` as ``database.table`` for queries (the emulator's CREATE EXTERNAL TABLE).
+
+        ``columns`` are (name, DuckDB type); ``rows`` holds text values cast by position.
+        """
+        with self._lock:
+            self._offline.create_table(database, table, columns, rows)
+
+    def drop_external_table(self, database: str, table: str, *, if_exists: bool = False) -> None:
+        """Drop a table made by :meth:`create_external_table`; ResourceNotFound unless ``if_exists``."""
+        with self._lock:
+            if not self._offline.drop_table(database, table) and not if_exists:
+                raise ResourceNotFound(f"Table {database}.{table} does not exist.")
+
+    def athena_relations(self) -> dict[str, dict[str, list[tuple[str, str]]]]:
+        """The databases of the Athena catalog, their tables and columns (ListDatabases, ListTableMetadata).
+
+        Database -> table -> [(column, DuckDB type)], as stored: feature groups' tables in
+        ``sagemaker_featurestore``, and the tables of :meth:`create_external_table`.
+        """
+        return self._offline.athena_relations()
 
     # ---------------------------------------------------------------- writes
 

@@ -204,8 +204,8 @@ class ReadOnlyBackend:
     """A backend's reading calls; any other public attribute raises AssertionError, naming it."""
 
     READS = frozenset({"name", "describe_feature_group", "list_feature_groups", "feature_group_spec",
-                       "offline_table", "wait_for_status", "get_record", "batch_get_record", "query",
-                       "point_in_time_join"})
+                       "describe_feature_metadata", "offline_table", "wait_for_status", "get_record",
+                       "batch_get_record", "query", "point_in_time_join"})
 
     def __init__(self, backend: FeatureStoreBackend) -> None:
         self._backend = backend

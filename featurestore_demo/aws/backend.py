@@ -30,7 +30,7 @@ from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sq
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules import validate_feature_group_name
 from featurestore_demo.rules.values import is_missing
-from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration, data_catalog
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
 from featurestore_demo.wire_format import from_wire_record, to_wire_record, value_as_string
 
 __all__ = ["AwsBackend"]
@@ -162,6 +162,40 @@ class AwsBackend(FeatureStoreBackend):
             keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
             if keys:
                 call(self._s3.delete_objects, Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+
+    def _update_feature_group(
+        self, spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl_changed: bool
+    ) -> str:
+        params: dict[str, Any] = {"FeatureGroupName": spec.name}
+        if additions:
+            params["FeatureAdditions"] = [feature.to_aws() for feature in additions]
+        if ttl_changed:  # an empty TtlDuration removes the default TTL
+            params["OnlineStoreConfig"] = {"TtlDuration": spec.ttl.to_aws() if spec.ttl else {}}
+        with self._lock:
+            self._specs.pop(spec.name, None)  # described again once the update has been applied
+        return call(self._sm.update_feature_group, **params)["FeatureGroupArn"]
+
+    def _describe_feature_metadata(self, spec: FeatureGroupSpec, feature_name: str) -> dict[str, Any]:
+        response = call(self._sm.describe_feature_metadata, FeatureGroupName=spec.name, FeatureName=feature_name)
+        response.pop("ResponseMetadata", None)
+        return response
+
+    def _update_feature_metadata(
+        self,
+        spec: FeatureGroupSpec,
+        feature_name: str,
+        description: str | None,
+        parameter_additions: list[dict[str, str]],
+        parameter_removals: list[str],
+    ) -> None:
+        params: dict[str, Any] = {"FeatureGroupName": spec.name, "FeatureName": feature_name}
+        if description is not None:
+            params["Description"] = description
+        if parameter_additions:
+            params["ParameterAdditions"] = parameter_additions
+        if parameter_removals:
+            params["ParameterRemovals"] = parameter_removals
+        call(self._sm.update_feature_metadata, **params)
 
     def _feature_group_spec(self, name: str) -> FeatureGroupSpec:
         with self._lock:

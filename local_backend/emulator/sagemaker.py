@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from featurestore_demo.errors import FeatureStoreError, ResourceInUse
+from featurestore_demo.rules.updates import UNCHANGED, Unchanged
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
 from local_backend.catalog import utc
 from local_backend.emulator.create_request import check_create_request, check_throughput
@@ -30,7 +31,6 @@ from local_backend.emulator.wire import (
     require,
     resolve_group,
 )
-from local_backend.updates import UNCHANGED
 
 __all__ = ["SageMakerService", "Deletions"]
 
@@ -190,7 +190,7 @@ def _definition(item: Any) -> FeatureDefinition:
     return FeatureDefinition(item.get("FeatureName"), item.get("FeatureType"))
 
 
-def _ttl_update(online: dict[str, Any] | None) -> TtlDuration | None:
+def _ttl_update(online: dict[str, Any] | None) -> TtlDuration | Unchanged | None:
     if not online or "TtlDuration" not in online:
         return UNCHANGED
     return TtlDuration.from_aws(online["TtlDuration"])

@@ -1,0 +1,90 @@
+"""The rules of UpdateFeatureGroup and UpdateFeatureMetadata (SAGEMAKER_SPEC §1.5).
+
+An update adds features (never removes one) and sets or removes the online store's default
+TTL; the group it leaves must be valid as CreateFeatureGroup would check it. Feature metadata
+is a description and up to 25 ``{Key, Value}`` parameters, each text at most 255 characters.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from featurestore_demo.rules.definitions import validate_feature_group_spec
+from featurestore_demo.rules.names import constraint_error
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
+
+__all__ = ["UNCHANGED", "Unchanged", "updated_spec", "checked_parameters"]
+
+MAX_FEATURE_ADDITIONS = 100
+MAX_PARAMETERS = 25
+MAX_METADATA_TEXT = 255
+_PARAMETER_RE = re.compile(r"[\w\s.:/=+\-]*")  # AWS: [\p{L}\p{Z}\p{N}_.:/=+\-]*
+_PARAMETER_PATTERN = r"([\p{L}\p{Z}\p{N}_.:/=+\-]*)"
+
+
+class Unchanged(enum.Enum):
+    """The type of :data:`UNCHANGED`."""
+
+    UNCHANGED = "UNCHANGED"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+"""Default of ``update_feature_group(ttl=...)``: keep the group's TTL (None removes it)."""
+
+
+def updated_spec(
+    spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl: TtlDuration | Unchanged | None
+) -> FeatureGroupSpec:
+    """The group as the update leaves it; ValidationException if that group is not valid."""
+    if len(additions) > MAX_FEATURE_ADDITIONS:
+        raise constraint_error(
+            f"<{len(additions)} definitions>", "featureAdditions",
+            f"Member must have length less than or equal to {MAX_FEATURE_ADDITIONS}",
+        )
+    kept_ttl = spec.ttl if ttl is UNCHANGED else ttl
+    return validate_feature_group_spec(replace(spec, features=spec.features + additions, ttl=kept_ttl))
+
+
+def checked_parameters(
+    description: Any, additions: Sequence[Mapping[str, Any]], removals: Sequence[Any]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The parameter additions (as ``{"Key", "Value"}`` dicts) and removals, once the metadata is valid.
+
+    ValidationException for a description over 255 characters, more than 25 additions or
+    removals, or a key or value that is not 1-255 characters of letters, digits, spaces and
+    ``_.:/=+-``.
+    """
+    if description is not None and (not isinstance(description, str) or len(description) > MAX_METADATA_TEXT):
+        raise constraint_error(
+            description, "description", f"Member must have length less than or equal to {MAX_METADATA_TEXT}"
+        )
+    for field, items in (("parameterAdditions", additions), ("parameterRemovals", removals)):
+        if isinstance(items, (str, Mapping)):
+            raise constraint_error(items, field, "Member must be a list")
+        if len(items) > MAX_PARAMETERS:
+            raise constraint_error(
+                f"<{len(items)} items>", field, f"Member must have length less than or equal to {MAX_PARAMETERS}"
+            )
+    pairs = [_parameter(item, index) for index, item in enumerate(additions, 1)]
+    keys = [_parameter_text(key, f"parameterRemovals.{index}.member") for index, key in enumerate(removals, 1)]
+    return pairs, keys
+
+
+def _parameter(item: Any, index: int) -> dict[str, str]:
+    field = f"parameterAdditions.{index}.member"
+    if not isinstance(item, Mapping):
+        raise constraint_error(item, field, "Member must be a FeatureParameter {Key, Value}")
+    return {"Key": _parameter_text(item.get("Key"), f"{field}.key"),
+            "Value": _parameter_text(item.get("Value"), f"{field}.value")}
+
+
+def _parameter_text(text: Any, field: str) -> str:
+    if not isinstance(text, str) or not 1 <= len(text) <= MAX_METADATA_TEXT:
+        raise constraint_error(text, field, f"Member must have length between 1 and {MAX_METADATA_TEXT}")
+    if not _PARAMETER_RE.fullmatch(text):
+        raise constraint_error(text, field, f"Member must satisfy regular expression pattern: {_PARAMETER_PATTERN}")
+    return text
