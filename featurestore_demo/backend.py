@@ -93,9 +93,16 @@ class FeatureStoreBackend(abc.ABC):
         """
         return self._list_feature_groups(check_name_contains(name_contains))
 
-    def delete_feature_group(self, name: str) -> None:
-        """Delete a feature group and its online data. ResourceNotFound if it does not exist."""
-        self._delete_feature_group(validate_feature_group_name(name))
+    def delete_feature_group(self, name: str, *, keep_offline_data: bool = False) -> None:
+        """Delete a feature group and its online data at once; ResourceNotFound if it does not exist.
+
+        By default its offline store goes too (on AWS the Glue table and the S3 objects, which
+        DeleteFeatureGroup itself leaves behind, SAGEMAKER_SPEC §1.5). ``keep_offline_data=True``
+        leaves them, as AWS does: the group's table (:meth:`offline_table` before the delete)
+        still answers queries. A Glue table you brought yourself (DisableGlueTableCreation) is
+        never dropped.
+        """
+        self._delete_feature_group(validate_feature_group_name(name), keep_offline_data)
 
     def update_feature_group(
         self,
@@ -336,7 +343,7 @@ class FeatureStoreBackend(abc.ABC):
     def _list_feature_groups(self, name_contains: str | None) -> list[dict[str, Any]]: ...
 
     @abc.abstractmethod
-    def _delete_feature_group(self, name: str) -> None: ...
+    def _delete_feature_group(self, name: str, keep_offline_data: bool) -> None: ...
 
     @abc.abstractmethod
     def _update_feature_group(

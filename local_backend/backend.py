@@ -211,12 +211,12 @@ class LocalBackend(FeatureStoreBackend):
         with self._lock:
             return list_summaries(self._catalog.values(), name_contains, self.clock(), self.lifecycle_seconds)
 
-    def _delete_feature_group(self, name: str) -> None:
+    def _delete_feature_group(self, name: str, keep_offline_data: bool) -> None:
+        """Kept offline data is a plain table of the Athena catalog from then on (DROP TABLE removes it)."""
         with self._lock:
             description = self._stored(name)
             self.flush()
-            table = table_of(description)
-            self._offline.drop_group(name, table)
+            self._offline.drop_group(name, table_of(description), keep_rows=keep_offline_data)
             self._online.drop_group(name)
             del self._catalog[name], self._specs[name]
 

@@ -60,7 +60,16 @@ class OfflineStore:
         return {name: json.loads(description) for name, description in rows}
 
     def add_group(self, spec: FeatureGroupSpec, table: str, description: dict[str, Any]) -> None:
-        """Create the group's history table and Athena view, and record it, in one transaction."""
+        """Create the group's history table and Athena view, and record it, in one transaction.
+
+        ResourceInUse if the Athena table exists already (kept by a deleted group of that name
+        created in the same second, or created through Athena).
+        """
+        if table and self._relation_type(DATABASE, table) is not None:
+            raise ResourceInUse(
+                f"Table {DATABASE}.{table} already exists: a deleted group kept its offline data there "
+                "(keep_offline_data=True), or Athena created it. Drop it, or create the group a second later."
+            )
         history = _history_table(spec.name)
         columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.type]}" for f in spec.features]
         columns += [f"{quote_identifier(column.name)} {column.sql_type}" for column in HISTORY_COLUMNS]
@@ -91,11 +100,20 @@ class OfflineStore:
             f"FROM {_history_table(spec.name)} WHERE __offline"
         )
 
-    def drop_group(self, name: str, table: str) -> None:
-        """Remove the group's view, history and catalog entry, in one transaction."""
+    def drop_group(self, name: str, table: str, *, keep_rows: bool = False) -> None:
+        """Remove the group's view, history and catalog entry, in one transaction.
+
+        ``keep_rows`` keeps what the view shows as a plain table of the same name.
+        """
+        view = f"{DATABASE}.{quote_identifier(table)}"
         with self._transaction():
-            if table:
-                self._con.execute(f"DROP VIEW IF EXISTS {DATABASE}.{quote_identifier(table)}")
+            if table and keep_rows:
+                kept = quote_identifier(f"__kept_{table}")
+                self._con.execute(f"CREATE TABLE {DATABASE}.{kept} AS SELECT * FROM {view}")
+                self._con.execute(f"DROP VIEW {view}")
+                self._con.execute(f"ALTER TABLE {DATABASE}.{kept} RENAME TO {quote_identifier(table)}")
+            elif table:
+                self._con.execute(f"DROP VIEW IF EXISTS {view}")
             self._con.execute(f"DROP TABLE IF EXISTS {_history_table(name)}")
             self._con.execute("DELETE FROM main.feature_groups WHERE name = ?", [name])
 

@@ -1,11 +1,11 @@
-"""What only the local backend can show: an injected clock, the Creating lifecycle, options."""
+"""What only the local backend can show: an injected clock, the Creating lifecycle, options, kept offline data."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from featurestore_demo.errors import ResourceInUse
+from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ValidationException
 from featurestore_demo.schemas import USERS, FeatureDefinition, FeatureGroupSpec, TtlDuration
 from fakes import Clock
 from local_backend import LocalBackend
@@ -64,3 +64,33 @@ def test_numeric_identifiers_key_alike_by_put_ingest_and_reopen(tmp_path, id_typ
     with LocalBackend(tmp_path) as reopened:
         assert reopened.batch_get_record("nums", ids) == before
         assert reopened.get_record("nums", keys[0]) == {"id": ids[0], "t": 1.0}
+
+
+def test_a_group_deleted_with_its_offline_data_kept_still_answers_queries(tmp_path):
+    with LocalBackend(tmp_path) as store:
+        store.create_feature_group(USERS)
+        store.put_record("users", {"user_id": "u1", "total_purchases": 2, "event_time": T0})
+        table = store.offline_table("users")
+        store.delete_feature_group("users", keep_offline_data=True)
+        with pytest.raises(ResourceNotFound):
+            store.get_record("users", "u1")
+    with LocalBackend(tmp_path) as reopened:
+        rows = reopened.query(f"SELECT user_id, total_purchases, is_deleted FROM {table}")
+        assert rows.to_dict("records") == [{"user_id": "u1", "total_purchases": 2, "is_deleted": False}]
+        reopened.drop_external_table("sagemaker_featurestore", table.split(".")[1].strip('"'))
+        with pytest.raises(ValidationException, match="TABLE_NOT_FOUND"):
+            reopened.query(f"SELECT * FROM {table}")
+
+
+def test_a_kept_table_holds_its_name_until_dropped_or_a_second_later(tmp_path):
+    clock = Clock(T0)
+    with LocalBackend(tmp_path, clock=clock) as store:
+        store.create_feature_group(USERS)
+        kept = store.offline_table("users")
+        store.delete_feature_group("users", keep_offline_data=True)
+        with pytest.raises(ResourceInUse, match="keep_offline_data"):
+            store.create_feature_group(USERS)  # same name, same second: the same table name
+        assert store.list_feature_groups() == []
+        clock.now = T0 + 1
+        store.create_feature_group(USERS)
+        assert store.offline_table("users") != kept

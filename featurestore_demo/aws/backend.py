@@ -28,7 +28,6 @@ from featurestore_demo.config import Settings
 from featurestore_demo.errors import FeatureStoreError, ValidationException, from_aws_code
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
-from featurestore_demo.rules import validate_feature_group_name
 from featurestore_demo.rules.values import is_missing
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
 from featurestore_demo.wire_format import from_wire_record, to_wire_record, value_as_string
@@ -118,25 +117,17 @@ class AwsBackend(FeatureStoreBackend):
         pages = self._sm.get_paginator("list_feature_groups").paginate(**params)
         return call(lambda: [summary for page in pages for summary in page["FeatureGroupSummaries"]])
 
-    def delete_feature_group(self, name: str, *, keep_offline_data: bool = False) -> None:
-        """Delete the group; unless ``keep_offline_data``, also its Glue table and offline S3 objects.
-
-        AWS itself keeps both (SAGEMAKER_SPEC §1.5); a table you brought yourself
-        (DisableGlueTableCreation) is never dropped.
-        """
-        description = None if keep_offline_data else self._description(validate_feature_group_name(name))
-        super().delete_feature_group(name)
-        if description is not None:
-            self._remove_offline_data(description)
-
-    def _delete_feature_group(self, name: str) -> None:
+    def _delete_feature_group(self, name: str, keep_offline_data: bool) -> None:
+        offline = None if keep_offline_data else self._description(name).get("OfflineStoreConfig")
         with self._lock:
             self._specs.pop(name, None)
             self._descriptions.pop(name, None)
         call(self._sm.delete_feature_group, FeatureGroupName=name)
+        if offline is not None:
+            self._remove_offline_data(offline)
 
-    def _remove_offline_data(self, description: dict[str, Any]) -> None:
-        offline = description.get("OfflineStoreConfig") or {}
+    def _remove_offline_data(self, offline: dict[str, Any]) -> None:
+        """Drop the Glue table SageMaker made (not one brought with DisableGlueTableCreation) and the S3 objects."""
         catalog = offline.get("DataCatalogConfig")
         if catalog and not offline.get("DisableGlueTableCreation"):
             try:

@@ -143,7 +143,12 @@ class SageMakerService(TargetService):
         return _page(summaries, body)
 
     def delete_feature_group(self, body: dict[str, Any]) -> dict[str, Any]:
-        """DeleteFeatureGroup (a plain name, not an ARN: §1.5); the group shows as Deleting for a while."""
+        """DeleteFeatureGroup (a plain name, not an ARN: §1.5); the group shows as Deleting for a while.
+
+        Departure: the group's offline rows go at once, where AWS keeps its S3 objects and Glue
+        table; Athena here reads the local store, which the AWS backend's purge of S3 and Glue
+        (``delete_feature_group(keep_offline_data=False)``) cannot reach.
+        """
         name = require(body, "FeatureGroupName")
         description = self.backend.describe_feature_group(name)
         self.backend.delete_feature_group(name)

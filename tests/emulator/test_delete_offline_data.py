@@ -1,0 +1,33 @@
+"""What the AWS backend removes beside a deleted group: the Glue table and the S3 objects, unless kept.
+
+DeleteFeatureGroup leaves a group's offline data on AWS (SAGEMAKER_SPEC §1.5); the kit's
+``delete_feature_group`` removes it by default, and ``keep_offline_data=True`` leaves it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from emulator_helpers import unique_name
+from featurestore_demo.schemas import USERS
+from scenarios.emulator_backend import emulator_backend
+
+PURGE_CALLS = ("DeleteTable", "ListObjectsV2")
+
+
+@pytest.mark.parametrize(("keep", "purged"), [(False, True), (True, False)])
+def test_offline_data_is_removed_unless_kept(emulator, keep, purged):
+    backend = emulator_backend(emulator)
+    calls: Counter[str] = Counter()
+    for client in (backend._glue, backend._s3):  # the clients only a purge uses
+        client.meta.events.register("before-call.*.*", lambda model, **_: calls.update([model.name]))
+    name = unique_name("users")
+    backend.create_feature_group(USERS.with_name(name))
+    backend.wait_for_status(name, "Created", timeout=30)
+
+    backend.delete_feature_group(name, keep_offline_data=keep)
+
+    assert all(calls[call] == (1 if purged else 0) for call in PURGE_CALLS), calls
+    backend.wait_for_status(name, "Deleted", timeout=30)
