@@ -17,6 +17,7 @@ from featurestore_demo.errors import (
     ResourceNotFound,
     ValidationException,
 )
+from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.schemas import (
     PRODUCTS,
     TRANSACTIONS,
@@ -33,6 +34,7 @@ __all__ = [
     "FeatureStoreBackend",
     "FeatureStoreError",
     "PRODUCTS",
+    "QueryHandle",
     "ResourceInUse",
     "ResourceLimitExceeded",
     "ResourceNotFound",

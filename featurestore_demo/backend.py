@@ -45,7 +45,7 @@ from featurestore_demo.validation import (
     require_online,
 )
 
-__all__ = ["FeatureStoreBackend", "ProgressCallback", "UNCHANGED"]
+__all__ = ["FeatureStoreBackend", "ProgressCallback"]
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long operation runs."""

@@ -14,8 +14,8 @@ import time
 import pandas as pd
 import pytest
 
+from featurestore_demo import QueryHandle
 from featurestore_demo.errors import ValidationException
-from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.schemas import USERS
 
 ROWS = 100
