@@ -11,7 +11,7 @@ V3_VENV := .venv-compat-v3
 V3_STAMP := $(V3_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-compat test-compat-v3 test-local test-aws bench clean
+.PHONY: help demo lint test test-compat test-compat-v3 test-local test-aws bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -39,7 +39,11 @@ $(V3_STAMP): pyproject.toml
 demo: $(STAMP) ## Run the six steps of the demo on the local backend (no AWS account)
 	$(BIN)/featurestore-demo demo --backend local
 
-test: $(STAMP) test-compat ## Run every offline test: unit, property, scenarios, real clients
+lint: $(STAMP) ## Check the code: ruff (everything) and mypy (the two packages), as set in pyproject.toml
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: $(STAMP) lint test-compat ## Lint, then run every offline test: unit, property, scenarios, real clients
 	$(BIN)/python -m pytest
 
 test-compat: $(COMPAT_STAMP) ## Run the SageMaker SDK v2, AWS CLI and boto3 against the emulator
@@ -61,4 +65,4 @@ bench: $(STAMP) ## Run the benchmarks and print the comparison table (also in .b
 		--benchmark-columns=median,iqr,min,rounds --benchmark-json=.benchmarks/raw.json
 
 clean: ## Remove the virtualenvs and local feature-store state
-	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) .featurestore .pytest_cache .benchmarks
+	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) .featurestore .pytest_cache .benchmarks .mypy_cache .ruff_cache
