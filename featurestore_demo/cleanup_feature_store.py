@@ -47,7 +47,7 @@ def run(ctx: StepContext) -> None:
 
 def _offline_rows(ctx: StepContext, spec: FeatureGroupSpec) -> int:
     count = ctx.backend.query(f"SELECT COUNT(*) AS n FROM {ctx.backend.offline_table(spec.name)}")
-    return int(count.iloc[0, 0])
+    return int(count["n"].iloc[0])
 
 
 if __name__ == "__main__":

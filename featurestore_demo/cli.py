@@ -6,18 +6,18 @@ Errors print one line (the AWS error code and what to do) and exit non-zero; no 
 from __future__ import annotations
 
 import argparse
+import importlib
 import signal
 import sys
 import time
-import importlib
 from collections.abc import Sequence
 from types import ModuleType
 
 from featurestore_demo import get_backend
 from featurestore_demo.config import BACKENDS, Settings
 from featurestore_demo.demo.console import make_console
-from featurestore_demo.errors import FeatureStoreError
 from featurestore_demo.demo.step import StepContext
+from featurestore_demo.errors import FeatureStoreError
 
 __all__ = ["main", "STEPS", "step_module"]
 

@@ -10,8 +10,8 @@ import argparse
 import sys
 
 from featurestore_demo.demo.console import schema_table, step_header
-from featurestore_demo.errors import ResourceInUse
 from featurestore_demo.demo.step import StepContext
+from featurestore_demo.errors import ResourceInUse
 
 NUMBER, TITLE = 1, "create feature groups"
 LESSON = (

@@ -14,9 +14,9 @@ from pandas.api import types as ptypes
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.rules.values import (
-    ISO_EVENT_TIME_RE,
     INT64_MAX,
     INT64_MIN,
+    ISO_EVENT_TIME_RE,
     MAX_RECORD_BYTES,
     MAX_RECORD_ID_BYTES,
     check_expires_at,
@@ -100,7 +100,7 @@ def _check_record_sizes(typed: pd.DataFrame) -> None:
         width = column.astype(str).str.len() * 4 if column.dtype == object else NUMBER_TEXT_BYTES
         bound += (len(name.encode()) + width) * column.notna()
     for row in np.flatnonzero((bound > MAX_RECORD_BYTES).to_numpy()):
-        values = {name: value for name, value in typed.iloc[row].items() if not is_missing(value)}
+        values = {str(name): value for name, value in typed.iloc[row].items() if not is_missing(value)}
         size = record_size(values)
         if size > MAX_RECORD_BYTES:
             raise ValidationException(
@@ -130,7 +130,7 @@ def _integral_column(name: str, column: pd.Series) -> pd.Series:
             "DataFrame.convert_dtypes() or .astype('Int64')."
         )
     values = [None if is_missing(value) else parse_value("Integral", value, name) for value in column]
-    if any(value is not None and not INT64_MIN <= value <= INT64_MAX for value in values):
+    if any(isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX for value in values):
         raise ValidationException(f"Column '{name}' has a value outside the signed 64-bit range.")
     return pd.Series(values, dtype="Int64")
 

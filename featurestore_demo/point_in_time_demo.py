@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 import pandas as pd
 from rich.markup import escape
@@ -15,9 +16,9 @@ from rich.table import Table
 
 from featurestore_demo.demo import leakage
 from featurestore_demo.demo.console import frame_table, step_header
-from featurestore_demo.sql import quote_literal
 from featurestore_demo.demo.step import StepContext
 from featurestore_demo.demo.timeline import Timeline, timeline_table, utc_text
+from featurestore_demo.sql import quote_literal
 
 NUMBER, TITLE = 5, "point-in-time correctness"
 LESSON = (
@@ -87,7 +88,9 @@ def with_prices(ctx: StepContext, labels: pd.DataFrame, users: pd.DataFrame, *, 
     return users.assign(price=price.to_numpy())
 
 
-def measure_leakage(ctx: StepContext, labels: pd.DataFrame, naive: pd.DataFrame, correct: pd.DataFrame) -> leakage.LeakageReport:
+def measure_leakage(
+    ctx: StepContext, labels: pd.DataFrame, naive: pd.DataFrame, correct: pd.DataFrame
+) -> leakage.LeakageReport:
     """The same model trained on the naive and on the point-in-time features, both scored."""
     return leakage.compare(
         labels["event_time"].to_numpy(dtype="float64"),
@@ -195,8 +198,8 @@ def _print_leakage(ctx: StepContext, report: leakage.LeakageReport) -> None:
     )
 
 
-def _time_or_none(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _time_or_none(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 if __name__ == "__main__":

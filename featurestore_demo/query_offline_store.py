@@ -10,8 +10,8 @@ import argparse
 import sys
 
 from featurestore_demo.demo.console import frame_table, sql_panel, step_header
-from featurestore_demo.sql import quote_literal
 from featurestore_demo.demo.step import StepContext
+from featurestore_demo.sql import quote_literal
 
 NUMBER, TITLE = 4, "query the offline store"
 LESSON = (

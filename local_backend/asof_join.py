@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from local_backend.athena_sql import to_duckdb
 from featurestore_demo.point_in_time import (
     EVENT_COLUMN,
     KEY_COLUMN,
@@ -25,6 +24,7 @@ from featurestore_demo.point_in_time import (
     latest_per_event_sql,
 )
 from featurestore_demo.sql import quote_identifier
+from local_backend.athena_sql import to_duckdb
 
 __all__ = ["asof_join_sql"]
 

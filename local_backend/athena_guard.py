@@ -29,7 +29,7 @@ FORBIDDEN_FUNCTIONS = frozenset({"current_setting", "getvariable", "setvariable"
 FORBIDDEN_PREFIXES = ("duckdb_", "pragma_")
 
 
-def check_statement_kind(tree: exp.Expression) -> None:
+def check_statement_kind(tree: exp.Expr) -> None:
     """Refuse anything but a query, with Athena's NOT_SUPPORTED error."""
     if not isinstance(tree, exp.Query):
         raise ValidationException(
@@ -39,7 +39,7 @@ def check_statement_kind(tree: exp.Expression) -> None:
 
 
 def check_relations(
-    tree: exp.Expression, is_athena_table: Callable[[str, str], bool], registered: Collection[str] = ()
+    tree: exp.Expr, is_athena_table: Callable[[str, str], bool], registered: Collection[str] = ()
 ) -> None:
     """Refuse a query naming a relation outside the Athena catalog, a table function or a settings function.
 

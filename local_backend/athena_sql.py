@@ -30,7 +30,7 @@ def to_duckdb(sql: str) -> str:
     return duckdb_tree(sql).sql(dialect="duckdb")
 
 
-def duckdb_tree(sql: str) -> exp.Expression:
+def duckdb_tree(sql: str) -> exp.Expr:
     """One Athena statement, parsed and rewritten for DuckDB; ValidationException if it does not parse."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
@@ -43,7 +43,7 @@ def duckdb_tree(sql: str) -> exp.Expression:
     return statements[0].transform(_rewrite)
 
 
-def _rewrite(node: exp.Expression) -> exp.Expression:
+def _rewrite(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Table) and node.catalog.lower() == DEFAULT_CATALOG.lower():
         node = node.copy()
         node.set("catalog", None)

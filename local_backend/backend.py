@@ -336,7 +336,7 @@ class LocalBackend(FeatureStoreBackend):
                     f"HardDelete of record '{record_key}' rejected: EventTime {event_time} is not "
                     f"later than the EventTime of the record in the OnlineStore. Nothing was deleted."
                 )
-            marker = [None] * len(spec.features)
+            marker: list[Any] = [None] * len(spec.features)
             marker[spec.feature_names.index(spec.record_identifier_name)] = parse_value(
                 spec.types[spec.record_identifier_name], record_key
             )
@@ -512,6 +512,7 @@ def _natives(column: np.ndarray) -> list[Any]:
 
 
 def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
+    assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
     record = {name: value for name, value in zip(spec.feature_names, entry.values) if value is not None}
     if feature_names is None:
         return record

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from featurestore_demo.sql import DEFAULT_CATALOG, DEFAULT_DATABASE
 from featurestore_demo.schemas import FeatureGroupSpec
+from featurestore_demo.sql import DEFAULT_CATALOG, DEFAULT_DATABASE
 
 __all__ = ["new_description", "describe_response", "list_summaries", "table_name", "METADATA_KEY"]
 

@@ -19,7 +19,10 @@ import pandas as pd
 from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec
 from local_backend.journal import Write
 
-__all__ = ["ATHENA_COLUMNS", "HISTORY_COLUMNS", "HistoryColumn", "Writes", "consecutive_puts", "history_frame", "journal_history"]
+__all__ = [
+    "ATHENA_COLUMNS", "HISTORY_COLUMNS", "HistoryColumn", "Writes",
+    "consecutive_puts", "history_frame", "journal_history",
+]
 
 
 class Writes(NamedTuple):

@@ -21,13 +21,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from featurestore_demo.sql import DEFAULT_DATABASE
-from local_backend.athena_sql import duckdb_tree
 from featurestore_demo.errors import ResourceInUse, ServiceUnavailable, ValidationException
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.schemas import FeatureGroupSpec
-from featurestore_demo.sql import quote_identifier
+from featurestore_demo.sql import DEFAULT_DATABASE, quote_identifier
 from local_backend.athena_guard import INTERNAL_SCHEMAS, check_relations, check_statement_kind
+from local_backend.athena_sql import duckdb_tree
 from local_backend.history import ATHENA_COLUMNS, HISTORY_COLUMNS
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, interruptible
 
@@ -153,7 +152,7 @@ class OfflineStore:
         for group in groups:
             top_seq, top_ait = self._con.execute(
                 f"SELECT max(__seq), epoch_us(max(api_invocation_time)) FROM {_history_table(group)}"
-            ).fetchone()
+            ).fetchone() or (None, None)  # an aggregate: always one row
             seq, ait_us = max(seq, -1 if top_seq is None else int(top_seq)), max(ait_us, top_ait or 0)
         return seq, ait_us
 
@@ -180,7 +179,7 @@ class OfflineStore:
         ``api_invocation_time`` as epoch microseconds (the "now" of each write, for TTL).
         """
         history, rid = _history_table(spec.name), quote_identifier(spec.record_identifier_name)
-        names = spec.feature_names + ["__op", "__event_seconds", "__expires_at"]
+        names = [*spec.feature_names, "__op", "__event_seconds", "__expires_at"]
         select = ", ".join(quote_identifier(name) for name in names)
         return self._con.execute(
             f"SELECT {select}, epoch_us(api_invocation_time) AS api_invocation_time FROM {history} "
@@ -274,9 +273,9 @@ class OfflineStore:
     def close(self) -> None:
         if self._con is not None:
             self._con.close()
-            self._con = None
+            self._con = None  # type: ignore[assignment]  # closed: never used again
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return _Transaction(self._con)
 
     def athena_relations(self) -> dict[str, dict[str, list[tuple[str, str]]]]:

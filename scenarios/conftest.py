@@ -28,10 +28,10 @@ from featurestore_demo import create_feature_groups, ingest_features
 from featurestore_demo.backend import FeatureStoreBackend
 from featurestore_demo.config import Settings
 from featurestore_demo.demo.console import make_console
-from featurestore_demo.errors import ResourceNotFound
 from featurestore_demo.demo.sample_data import SampleData, generate
-from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.demo.step import StepContext
+from featurestore_demo.errors import ResourceNotFound
+from featurestore_demo.schemas import FeatureGroupSpec
 
 SAMPLE_SIZE = {"users": 30, "products": 10, "transactions": 300, "seed": 7}
 """Small enough for the emulated AWS backend (one PutRecord per row), large enough to teach."""

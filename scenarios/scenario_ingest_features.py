@@ -17,9 +17,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from support import as_records, latest_by_event_time, offline_rows
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import USERS
+from support import as_records, latest_by_event_time, offline_rows
 
 
 def offline_count(ctx, spec) -> tuple[int, int]:
@@ -96,7 +96,8 @@ def test_missing_values_are_absent_online_and_null_offline(feature_groups, backe
 
     backend.ingest(users.name, frame)
 
-    assert backend.get_record(users.name, "u2") == {"user_id": "u2", "total_purchases": 2, "event_time": 1_700_000_000.0}
+    expected = {"user_id": "u2", "total_purchases": 2, "event_time": 1_700_000_000.0}
+    assert backend.get_record(users.name, "u2") == expected
     offline = offline_rows(backend, users.name, "user_id = 'u2'")
     assert len(offline) == 1
     assert offline[["age", "membership_tier", "avg_order_value"]].isna().all(axis=None)

@@ -24,7 +24,6 @@ row per label); see the README for the comparison.
 from __future__ import annotations
 
 import time
-
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 

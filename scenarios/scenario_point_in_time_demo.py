@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from featurestore_demo.demo.console import make_console
 from featurestore_demo import point_in_time_demo as step
+from featurestore_demo.demo.console import make_console
 from featurestore_demo.point_in_time_demo import FEATURE_TIME, USER_FEATURES
 
 

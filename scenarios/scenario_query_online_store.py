@@ -13,8 +13,8 @@ real-time inference:
 
 from __future__ import annotations
 
-from featurestore_demo.demo.console import make_console
 from featurestore_demo import query_online_store
+from featurestore_demo.demo.console import make_console
 from support import as_records, latest_by_event_time
 
 

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 from featurestore_demo.backend import FeatureStoreBackend
 
+
 class Put(NamedTuple):
     """One put of the ``users`` group."""
 

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from local_backend.athena_sql import to_duckdb
 from featurestore_demo.errors import ValidationException
+from local_backend.athena_sql import to_duckdb
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ KEPT_AS_BASE = {
     "AccessForbidden": "a permission problem of the account, not of the request",
     "InternalServerException": "Athena's internal failure (the runtime's InternalFailure is the base class's own code)",
     "InvalidRequestException": "Athena's refusal of a request; a query that fails is ValidationException",
+    "MetadataException": "Athena's failure to read its catalog (an unknown database or table among others)",
     "TooManyRequestsException": "Athena's throttling, which botocore retries before the kit sees it",
 }
 """Modeled codes with no class of their own: from_aws_code keeps them, with their code, on the base class."""

@@ -144,7 +144,7 @@ def test_a_refused_write_raises_and_leaves_nothing_of_itself(journal, disk, code
 def test_a_journal_that_cannot_be_cut_back_refuses_writes_until_cleared(journal, disk):
     journal.append(write(1))
     disk.fail_after, disk.truncate_fails = 10, True
-    with pytest.raises(ServiceUnavailable, match="nor cut back .* refuses writes"):
+    with pytest.raises(ServiceUnavailable, match=r"nor cut back .* refuses writes"):
         journal.append(write(2))
     torn = journal.path.read_bytes()
 

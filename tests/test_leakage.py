@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from featurestore_demo import create_feature_groups, ingest_features
-from featurestore_demo.demo import leakage
 from featurestore_demo import point_in_time_demo as step
 from featurestore_demo.config import Settings
+from featurestore_demo.demo import leakage
 from featurestore_demo.demo.console import make_console
 from featurestore_demo.demo.sample_data import generate
 from featurestore_demo.demo.step import StepContext
@@ -54,7 +54,9 @@ def test_a_constant_feature_does_not_break_the_fit():
 
 
 def test_no_purchase_yet_is_its_own_column_not_a_cheap_average():
-    features = pd.DataFrame({"total_purchases": [0, 2, None], "avg_order_value": [0.0, 40.0, None], "price": [10.0, 20.0, 5.0]})
+    features = pd.DataFrame(
+        {"total_purchases": [0, 2, None], "avg_order_value": [0.0, 40.0, None], "price": [10.0, 20.0, 5.0]}
+    )
 
     x = leakage.design_matrix(features)
 
@@ -93,9 +95,12 @@ def pandas_features(seed: int):
     users = data.users.rename(columns={"event_time": "user_time"}).sort_values("user_time")
     prices = data.products[["product_id", "price", "event_time"]].rename(columns={"event_time": "price_time"})
     pit = pd.merge_asof(labels, users, left_on="event_time", right_on="user_time", by="user_id")
-    pit = pd.merge_asof(pit, prices.sort_values("price_time"), left_on="event_time", right_on="price_time", by="product_id")
+    pit = pd.merge_asof(
+        pit, prices.sort_values("price_time"), left_on="event_time", right_on="price_time", by="product_id"
+    )
     naive = labels.join(users.groupby("user_id").tail(1).set_index("user_id"), on="user_id")
-    naive = naive.join(prices.sort_values("price_time").groupby("product_id").tail(1).set_index("product_id"), on="product_id")
+    latest_prices = prices.sort_values("price_time").groupby("product_id").tail(1).set_index("product_id")
+    naive = naive.join(latest_prices, on="product_id")
     return labels, naive, pit
 
 

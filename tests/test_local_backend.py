@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from fakes import Clock
 
 from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ValidationException
 from featurestore_demo.schemas import USERS, FeatureDefinition, FeatureGroupSpec, TtlDuration
-from fakes import Clock
 from local_backend import LocalBackend
 
 T0 = 1_700_000_000.0
@@ -46,7 +46,7 @@ def test_equal_event_times_can_keep_the_first_writer(tmp_path):
 def test_names_differing_only_in_case_clash(tmp_path):
     with LocalBackend(tmp_path) as store:
         store.create_feature_group(USERS)
-        with pytest.raises(ResourceInUse, match="FeatureGroup with name users already exists.*ignoring case"):
+        with pytest.raises(ResourceInUse, match=r"FeatureGroup with name users already exists\..*ignoring case"):
             store.create_feature_group(USERS.with_name("Users"))
         assert [s["FeatureGroupName"] for s in store.list_feature_groups()] == ["users"]
 

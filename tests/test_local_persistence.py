@@ -10,10 +10,10 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from fakes import Clock
 
 from featurestore_demo.errors import ResourceInUse, ValidationException
 from featurestore_demo.schemas import USERS, TtlDuration
-from fakes import Clock
 from local_backend import LocalBackend
 
 T0 = 1_700_000_000.0

@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from pit_oracle import offline_rows, state_at, utc_micros
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec
 from local_backend import LocalBackend
-from pit_oracle import offline_rows, state_at, utc_micros
 from tests.hypothesis_profiles import examples
 
 T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
@@ -68,21 +68,24 @@ user_values = st.fixed_dictionaries({
     "count": maybe(st.integers(-(2**63), 2**63 - 1)),
     "tag": maybe(st.text(max_size=5)),
 })
-item_values = st.fixed_dictionaries({"value": maybe(st.floats(-10, 10, allow_nan=False)), "flag": maybe(st.integers(0, 9))})
+item_values = st.fixed_dictionaries(
+    {"value": maybe(st.floats(-10, 10, allow_nan=False)), "flag": maybe(st.integers(0, 9))}
+)
 
 
 def operations(keys: tuple, values: st.SearchStrategy) -> st.SearchStrategy:
     """A group's history: puts, deletes (soft and hard) and small ingest batches."""
     put = st.tuples(st.just("put"), st.sampled_from(keys), offsets, values)
     delete = st.tuples(st.just("delete"), st.sampled_from(keys), offsets, st.sampled_from(["SoftDelete", "HardDelete"]))
-    batch = st.tuples(st.just("ingest"), st.lists(st.tuples(st.sampled_from(keys), offsets, values), min_size=1, max_size=4))
+    rows = st.lists(st.tuples(st.sampled_from(keys), offsets, values), min_size=1, max_size=4)
+    batch = st.tuples(st.just("ingest"), rows)
     return st.lists(put | put | delete | batch, min_size=1, max_size=10)
 
 
 label_rows = st.lists(
     st.tuples(
-        st.sampled_from(TEXT_KEYS + ("zz", None)),  # an unknown and a missing entity too
-        st.sampled_from(INT_KEYS + (99,)),
+        st.sampled_from((*TEXT_KEYS, "zz", None)),  # an unknown and a missing entity too
+        st.sampled_from((*INT_KEYS, 99)),
         offsets | st.integers(-2, 8).map(float),  # at and between feature times, before the first, after all
     ),
     min_size=1,
@@ -100,7 +103,11 @@ def label_times(offsets_s: list[float], kind: str, draw_kind: list[str]) -> pd.S
         return pd.Series([s.replace(tzinfo=None) for s in stamps], dtype="datetime64[us]")
     if kind == "zoned":
         return pd.Series(stamps).dt.tz_convert(ZONE)
-    as_one = {"epoch": lambda s: s.timestamp(), "naive": lambda s: s.replace(tzinfo=None), "zoned": lambda s: s.astimezone(ZONE)}
+    as_one = {
+        "epoch": lambda s: s.timestamp(),
+        "naive": lambda s: s.replace(tzinfo=None),
+        "zoned": lambda s: s.astimezone(ZONE),
+    }
     return pd.Series([as_one[k](s) for k, s in zip(draw_kind, stamps)], dtype=object)
 
 
@@ -112,7 +119,8 @@ def write_history(backend: LocalBackend, spec: FeatureGroupSpec, ops: list, stam
     for op in ops:
         if op[0] == "put":
             _, key, offset, values = op
-            backend.put_record(spec.name, {spec.record_identifier_name: key, spec.event_time_feature_name: stamp(offset), **values})
+            record = {spec.record_identifier_name: key, spec.event_time_feature_name: stamp(offset), **values}
+            backend.put_record(spec.name, record)
         elif op[0] == "delete":
             _, key, offset, mode = op
             try:

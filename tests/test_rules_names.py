@@ -42,7 +42,7 @@ def test_the_length_limit_is_named():
         validate_feature_group_name("x" * 65)
 
 
-@pytest.mark.parametrize("name", sorted(RESERVED_FEATURE_NAMES) + ["IS_DELETED", "Write_Time"])
+@pytest.mark.parametrize("name", [*sorted(RESERVED_FEATURE_NAMES), "IS_DELETED", "Write_Time"])
 def test_reserved_feature_names_are_refused_in_any_case(name):
     with pytest.raises(ValidationException, match=f"'{name}' is reserved"):
         validate_feature_name(name)

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from featurestore_demo.sql import DEFAULT_CATALOG, DEFAULT_DATABASE
 from featurestore_demo.aws.calls import call
 from featurestore_demo.errors import FeatureStoreError, ValidationException
 from featurestore_demo.query_handle import QueryHandle, cancelled
+from featurestore_demo.sql import DEFAULT_CATALOG, DEFAULT_DATABASE
 
 __all__ = ["AthenaRunner", "typed_frame"]
 

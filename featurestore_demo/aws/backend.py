@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 from botocore.config import Config
 
-from featurestore_demo.sql import DEFAULT_DATABASE
 from featurestore_demo.aws.athena import AthenaRunner
 from featurestore_demo.aws.calls import call
 from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
@@ -30,6 +29,7 @@ from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sq
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules.values import is_missing
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
+from featurestore_demo.sql import DEFAULT_DATABASE
 from featurestore_demo.wire_format import from_wire_record, to_wire_record, value_as_string
 
 __all__ = ["AwsBackend"]
@@ -218,7 +218,9 @@ class AwsBackend(FeatureStoreBackend):
             params["TtlDuration"] = ttl.to_aws()
         call(self._runtime.put_record, **params)
 
-    def _get_record(self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None) -> dict[str, Any] | None:
+    def _get_record(
+        self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None
+    ) -> dict[str, Any] | None:
         params: dict[str, Any] = {"FeatureGroupName": spec.name, "RecordIdentifierValueAsString": record_key}
         if feature_names:
             params["FeatureNames"] = feature_names

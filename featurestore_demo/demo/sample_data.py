@@ -157,7 +157,8 @@ def _product_versions(
         np.add.at(sold, (product, np.minimum(week, weeks - 1)), 1)
     stock = rng.integers(50, 500, size=(n_products, 1)) - sold.cumsum(axis=1)
     stock = np.where(stock < 10, stock + 200, stock)  # restocked when low
-    rating = np.clip(rng.uniform(3.0, 4.8, (n_products, 1)) + rng.normal(0, 0.05, (n_products, weeks)).cumsum(axis=1), 1.0, 5.0)
+    drift = rng.normal(0, 0.05, (n_products, weeks)).cumsum(axis=1)
+    rating = np.clip(rng.uniform(3.0, 4.8, (n_products, 1)) + drift, 1.0, 5.0)
     return pd.DataFrame(
         {
             "product_id": np.repeat(product_ids, weeks),

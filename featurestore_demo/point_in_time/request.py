@@ -72,7 +72,9 @@ class PointInTimeRequest:
 
         A missing entity id becomes a NULL key, which matches no history row.
         """
-        table = {ROW_COLUMN: np.arange(len(self.labels), dtype="int64"), TIME_COLUMN: self.label_us}
+        table: dict[str, np.ndarray | pd.Series] = {
+            ROW_COLUMN: np.arange(len(self.labels), dtype="int64"), TIME_COLUMN: self.label_us
+        }
         for group in self.groups:
             table[group.key_column] = _record_keys(group.spec, self.labels[group.entity_column])
         return pd.DataFrame(table)
@@ -195,7 +197,7 @@ def _record_keys(spec: FeatureGroupSpec, column: pd.Series) -> pd.Series:
         keys = column.astype("Int64").astype(str)
     else:
         keys = column.astype(str)
-    return pd.Series(np.where(missing, None, keys.to_numpy(dtype=object)), dtype=object)
+    return pd.Series(keys.to_numpy(dtype=object), dtype=object).mask(missing, None)
 
 
 def _max_age_us(max_age: float | timedelta | None) -> int | None:
@@ -211,7 +213,7 @@ def _max_age_us(max_age: float | timedelta | None) -> int | None:
         raise ValidationException(
             f"max_age must be a non-negative number of seconds or a timedelta, not {max_age!r}."
         )
-    return int(round(float(seconds) * MICROS))
+    return round(float(seconds) * MICROS)
 
 
 def label_times_us(column: pd.Series, name: str = "label time") -> np.ndarray:

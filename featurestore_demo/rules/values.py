@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
@@ -52,8 +53,8 @@ def _unicode_text(value: str, feature_name: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValidationException(
-            f"Invalid value {ascii(value[:40])} for feature '{feature_name}' of type String: "
-            f"character {exc.start} is a lone UTF-16 surrogate ({ascii(value[exc.start])}), which is not "
+            f"Invalid value {value[:40]!a} for feature '{feature_name}' of type String: "
+            f"character {exc.start} is a lone UTF-16 surrogate ({value[exc.start]!a}), which is not "
             "Unicode text. Send valid UTF-8 (a surrogate pair must stay a pair)."
         ) from None
     return value

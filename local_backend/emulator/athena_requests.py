@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import botocore.session
-from botocore.model import Shape
+from botocore.model import ListShape, Shape, StringShape, StructureShape
 
 from featurestore_demo.rules.names import constraint_error
 from local_backend.emulator.wire import WireError, check_enum, check_length, require
@@ -29,13 +29,15 @@ def invalid(message: str) -> WireError:
     return WireError("InvalidRequestException", message)
 
 
-@lru_cache(maxsize=None)
-def _input(operation: str) -> Shape:
+@cache
+def _input(operation: str) -> StructureShape:
     """The input shape of an Athena operation in botocore's model (loaded once)."""
-    return botocore.session.get_session().get_service_model("athena").operation_model(operation).input_shape
+    shape = botocore.session.get_session().get_service_model("athena").operation_model(operation).input_shape
+    assert shape is not None, f"{operation} takes input"
+    return shape
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(pattern: str) -> re.Pattern[str] | None:
     """The model's pattern as a Python regex; None for the few Java-only ones (surrogate ranges)."""
     try:
@@ -53,7 +55,7 @@ def check_request(body: dict[str, Any], operation: str) -> None:
 def _check(value: Any, shape: Shape, field: str) -> None:
     if value is None:
         return
-    if shape.type_name == "structure":
+    if isinstance(shape, StructureShape):
         for name, inner in shape.members.items():
             path = f"{field}.{name[:1].lower()}{name[1:]}" if field else f"{name[:1].lower()}{name[1:]}"
             if name in shape.required_members:
@@ -62,11 +64,11 @@ def _check(value: Any, shape: Shape, field: str) -> None:
         return
     if shape.type_name in ("string", "list"):
         check_length(value, shape.metadata.get("min", 0), shape.metadata.get("max", sys.maxsize), field)
-    if shape.type_name == "list":
+    if isinstance(shape, ListShape):
         for index, item in enumerate(value, start=1):
             _check(item, shape.member, f"{field}.{index}.member")
         return
-    if getattr(shape, "enum", None):
+    if isinstance(shape, StringShape) and shape.enum:
         check_enum(value, tuple(shape.enum), field)
     pattern = _pattern(shape.metadata["pattern"]) if "pattern" in shape.metadata else None
     if pattern is not None and not pattern.fullmatch(value):

@@ -84,7 +84,7 @@ class ResultSet:
 
     def page(self, offset: int, size: int) -> tuple[list[dict[str, Any]], int | None]:
         """Rows ``offset``.. of header + data, as ``Rows`` entries; and the next offset, or None."""
-        everything = [list(self.columns)] + self.rows
+        everything: list[list[str | None]] = [list(self.columns), *self.rows]
         chosen = everything[offset:offset + size]
         rows = [{"Data": [{} if value is None else {"VarCharValue": value} for value in row]} for row in chosen]
         following = offset + size
@@ -92,7 +92,8 @@ class ResultSet:
 
     def csv(self) -> bytes:
         """The result CSV: header row, every value double-quoted, NULL as an empty field."""
-        lines = [",".join(_quoted(value) for value in row) for row in [list(self.columns)] + self.rows]
+        table: list[list[str | None]] = [list(self.columns), *self.rows]
+        lines = [",".join(_quoted(value) for value in row) for row in table]
         return ("\n".join(lines) + "\n").encode()
 
     def metadata(self) -> bytes:

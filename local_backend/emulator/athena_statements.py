@@ -1,7 +1,8 @@
 """One Athena statement, run by the local backend: a query, CREATE EXTERNAL TABLE or DROP TABLE.
 
 Execution parameters (StartQueryExecution's ``ExecutionParameters``) are SQL literals that
-take the places of the statement's ``?`` in order, as Athena applies them. Queries go through the backend's query path (Athena SQL translated to DuckDB), with
+take the places of the statement's ``?`` in order, as Athena applies them. Queries go through the
+backend's query path (Athena SQL translated to DuckDB), with
 unqualified table names resolved in the execution's database, as Athena does.
 ``CREATE EXTERNAL TABLE ... LOCATION 's3://...'`` reads the CSV objects under the location
 from the in-process S3 into a table of the declared column types; ``DROP TABLE`` drops it.
@@ -58,7 +59,7 @@ def run_statement(
                               f"DROP TABLE only, not {tree.key.upper()}.")
 
 
-def _parse(sql: str) -> exp.Expression:
+def _parse(sql: str) -> exp.Expr:
     try:
         statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
     except sqlglot.errors.ParseError as exc:
@@ -92,7 +93,7 @@ def _bound(sql: str, parameters: list[str]) -> str:
     return sql
 
 
-def _qualified(tree: exp.Expression, database: str | None) -> str:
+def _qualified(tree: exp.Expr, database: str | None) -> str:
     """The query's SQL with unqualified table names put in ``database`` (CTE names left alone)."""
     if database:
         ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}

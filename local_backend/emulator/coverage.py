@@ -36,6 +36,7 @@ from local_backend.emulator import (
     runtime,
     sagemaker,
 )
+from local_backend.emulator.s3_objects import S3Objects
 from local_backend.emulator.wire import Request, WireError
 
 __all__ = ["Coverage", "render", "main"]
@@ -57,7 +58,7 @@ class Coverage:
     def __init__(self) -> None:
         self.sagemaker = sagemaker.SageMakerService(None, sagemaker.Deletions(0))
         self.runtime = runtime.RuntimeService(None)
-        self.athena = athena.AthenaService(None, None)
+        self.athena = athena.AthenaService(None, S3Objects())  # never called: the probe reads dispatch tables
         self.router = router.Router(self.sagemaker, self.runtime, self.athena, fallback=_moto)
 
     def close(self) -> None:

@@ -17,7 +17,7 @@ Query strings and the group segment must be UTF-8 once percent-decoded (else Val
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, overload
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
 from featurestore_demo.schemas import TtlDuration
@@ -163,6 +163,10 @@ def _code(error: FeatureStoreError) -> str:
     return "ValidationError" if isinstance(error, ValidationException) else error.code
 
 
+@overload
+def _single(request: Request, key: str, *, required: Literal[True]) -> str: ...
+@overload
+def _single(request: Request, key: str, *, required: bool = False) -> str | None: ...
 def _single(request: Request, key: str, *, required: bool = False) -> str | None:
     values = request.query.get(key)
     value = values[-1] if values else None

@@ -6,9 +6,13 @@ moto's internals is in this module.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from featurestore_demo.errors import ResourceNotFound, ValidationException
+
+if TYPE_CHECKING:  # moto is the emulator extra's; imported when used
+    from moto.s3.models import FakeBucket, S3Backend
 
 __all__ = ["S3Objects", "split_s3_uri"]
 
@@ -29,12 +33,12 @@ class S3Objects:
     def __init__(self, account_id: str = DEFAULT_ACCOUNT) -> None:
         self.account_id = account_id
 
-    def _backend(self):  # noqa: ANN202 - moto's S3Backend
+    def _backend(self) -> S3Backend:
         from moto.s3.models import s3_backends
 
         return s3_backends[self.account_id]["aws"]
 
-    def _bucket(self, name: str):  # noqa: ANN202 - moto's FakeBucket
+    def _bucket(self, name: str) -> FakeBucket:
         try:
             return self._backend().get_bucket(name)
         except Exception as exc:  # moto raises its own MissingBucket

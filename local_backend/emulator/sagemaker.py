@@ -192,7 +192,8 @@ class SageMakerService(TargetService):
 def _definition(item: Any) -> FeatureDefinition:
     if not isinstance(item, dict):
         raise WireError("SerializationException", "Each FeatureDefinition must be a JSON object.")
-    return FeatureDefinition(item.get("FeatureName"), item.get("FeatureType"))
+    # Wire values as sent (None, an unknown type): validate_feature_group_spec refuses them as AWS does
+    return FeatureDefinition(item.get("FeatureName"), item.get("FeatureType"))  # type: ignore[arg-type]
 
 
 def _ttl_update(online: dict[str, Any] | None) -> TtlDuration | Unchanged | None:

@@ -12,11 +12,11 @@ handlers check what they require).
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from typing import Any, NamedTuple
 
 import botocore.session
-from botocore.model import ServiceModel, Shape
+from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
 
 from featurestore_demo.rules.names import constraint_error
 
@@ -40,7 +40,7 @@ class Mismatch(NamedTuple):
     message: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def _service_model(service: str) -> ServiceModel:
     """botocore's model of ``service``, loaded once (tens of milliseconds each time otherwise)."""
     return botocore.session.get_session().get_service_model(service)
@@ -69,13 +69,13 @@ def _mismatch(shape: Shape, value: Any, path: str, field: str) -> Mismatch | Non
                               f"{str(value)[:40]!r}.")
     if isinstance(value, _NUMBER) and shape.type_name != "timestamp":
         return _number_mismatch(shape, value, path, field)
-    if shape.type_name == "structure":
+    if isinstance(shape, StructureShape) and isinstance(value, dict):  # both hold when the type fits
         parts = ((member, value.get(name), f"{path}.{name}", _join(field, name[:1].lower() + name[1:]))
                  for name, member in shape.members.items())
-    elif shape.type_name == "list":
+    elif isinstance(shape, ListShape) and isinstance(value, list):
         parts = ((shape.member, item, f"{path}[{index}]", _join(field, f"{index + 1}.member"))
                  for index, item in enumerate(value))
-    elif shape.type_name == "map":
+    elif isinstance(shape, MapShape) and isinstance(value, dict):
         parts = ((shape.value, item, f"{path}.{key}", _join(field, str(key))) for key, item in value.items())
     else:
         return None

@@ -10,7 +10,6 @@ wire error.
 from __future__ import annotations
 
 import abc
-
 import json
 import uuid
 from collections.abc import Callable
@@ -150,7 +149,7 @@ def _tree_problem(payload: Any) -> str | None:
         elif isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)
         elif isinstance(value, str) and not _is_unicode(value):
-            return (f"The string {ascii(value[:40])} in the request body holds a lone UTF-16 surrogate, "
+            return (f"The string {value[:40]!a} in the request body holds a lone UTF-16 surrogate, "
                     "which is not Unicode text; escape a character outside the BMP as a surrogate pair.")
     return None
 

@@ -113,7 +113,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     rows = _rows(session.benchmarks)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     terminalreporter.section(f"featurestore-demo benchmarks ({machine})")
-    terminalreporter.write_line(f"| what | kit (median) | reference (median) | kit / reference | target | met |")
+    terminalreporter.write_line("| what | kit (median) | reference (median) | kit / reference | target | met |")
     terminalreporter.write_line("|---|---|---|---|---|---|")
     for row in rows:
         refs = ", ".join(f"{name} {_seconds(value)}" for name, value in row["references_median_s"].items()) or "-"

@@ -43,7 +43,8 @@ def users_frame(rows: int, versions: int = 10, seed: int = 1) -> pd.DataFrame:
         {
             "user_id": _ids("user", max(rows // versions, 1))[entity],
             "age": rng.integers(18, 80, rows),
-            "membership_tier": np.array(["bronze", "silver", "gold", "platinum"], dtype=object)[rng.integers(0, 4, rows)],
+            "membership_tier":
+                np.array(["bronze", "silver", "gold", "platinum"], dtype=object)[rng.integers(0, 4, rows)],
             "total_purchases": rng.integers(0, 100, rows),
             "avg_order_value": np.round(rng.uniform(5, 200, rows), 2),
             "event_time": np.round(T0 + rng.uniform(0, SPAN, rows), 3),
@@ -69,11 +70,12 @@ def products_frame(rows: int, versions: int = 10, seed: int = 2) -> pd.DataFrame
 def labels_frame(size: Size, seed: int = 3) -> pd.DataFrame:
     """Transactions over the same users and products, at random times in the span."""
     rng = np.random.default_rng(seed)
+    users, products = max(size.user_rows // size.versions, 1), max(size.product_rows // size.versions, 1)
     return pd.DataFrame(
         {
             "transaction_id": _ids("txn", size.labels),
-            "user_id": _ids("user", max(size.user_rows // size.versions, 1))[rng.integers(0, max(size.user_rows // size.versions, 1), size.labels)],
-            "product_id": _ids("prod", max(size.product_rows // size.versions, 1))[rng.integers(0, max(size.product_rows // size.versions, 1), size.labels)],
+            "user_id": _ids("user", users)[rng.integers(0, users, size.labels)],
+            "product_id": _ids("prod", products)[rng.integers(0, products, size.labels)],
             "event_time": np.round(T0 + rng.uniform(0, SPAN, size.labels), 3),
         }
     )

@@ -101,7 +101,7 @@ def _point_clients_at_emulator(client_environment: dict[str, str], monkeypatch: 
 
 
 @pytest.fixture(scope="module")
-def session():  # noqa: ANN201 - sagemaker.Session
+def session():
     """A ``sagemaker.Session`` built the ordinary way, from the environment."""
     import boto3
     import sagemaker

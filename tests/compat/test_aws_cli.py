@@ -41,7 +41,8 @@ def group(emulator, client_environment) -> str:
     arn = aws("sagemaker", "create-feature-group", "--feature-group-name", name,
               "--record-identifier-feature-name", "user_id", "--event-time-feature-name", "event_time",
               "--feature-definitions", DEFINITIONS, "--online-store-config", "EnableOnlineStore=true",
-              "--offline-store-config", json.dumps({"S3StorageConfig": {"S3Uri": client_environment["FEATURESTORE_S3_URI"]}}),
+              "--offline-store-config",
+              json.dumps({"S3StorageConfig": {"S3Uri": client_environment["FEATURESTORE_S3_URI"]}}),
               "--role-arn", client_environment["FEATURESTORE_ROLE_ARN"], endpoint=emulator.url)
     assert arn["FeatureGroupArn"].endswith(f":feature-group/{name}")
     for _ in range(100):
@@ -107,4 +108,5 @@ def test_athena_workgroup_and_catalog_commands(group) -> None:
                        {"Name": "api_invocation_time", "Type": "timestamp"}, {"Name": "is_deleted", "Type": "boolean"}]
     command = [AWS, "athena", "get-work-group", "--work-group", "analytics", "--output", "json"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode != 0 and "InvalidRequestException" in done.stderr and "WorkGroup is not found." in done.stderr
+    assert done.returncode != 0
+    assert "InvalidRequestException" in done.stderr and "WorkGroup is not found." in done.stderr

@@ -23,7 +23,7 @@ def table(s3_uri: str, role_arn: str) -> str:
 
 
 @pytest.fixture
-def connect(s3_uri: str):  # noqa: ANN201 - a function returning a pyathena Connection
+def connect(s3_uri: str):
     def connection(**options):
         return pyathena.connect(s3_staging_dir=f"{s3_uri}/pyathena/", schema_name=DATABASE, **options)
     return connection
@@ -59,9 +59,9 @@ def test_the_pandas_cursor_reads_the_result_csv(connect, table):
 
 
 def test_a_failing_query_raises_operational_error(connect):
-    with connect() as connection, connection.cursor() as cursor:
-        with pytest.raises(pyathena.error.OperationalError, match="TABLE_NOT_FOUND"):
-            cursor.execute("SELECT * FROM no_such_table")
+    with connect() as connection, connection.cursor() as cursor, \
+            pytest.raises(pyathena.error.OperationalError, match="TABLE_NOT_FOUND"):
+        cursor.execute("SELECT * FROM no_such_table")
 
 
 def test_metadata_calls_see_the_feature_groups_table(connect, table):

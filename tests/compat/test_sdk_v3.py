@@ -32,7 +32,7 @@ def fs() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def group(fs, s3_uri, role_arn):  # noqa: ANN201 - sagemaker.core.resources.FeatureGroup
+def group(fs, s3_uri, role_arn):  # -> sagemaker.core.resources.FeatureGroup
     created = fs.FeatureGroup.create(
         feature_group_name="compat-v3-users", record_identifier_feature_name="user_id",
         event_time_feature_name="event_time", feature_definitions=fs.load_feature_definitions_from_dataframe(USERS),
@@ -44,7 +44,7 @@ def group(fs, s3_uri, role_arn):  # noqa: ANN201 - sagemaker.core.resources.Feat
     return created
 
 
-def _values(response) -> dict[str, str]:  # noqa: ANN001 - a sagemaker-core GetRecordResponse
+def _values(response) -> dict[str, str]:  # response: a sagemaker-core GetRecordResponse
     return {value.feature_name: value.value_as_string for value in response.record}
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from emulator_helpers import create_request, record, unique_name, wait_created
 from local_backend import LocalBackend
 from local_backend.emulator import Emulator
-from emulator_helpers import create_request, record, unique_name, wait_created
 from scenarios.emulator_backend import emulator_backend, fake_session, running_emulator
 
 

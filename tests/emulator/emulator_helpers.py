@@ -158,7 +158,8 @@ def _misfits(shape, value, path: str) -> list[str]:
 def athena_call(emulator: Emulator, operation: str, body: dict[str, Any]) -> tuple[int, Any]:
     """One raw Athena request; (status, parsed JSON body)."""
     status, _, answer = raw_post(emulator, "/", json.dumps(body).encode(),
-                                 {"X-Amz-Target": f"AmazonAthena.{operation}", "Content-Type": "application/x-amz-json-1.1"})
+                                 {"X-Amz-Target": f"AmazonAthena.{operation}",
+                                  "Content-Type": "application/x-amz-json-1.1"})
     return status, answer
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 import time
 
 import pytest
@@ -55,7 +54,8 @@ def test_get_query_results_header_row_types_and_pages(athena, table):
     first = athena.get_query_results(QueryExecutionId=query_id, MaxResults=2)
     info = first["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
     assert [(c["Name"], c["Type"]) for c in info] == [
-        ("id", "varchar"), ("age", "bigint"), ("score", "double"), ("is_deleted", "boolean"), ("write_time", "timestamp")
+        ("id", "varchar"), ("age", "bigint"), ("score", "double"), ("is_deleted", "boolean"),
+        ("write_time", "timestamp"),
     ]
     rows = first["ResultSet"]["Rows"]
     assert [d["VarCharValue"] for d in rows[0]["Data"]] == ["id", "age", "score", "is_deleted", "write_time"]

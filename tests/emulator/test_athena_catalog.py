@@ -140,7 +140,7 @@ def test_databases_are_default_the_feature_store_and_external_ones_never_the_kit
     assert [d["Name"] for d in names_only] == names[:50]
 
 
-@pytest.mark.parametrize("schema", sorted(INTERNAL_SCHEMAS) + ["nowhere"])
+@pytest.mark.parametrize("schema", [*sorted(INTERNAL_SCHEMAS), "nowhere"])
 def test_an_unknown_or_internal_database_is_not_found(emulator, athena, kept, schema):
     before = state(emulator, kept)
     expected = ("MetadataException", f"Database {schema} not found. (Service: AmazonDataCatalog; "
@@ -179,7 +179,7 @@ def test_a_feature_group_added_feature_shows_in_its_table(sm, athena, group, tab
     sm.update_feature_group(FeatureGroupName=group, FeatureAdditions=[{"FeatureName": "City", "FeatureType": "String"}])
     columns = athena.get_table_metadata(CatalogName=CATALOG, DatabaseName="sagemaker_featurestore",
                                         TableName=table)["TableMetadata"]["Columns"]
-    assert columns == FEATURE_GROUP_COLUMNS[:4] + [{"Name": "city", "Type": "string"}] + FEATURE_GROUP_COLUMNS[4:]
+    assert columns == [*FEATURE_GROUP_COLUMNS[:4], {"Name": "city", "Type": "string"}, *FEATURE_GROUP_COLUMNS[4:]]
 
 
 def test_an_external_table_shows_its_declared_types(athena, s3):

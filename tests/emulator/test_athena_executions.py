@@ -47,7 +47,8 @@ def test_get_query_execution_echoes_what_start_query_execution_set_but_the_param
                                                 "OutputLocation": f"{ATHENA_OUTPUT}/{query_id}.csv"}
     assert execution["WorkGroup"] == "primary"
     assert "ExecutionParameters" not in execution  # "The list of parameters is not returned" (the model)
-    assert "not returned in the response" in MODEL.shape_for("QueryExecution").members["ExecutionParameters"].documentation
+    member = MODEL.shape_for("QueryExecution").members["ExecutionParameters"]
+    assert "not returned in the response" in member.documentation
     assert execution["ResultReuseConfiguration"] == request["ResultReuseConfiguration"]
     assert execution["Statistics"]["ResultReuseInformation"] == {"ReusedPreviousResult": False}
     assert execution["EngineVersion"] == {"SelectedEngineVersion": "AUTO",
@@ -58,7 +59,8 @@ def test_get_query_execution_echoes_what_start_query_execution_set_but_the_param
 def test_a_bare_query_echoes_an_empty_context_no_parameters_and_no_reuse(athena):
     execution = run_query(athena, "SELECT 1 AS one", QueryExecutionContext={})
     assert execution["QueryExecutionContext"] == {}
-    assert execution["ResultConfiguration"] == {"OutputLocation": f"{ATHENA_OUTPUT}/{execution['QueryExecutionId']}.csv"}
+    output = f"{ATHENA_OUTPUT}/{execution['QueryExecutionId']}.csv"
+    assert execution["ResultConfiguration"] == {"OutputLocation": output}
     assert execution["ResultReuseConfiguration"] == {"ResultReuseByAgeConfiguration": {"Enabled": False}}
     assert "ExecutionParameters" not in execution
 

@@ -10,10 +10,10 @@ from dataclasses import replace
 
 import pytest
 
+from emulator_helpers import unique_name
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import USERS
 from local_backend import LocalBackend
-from emulator_helpers import unique_name
 
 HOST_READERS = [
     "SELECT * FROM read_text('/etc/passwd')",

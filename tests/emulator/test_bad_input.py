@@ -47,7 +47,8 @@ KEYS = ["FeatureGroupName", "Record", "FeatureName", "ValueAsString", "Identifie
 def test_a_body_that_is_not_a_json_object_is_serialization_exception(emulator, kept, content_type, body):
     before = state(emulator, kept)
     for target in ("SageMaker.ListFeatureGroups", "SageMaker.DeleteFeatureGroup", "AmazonAthena.StartQueryExecution"):
-        status, headers, answer = send(emulator, "POST", "/", body, {"X-Amz-Target": target, "Content-Type": content_type})
+        headers_sent = {"X-Amz-Target": target, "Content-Type": content_type}
+        status, headers, answer = send(emulator, "POST", "/", body, headers_sent)
         assert (status, error_code(headers, answer)) == (400, "SerializationException"), target
     status, headers, answer = send(emulator, "PUT", f"/FeatureGroup/{kept}", body,
                                    {"Content-Type": content_type, **SIGNED_RUNTIME})
@@ -72,8 +73,9 @@ def test_unknown_runtime_routes_are_unknown_operation_404(emulator, method, path
 def test_a_record_over_350_kb_is_refused_and_writes_nothing(emulator, runtime, kept):
     before = state(emulator, kept)
     with pytest.raises(ClientError) as raised:
-        runtime.put_record(FeatureGroupName=kept, Record=record(id="big", age=1, score=1.0, event_time=200.0)
-                           + [{"FeatureName": "score", "ValueAsString": "1" * MAX_RECORD_BYTES}])
+        huge = {"FeatureName": "score", "ValueAsString": "1" * MAX_RECORD_BYTES}
+        runtime.put_record(FeatureGroupName=kept,
+                           Record=[*record(id="big", age=1, score=1.0, event_time=200.0), huge])
     assert raised.value.response["Error"]["Code"] == "ValidationError"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert state(emulator, kept) == before

@@ -8,10 +8,10 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from emulator_helpers import unique_name
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import USERS
 from featurestore_demo.sql import quote_literal
-from emulator_helpers import unique_name
 
 HOSTILE_IDS = ["x' OR '1'='1", '"; DROP TABLE users; --', "a\\'b", "%", "_", "') UNION SELECT 1 --", "plain"]
 HOSTILE_NAMES = ["x' OR '1'='1", '"; DROP TABLE', "a/../b", "users;--", "users\"", "-users"]
@@ -48,16 +48,16 @@ def test_hostile_record_ids_in_quoted_queries_match_exactly_one_row(store, users
 
 
 def test_hostile_record_ids_in_a_point_in_time_join_get_their_own_features(store, users):
-    labels = pd.DataFrame({"user_id": HOSTILE_IDS + ["missing' OR 1=1 --"], "event_time": [15.0] * 8})
+    labels = pd.DataFrame({"user_id": [*HOSTILE_IDS, "missing' OR 1=1 --"], "event_time": [15.0] * 8})
     joined = store.point_in_time_join(labels, [users], features={users: ["total_purchases"]})
     assert joined["user_id"].tolist() == labels["user_id"].tolist()
     purchases = joined["total_purchases"].astype(object).where(joined["total_purchases"].notna(), None)
-    assert purchases.tolist() == list(range(len(HOSTILE_IDS))) + [None]
+    assert purchases.tolist() == [*list(range(len(HOSTILE_IDS))), None]
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_hostile_feature_group_names_are_refused(store, name):
-    with pytest.raises(ValidationException, match="featureGroupName|FeatureGroupName"):
+    with pytest.raises(ValidationException, match=r"featureGroupName|FeatureGroupName"):
         store.create_feature_group(replace(USERS, name=name))
     with pytest.raises(ValidationException):
         store.describe_feature_group(name)

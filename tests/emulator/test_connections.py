@@ -49,7 +49,7 @@ def test_an_idle_connection_is_closed_by_the_server(strict):
 def test_a_content_length_larger_than_the_body_is_a_400_after_the_timeout(strict):
     with connect(strict) as sock:
         sock.sendall(GOOD_REQUEST.replace(b"Content-Length: 2", b"Content-Length: 100"))
-        status, headers, body = parse_response(read_all(sock))
+        status, _headers, body = parse_response(read_all(sock))
     assert status == 400 and b"SerializationException" in body
     with connect(strict) as sock:
         sock.sendall(GOOD_REQUEST)

@@ -55,7 +55,9 @@ def test_unknown_group_is_resource_not_found(sm):
     with pytest.raises(sm.exceptions.ResourceNotFound) as excinfo:
         sm.describe_feature_group(FeatureGroupName="no-such-group")
     assert _error(excinfo) == (
-        "ResourceNotFound", "Resource Not Found: Amazon SageMaker can't find a FeatureGroup with name no-such-group", 400
+        "ResourceNotFound",
+        "Resource Not Found: Amazon SageMaker can't find a FeatureGroup with name no-such-group",
+        400,
     )
 
 

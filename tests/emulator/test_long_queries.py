@@ -13,11 +13,11 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from emulator_helpers import record, unique_name
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.schemas import USERS
 from local_backend import LocalBackend
-from emulator_helpers import record, unique_name
 
 ROWS = 1_000
 BOUND = 60.0  # seconds: generous, so a slow machine never fails a test; an unstopped query takes far longer
@@ -55,7 +55,7 @@ def test_a_query_past_its_time_limit_fails_with_a_timeout(tmp_path):
     with LocalBackend(tmp_path, query_timeout=0.5) as store:
         store.create_feature_group(USERS)
         store.ingest(USERS.name, users_frame())
-        with pytest.raises(ValidationException, match="Query timeout.*0.5 s"):
+        with pytest.raises(ValidationException, match=r"Query timeout.*0\.5 s"):
             store.query(long_sql(store.offline_table("users")))
         assert int(store.query(f"SELECT count(*) FROM {store.offline_table('users')}").iloc[0, 0]) == ROWS
 

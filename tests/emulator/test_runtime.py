@@ -70,7 +70,8 @@ def test_batch_get_record_shapes(runtime, group):
     ])
     assert response["Records"] == [{"FeatureGroupName": group, "RecordIdentifierValueAsString": "a",
                                     "Record": [{"FeatureName": "age", "ValueAsString": "1"}]}]
-    assert [(e["FeatureGroupName"], e["ErrorCode"]) for e in response["Errors"]] == [("no-such-group", "ResourceNotFound")]
+    errors = [(e["FeatureGroupName"], e["ErrorCode"]) for e in response["Errors"]]
+    assert errors == [("no-such-group", "ResourceNotFound")]
     assert response["UnprocessedIdentifiers"] == []
 
 

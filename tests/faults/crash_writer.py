@@ -13,6 +13,7 @@ Ids and event times carry RUN, so the runs of one store never collide.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import pandas as pd
@@ -37,10 +38,8 @@ def batch_frame(run: int, batch: int) -> pd.DataFrame:
 
 def main(home: str, run: int) -> None:
     store = LocalBackend(home)
-    try:
+    with contextlib.suppress(ResourceInUse):  # created by an earlier run
         store.create_feature_group(USERS)
-    except ResourceInUse:
-        pass  # created by an earlier run
     print("ready", flush=True)
     tick = run * 1_000_000
     for batch in range(1_000_000):

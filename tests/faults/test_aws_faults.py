@@ -18,9 +18,9 @@ from featurestore_demo import cleanup_feature_store
 from featurestore_demo.aws.backend import AwsBackend
 from featurestore_demo.config import Settings
 from featurestore_demo.demo.console import make_console
+from featurestore_demo.demo.step import StepContext
 from featurestore_demo.errors import FeatureStoreError
 from featurestore_demo.schemas import DEMO_GROUPS, USERS
-from featurestore_demo.demo.step import StepContext
 from local_backend.emulator import Emulator
 from scenarios.emulator_backend import emulator_backend, fake_session, running_emulator
 from tests.robustness import ScriptedServer
@@ -62,10 +62,9 @@ def test_unavailable_runtime_calls_are_retried_until_they_succeed():
 
 
 def test_retries_stop_at_max_attempts_with_the_service_error():
-    with ScriptedServer([DESCRIBED, UNAVAILABLE]) as server:
-        with pytest.raises(FeatureStoreError) as raised:
-            backend_at(server.url, max_attempts=3).put_record(
-                "users", {"user_id": "u1", "total_purchases": 1, "event_time": 1.0})
+    with ScriptedServer([DESCRIBED, UNAVAILABLE]) as server, pytest.raises(FeatureStoreError) as raised:
+        backend_at(server.url, max_attempts=3).put_record(
+            "users", {"user_id": "u1", "total_purchases": 1, "event_time": 1.0})
     assert raised.value.code == "ServiceUnavailable" and "Service Unavailable" in str(raised.value)
     assert len(server.requests) == 1 + 3
 

@@ -85,7 +85,8 @@ def test_the_store_opens_with_every_intact_entry_and_the_damage_set_aside(crashe
     (home / "journal.jsonl").write_bytes(b"".join(damaged_lines))
     side = home / "journal.damaged"
 
-    with pytest.warns(RuntimeWarning, match=f"held {len(set_aside)} damaged bytes .*set aside in {re.escape(str(side))}"), \
+    warning = f"held {len(set_aside)} damaged bytes .*set aside in {re.escape(str(side))}"
+    with pytest.warns(RuntimeWarning, match=warning), \
             LocalBackend(home) as store:
         kept = [user_id for user_id in IDS if user_id not in lost]
         found = store.batch_get_record("users", IDS)

@@ -103,7 +103,7 @@ def test_a_full_disk_under_the_offline_store_fails_no_put_and_loses_nothing(tmp_
     assert caplog.text.count("stay pending (nothing is lost)") == 3 and "No space left on device" in caplog.text
     assert [store.get_record("users", f"u{i}")["total_purchases"] for i in range(5)] == list(range(5))
     assert len((tmp_path / "journal.jsonl").read_bytes().splitlines()) == 5  # still journaled
-    with pytest.raises(ServiceUnavailable, match="could not be written .*No space left on device.*nothing was"):
+    with pytest.raises(ServiceUnavailable, match=r"could not be written .*No space left on device.*nothing was"):
         store.query(f"SELECT * FROM {table(store)}")  # an explicit flush says so
 
     disk.full = False  # space freed: the next write's flush moves everything
