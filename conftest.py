@@ -4,7 +4,7 @@ Offline tests must never reach a real AWS account, whatever the shell that runs 
 the autouse fixture below removes the real credentials, profile, config files and endpoint
 overrides, and puts fake ones in their place. Tests marked ``aws`` (``make test-aws``) keep
 the real environment. ``HYPOTHESIS_PROFILE`` picks the Hypothesis profile
-(``tests/hypothesis_profiles.py``: ``dev`` by default, ``ci`` in ``.ci/run``).
+(``hypothesis_profiles.py``: ``dev`` by default, ``ci`` in ``.ci/run``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 
-from tests.hypothesis_profiles import load_profile
+from hypothesis_profiles import load_profile
 
 BACKEND_CHOICES = ("local", "aws", "all")
 

@@ -13,7 +13,7 @@ from sqlglot import exp
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.sql import DEFAULT_CATALOG
 
-__all__ = ["to_duckdb", "duckdb_tree"]
+__all__ = ["to_duckdb", "duckdb_tree", "athena_statement"]
 
 _TERADATA_TO_STRPTIME = (
     ("yyyy", "%Y"),
@@ -32,15 +32,21 @@ def to_duckdb(sql: str) -> str:
 
 def duckdb_tree(sql: str) -> exp.Expr:
     """One Athena statement, parsed and rewritten for DuckDB; ValidationException if it does not parse."""
+    return athena_statement(sql).transform(_rewrite)
+
+
+def athena_statement(sql: str) -> exp.Expr:
+    """One Athena statement, parsed as Athena wrote it; ValidationException (``SYNTAX_ERROR``) if
+    it does not parse or the text holds more or fewer than one statement."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
     except sqlglot.errors.ParseError as exc:
-        raise ValidationException(f"Athena could not parse the query: {_first_line(exc)}") from None
+        raise ValidationException(f"SYNTAX_ERROR: Athena could not parse the query: {_first_line(exc)}") from None
     if len(statements) != 1:
         raise ValidationException(
-            f"Athena runs one statement per query; this text has {len(statements)}."
+            f"SYNTAX_ERROR: Athena runs one statement per query; this text has {len(statements)}."
         )
-    return statements[0].transform(_rewrite)
+    return statements[0]
 
 
 def _rewrite(node: exp.Expr) -> exp.Expr:

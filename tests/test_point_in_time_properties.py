@@ -23,8 +23,8 @@ from pit_oracle import offline_rows, state_at, utc_micros
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec
+from hypothesis_profiles import examples
 from local_backend import LocalBackend
-from tests.hypothesis_profiles import examples
 
 T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 ZONE = ZoneInfo("Asia/Kolkata")  # UTC+05:30: a naive reading of it would be off by hours

@@ -27,6 +27,7 @@ from sqlglot.tokens import TokenType
 
 from featurestore_demo.errors import ResourceInUse, ValidationException
 from featurestore_demo.query_handle import QueryHandle
+from local_backend.athena_sql import athena_statement
 from local_backend.emulator.athena_results import ResultSet
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
 
@@ -44,7 +45,7 @@ def run_statement(
 
     ValidationException (the query's failure reason) if it cannot run.
     """
-    tree = _parse(_bound(sql, parameters) if parameters else sql)
+    tree = athena_statement(_bound(sql, parameters) if parameters else sql)
     if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "TABLE":
         _create_external_table(backend, s3, tree, database)
         return "DDL", ResultSet()
@@ -57,16 +58,6 @@ def run_statement(
         return "DML", ResultSet.from_frame(backend.query(_qualified(tree, database), handle=handle))
     raise ValidationException(f"NOT_SUPPORTED: the emulator runs queries, CREATE EXTERNAL TABLE and "
                               f"DROP TABLE only, not {tree.key.upper()}.")
-
-
-def _parse(sql: str) -> exp.Expr:
-    try:
-        statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
-    except sqlglot.errors.ParseError as exc:
-        raise ValidationException(f"SYNTAX_ERROR: {str(exc).strip().splitlines()[0]}") from None
-    if len(statements) != 1:
-        raise ValidationException(f"SYNTAX_ERROR: one statement per query, got {len(statements)}.")
-    return statements[0]
 
 
 def _bound(sql: str, parameters: list[str]) -> str:
@@ -82,7 +73,7 @@ def _bound(sql: str, parameters: list[str]) -> str:
                                   f"but ExecutionParameters holds {len(parameters)}.")
     values = []
     for text in parameters:
-        value = _parse(f"SELECT {text}")
+        value = athena_statement(f"SELECT {text}")
         if not isinstance(value, exp.Select) or len(value.expressions) != 1 or any(
                 key != "expressions" and arg is not None for key, arg in value.args.items()):
             raise ValidationException(f"INVALID_PARAMETER_USAGE: the execution parameter {text!r} is not "

@@ -25,7 +25,7 @@ from emulator_helpers import (
     state,
 )
 from featurestore_demo.rules.values import MAX_RECORD_BYTES
-from tests.hypothesis_profiles import examples
+from hypothesis_profiles import examples
 
 JSON11 = "application/x-amz-json-1.1"
 SAGEMAKER_OPS = [*served_operations("sagemaker"), "Bogus"]

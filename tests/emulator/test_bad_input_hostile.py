@@ -26,8 +26,8 @@ from emulator_helpers import (
     state,
     unique_name,
 )
+from hypothesis_profiles import examples
 from local_backend.emulator.wire import MAX_JSON_DEPTH
-from tests.hypothesis_profiles import examples
 
 JSON11 = "application/x-amz-json-1.1"
 TARGETS = {"DescribeFeatureGroup": "SageMaker.DescribeFeatureGroup",

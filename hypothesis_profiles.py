@@ -1,5 +1,8 @@
 """Hypothesis profiles, chosen by ``HYPOTHESIS_PROFILE``: ``dev`` (the default) and ``ci``.
 
+At the top of the repository, beside the conftest that loads them, so that every virtualenv
+(the compat clients' ones too, where a third-party ``tests`` package can shadow ours) imports it.
+
 ``ci`` runs the full example counts the property tests were written for (``.ci/run`` sets
 it); ``dev`` runs a fifth of them, for a quick ``make test``. Neither touches deadlines or
 randomness: each test keeps its own ``deadline``, and examples stay random in both.
