@@ -1,4 +1,5 @@
-"""Athena (JSON 1.1, ``X-Amz-Target: AmazonAthena.<Op>``) over the local backend's offline store.
+"""Athena over the local backend's offline store: rest-json, as botocore 1.44 speaks it, and JSON 1.1
+(``X-Amz-Target: AmazonAthena.<Op>``), as earlier releases do.
 
 A query runs on a worker thread: QUEUED when accepted, RUNNING while DuckDB works, then
 SUCCEEDED, FAILED (with ``StateChangeReason``) or CANCELLED, so polling code runs as on AWS.
@@ -8,7 +9,8 @@ that file (SAGEMAKER_SPEC §5). GetQueryExecution and BatchGetQueryExecution ech
 StartQueryExecution was given (context, result configuration, result reuse), but not its
 ExecutionParameters (the SQL literals that fill the query's ``?`` in order), which AWS does
 not return either (botocore's model says so). The workgroup and the data catalog are
-:mod:`.athena_catalog`'s. Errors: ``{"__type": "InvalidRequestException", "Message"}``.
+:mod:`.athena_catalog`'s. Errors: ``{"__type": "InvalidRequestException", "Message"}``, the code also in
+``x-amzn-ErrorType``.
 
 Departures from AWS: there is one workgroup, ``primary``, with no result location of its own,
 so every query needs an OutputLocation; results are also kept in memory for GetQueryResults;
@@ -35,8 +37,9 @@ from local_backend.emulator.athena_catalog import ENGINE_VERSION, PRIMARY, Athen
 from local_backend.emulator.athena_requests import check_request, invalid, offset, page_size, paged
 from local_backend.emulator.athena_results import ResultSet
 from local_backend.emulator.athena_statements import run_statement
+from local_backend.emulator.rest import RestOrTargetService
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
-from local_backend.emulator.wire import Response, TargetService, WireError, json_response, require
+from local_backend.emulator.wire import Response, WireError, json_response, require
 
 __all__ = ["AthenaService"]
 
@@ -118,7 +121,7 @@ class Execution:
         }
 
 
-class AthenaService(TargetService):
+class AthenaService(RestOrTargetService):
     """Query executions over a local backend, and :class:`.AthenaCatalog`'s workgroup and catalog.
 
     ``min_seconds`` keeps each query RUNNING at least that long, so clients see it poll.
@@ -152,7 +155,8 @@ class AthenaService(TargetService):
     def error(error: FeatureStoreError) -> Response:
         """Athena's wire error: ``{"__type", "Message"}``; the kit's errors are InvalidRequestException."""
         code = error.code if isinstance(error, WireError) else "InvalidRequestException"
-        return json_response({"__type": code, "Message": str(error)}, getattr(error, "status", 400))
+        return json_response({"__type": code, "Message": str(error)}, getattr(error, "status", 400),
+                             headers={"x-amzn-ErrorType": code})
 
     def close(self) -> None:
         """Cancel every query still queued or running, then stop the workers."""

@@ -66,15 +66,14 @@ class Coverage:
 
     def handler(self, service: str, model: Any) -> Callable[..., Any] | None:
         """The emulator's handler of one botocore operation model, or None."""
-        protocol = model.service_model.protocol
-        if protocol == "json":
-            target = f"{model.service_model.metadata['targetPrefix']}.{model.name}"
-            routed = self.router.service_for({"HTTP_X_AMZ_TARGET": target})
-            return getattr(routed, "operations", {}).get(model.name)
         path = model.http["requestUri"].split("?", 1)[0].replace("{FeatureGroupName}", "probe")
-        environ = {"PATH_INFO": path, "HTTP_AUTHORIZATION": _signature(model.service_model.signing_name)}
-        if self.router.service_for(environ) is not self.runtime:
-            return None
+        if model.service_model.protocol == "json":
+            environ = {"HTTP_X_AMZ_TARGET": f"{model.service_model.metadata['targetPrefix']}.{model.name}"}
+        else:  # rest-json: routed by the signing name and the path
+            environ = {"PATH_INFO": path, "HTTP_AUTHORIZATION": _signature(model.service_model.signing_name)}
+        routed = self.router.service_for(environ)
+        if routed is not self.runtime:  # a service with a dispatch table by operation name
+            return getattr(routed, "operations", {}).get(model.name)
         request = Request(model.http["method"], path, path, {}, {})
         try:
             handler, _ = self.runtime._route(request)

@@ -29,6 +29,7 @@ __all__ = [
     "TargetService",
     "WireError",
     "check_enum",
+    "check_shape",
     "check_length",
     "json_response",
     "percent_decoded",
@@ -110,12 +111,20 @@ class Request:
         problem = _tree_problem(payload)
         if problem:
             raise WireError("SerializationException", problem)
-        mismatch = body_mismatch(*self.operation, payload) if self.operation else None
-        if mismatch and mismatch.serialization:
-            raise WireError("SerializationException", mismatch.message)
-        if mismatch:
-            raise ValidationException(mismatch.message)
+        if self.operation:
+            check_shape(self.operation, payload)
         return payload
+
+
+def check_shape(operation: tuple[str, str], params: dict[str, Any]) -> None:
+    """SerializationException if a member of ``params`` has not the JSON type (or a number not the
+    size) of its shape in the input of ``operation`` ((botocore service, operation)); ValidationException
+    for a number outside its shape's ``min``/``max``."""
+    mismatch = body_mismatch(*operation, params)
+    if mismatch and mismatch.serialization:
+        raise WireError("SerializationException", mismatch.message)
+    if mismatch:
+        raise ValidationException(mismatch.message)
 
 
 def _parse_json(body: bytes) -> Any:
@@ -213,15 +222,19 @@ class TargetService(abc.ABC):
     def handle(self, request: Request) -> Response:
         """Parse → operation → serialise; every kit error becomes this service's wire error."""
         try:
-            target = request.headers.get("x-amz-target", "")
-            name = target.removeprefix(self.target_prefix)
-            operation = self.operations.get(name)
-            if not target.startswith(self.target_prefix) or operation is None:
-                raise WireError("UnknownOperationException", f"Unknown operation {target or '(none)'}.")
-            request.operation = (self.model_name, name)
-            return json_response(operation(request.json()))
+            name, params = self.operation_input(request)
+            return json_response(self.operations[name](params))
         except FeatureStoreError as error:
             return self.error(error)
+
+    def operation_input(self, request: Request) -> tuple[str, dict[str, Any]]:
+        """(operation, input) of a request: the operation its target names, its body the input."""
+        target = request.headers.get("x-amz-target", "")
+        name = target.removeprefix(self.target_prefix)
+        if not target.startswith(self.target_prefix) or name not in self.operations:
+            raise WireError("UnknownOperationException", f"Unknown operation {target or '(none)'}.")
+        request.operation = (self.model_name, name)
+        return name, request.json()
 
     @abc.abstractmethod
     def error(self, error: FeatureStoreError) -> Response:

@@ -3,16 +3,28 @@ BatchGetQueryExecution, GetQueryRuntimeStatistics, ExecutionParameters and Clien
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator_helpers import ATHENA_OUTPUT, athena_call, finished, output_misfits, record, run_query, state
+from emulator_helpers import (
+    ATHENA_OUTPUT,
+    athena_call,
+    error_code,
+    finished,
+    output_misfits,
+    record,
+    run_query,
+    send,
+    state,
+)
 
 MODEL = botocore.session.get_session().get_service_model("athena")
 BUCKET = "featurestore-demo-emulator"
+SIGNED_FOR_ATHENA = "AWS4-HMAC-SHA256 Credential=KEY/20240101/us-east-1/athena/aws4_request"
 
 
 @pytest.fixture
@@ -188,3 +200,23 @@ def test_get_query_results_pages_are_at_most_the_models_largest(athena):
     assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
     assert raised.value.response["Error"]["Message"].endswith(f"Member must have value less than or equal to {most}")
     assert len(athena.get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"]) == 2
+
+
+def test_both_athena_protocols_reach_the_same_execution(emulator, athena, table):
+    """botocore 1.44 speaks rest-json to Athena, earlier releases JSON 1.1: one execution, seen by both."""
+    query_id = run_query(athena, f'SELECT count(*) AS n FROM "{table}"')["QueryExecutionId"]
+    status, answer = athena_call(emulator, "GetQueryExecution", {"QueryExecutionId": query_id})
+    assert status == 200 and answer["QueryExecution"]["Status"]["State"] == "SUCCEEDED"
+    status, _, body = send(emulator, "GET", f"/query-executions/{query_id}/results?MaxResults=1", b"",
+                                 {"Authorization": SIGNED_FOR_ATHENA})
+    assert status == 200 and len(json.loads(body)["ResultSet"]["Rows"]) == 1
+
+
+@pytest.mark.parametrize(("method", "path", "code", "status"), [
+    ("GET", "/query-executions/nope/results?MaxResults=ten", "SerializationException", 400),
+    ("DELETE", "/query-executions", "UnknownOperationException", 404),
+    ("GET", "/no-such-resource", "UnknownOperationException", 404),
+])
+def test_a_rest_request_the_model_does_not_route_gets_athenas_error(emulator, method, path, code, status):
+    answer_status, headers, body = send(emulator, method, path, b"", {"Authorization": SIGNED_FOR_ATHENA})
+    assert (answer_status, error_code(headers, body)) == (status, code)
