@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,10 +45,20 @@ from featurestore_demo.validation import (
     require_online,
 )
 
-__all__ = ["FeatureStoreBackend", "ProgressCallback"]
+__all__ = ["FeatureStoreBackend", "OfflineFile", "ProgressCallback"]
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long operation runs."""
+
+
+class OfflineFile(NamedTuple):
+    """One Parquet file of a group's offline store."""
+
+    uri: str
+    """``s3://bucket/<ResolvedOutputS3Uri key>/year=YYYY/month=MM/day=DD/hour=HH/<name>.parquet``"""
+    size: int
+    """bytes"""
+    rows: int
 
 
 class FeatureStoreBackend(abc.ABC):
@@ -174,6 +184,19 @@ class FeatureStoreBackend(abc.ABC):
             )
         database, table = catalog
         return f"{quote_identifier(database)}.{quote_identifier(table)}"
+
+    def offline_files(self, name: str) -> list[OfflineFile]:
+        """The Parquet files of a group's offline store, in key order: what ``list_objects_v2``
+        finds under its ``ResolvedOutputS3Uri``, with each file's row count.
+
+        Empty until the offline store is written (on AWS, up to 15 minutes after the writes).
+        ResourceNotFound for an unknown group; ValidationException for one with no offline store.
+        """
+        offline = self.describe_feature_group(name).get("OfflineStoreConfig")
+        if offline is None:
+            raise ValidationException(f"Feature group '{name}' has no offline store (it is online only), "
+                                      "so it has no offline files.")
+        return self._offline_files(offline["S3StorageConfig"]["ResolvedOutputS3Uri"])
 
     def wait_for_status(
         self,
@@ -410,6 +433,10 @@ class FeatureStoreBackend(abc.ABC):
         event_seconds: np.ndarray,
         progress: ProgressCallback | None,
     ) -> int: ...
+
+    @abc.abstractmethod
+    def _offline_files(self, location: str) -> list[OfflineFile]:
+        """The Parquet files under the S3 folder ``location``, in key order."""
 
     @abc.abstractmethod
     def _query(self, sql: str, handle: QueryHandle) -> pd.DataFrame: ...

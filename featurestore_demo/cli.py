@@ -87,6 +87,10 @@ def _add_emulator_parser(commands: argparse._SubParsersAction) -> None:
     emulator.add_argument("--query-timeout", type=float, default=None, metavar="SECONDS",
                           help="how long one Athena query may run before it fails with a timeout "
                           "(default 1800: Athena's 30 minutes)")
+    emulator.add_argument("--offline-delay", type=float, default=None, metavar="SECONDS",
+                          help="hold offline-store writes back this long before their Parquet files appear "
+                          "and Athena sees them, as AWS's buffering does (up to 15 minutes there); default "
+                          "$FEATURESTORE_OFFLINE_DELAY, else 0")
     emulator.add_argument("--idle-timeout", type=float, default=None,
                           help="seconds a connection may send nothing (mid-request or between requests) "
                           "before it is closed (default 60)")
@@ -102,13 +106,13 @@ def _serve_emulator(options: argparse.Namespace) -> int:
     port = DEFAULT_PORT if options.port is None else options.port
     try:
         chosen = (("idle_timeout", options.idle_timeout), ("max_connections", options.max_connections),
-                  ("query_timeout", options.query_timeout))
+                  ("query_timeout", options.query_timeout), ("offline_delay", options.offline_delay))
         limits = {key: value for key, value in chosen if value is not None}
         emulator = Emulator(home, host=options.host, port=port, query_seconds=options.query_seconds, **limits)
     except ValueError as error:  # --idle-timeout, --max-connections or --query-timeout out of range
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except FeatureStoreError as error:  # the store is held by another process
+    except FeatureStoreError as error:  # the store is held by another process, or --offline-delay is bad
         print(f"error: {error.code}: {error}", file=sys.stderr)
         return 1
     except OSError as error:  # the address is taken or not ours to bind

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from featurestore_demo.errors import ValidationException
 
-__all__ = ["Settings", "BACKENDS", "DURABILITY", "checked_durability"]
+__all__ = ["Settings", "BACKENDS", "DURABILITY", "MAX_OFFLINE_DELAY", "checked_durability", "checked_offline_delay"]
 
 BACKENDS = ("local", "aws")
 DURABILITY = ("process", "fsync")  # what a returned local write survives: a crash, or power loss too
+MAX_OFFLINE_DELAY = 3600.0
+"""Longest offline delay a local store takes, in seconds (AWS's buffering lags up to 15 minutes)."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Settings:
     backend: str = "local"
     home: str = ".featurestore"
     durability: str = "process"
+    offline_delay: float = 0.0
     prefix: str = ""
     role_arn: str | None = None
     s3_uri: str | None = None
@@ -38,6 +41,7 @@ class Settings:
             backend=chosen,
             home=os.environ.get("FEATURESTORE_HOME") or ".featurestore",
             durability=checked_durability(os.environ.get("FEATURESTORE_DURABILITY") or "process"),
+            offline_delay=checked_offline_delay(os.environ.get("FEATURESTORE_OFFLINE_DELAY") or 0.0),
             prefix=os.environ.get("FEATURESTORE_PREFIX", ""),
             role_arn=os.environ.get("FEATURESTORE_ROLE_ARN") or None,
             s3_uri=os.environ.get("FEATURESTORE_S3_URI") or None,
@@ -56,3 +60,17 @@ def checked_durability(value: str) -> str:
             "(durability= or FEATURESTORE_DURABILITY)."
         )
     return value
+
+
+def checked_offline_delay(value: str | float) -> float:
+    """``value`` as seconds if it is a number from 0 to MAX_OFFLINE_DELAY, else ValidationException."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_OFFLINE_DELAY:
+        raise ValidationException(
+            f"Offline delay {value!r} is not a number of seconds from 0 to {MAX_OFFLINE_DELAY:g} "
+            "(offline_delay=, --offline-delay or FEATURESTORE_OFFLINE_DELAY)."
+        )
+    return seconds

@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from featurestore_demo.demo.console import frame_table, sql_panel, step_header
+from featurestore_demo.demo.console import files_tree, frame_table, sql_panel, step_header
 from featurestore_demo.demo.step import StepContext
 from featurestore_demo.sql import quote_literal
 
 NUMBER, TITLE = 4, "query the offline store"
 LESSON = (
-    "The offline store is append-only history in S3, queried with Athena. Every put is a row; "
-    "deletes add a row with is_deleted = true. This is what training sets are built from."
+    "The offline store is append-only history: Parquet files in S3, partitioned by event time, "
+    "described by a Glue table and queried with Athena SQL. Every put is a row; deletes add a row "
+    "with is_deleted = true. This is what training sets are built from."
 )
 
 
@@ -54,6 +55,9 @@ def queries(ctx: StepContext) -> list[tuple[str, str]]:
 
 def run(ctx: StepContext) -> None:
     step_header(ctx.console, NUMBER, TITLE, LESSON)
+    location = ctx.backend.describe_feature_group(ctx.users.name)["OfflineStoreConfig"]["S3StorageConfig"][
+        "ResolvedOutputS3Uri"]
+    ctx.console.print(files_tree(location, ctx.backend.offline_files(ctx.users.name)))
     for title, sql in queries(ctx):
         ctx.console.print(sql_panel(sql, title))
         ctx.console.print(frame_table(ctx.backend.query(sql)))

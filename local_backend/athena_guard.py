@@ -23,7 +23,9 @@ from featurestore_demo.errors import ValidationException
 
 __all__ = ["check_statement_kind", "check_relations", "INTERNAL_SCHEMAS"]
 
-INTERNAL_SCHEMAS = frozenset({"main", "history", "information_schema", "pg_catalog", "temp", "system"})
+INTERNAL_SCHEMAS = frozenset({
+    "main", "log", "offline_index", "offline_buffer", "information_schema", "pg_catalog", "temp", "system",
+})
 """DuckDB schemas that hold the kit's own state or the engine's; never an Athena database."""
 FORBIDDEN_FUNCTIONS = frozenset({"current_setting", "getvariable", "setvariable"})
 FORBIDDEN_PREFIXES = ("duckdb_", "pragma_")

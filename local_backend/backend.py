@@ -1,10 +1,16 @@
-"""The local backend: a dict online store and a DuckDB offline store, persisted on disk.
+"""The local backend: a dict online store and a Parquet offline store, persisted on disk.
 
-State lives in ``FEATURESTORE_HOME`` (default ``.featurestore/``): ``offline.duckdb`` holds
-the catalog and every group's history, ``journal.jsonl`` the writes not yet moved there. The
-online store is rebuilt from the history when the store opens, so separate processes can run
-the demo's steps one after another. One process holds a store at a time (DuckDB's file lock);
-a second gets ResourceInUse naming the holder.
+State lives in ``FEATURESTORE_HOME`` (default ``.featurestore/``):
+
+- ``s3/<bucket>/<key>``: the offline store, Parquet files in SageMaker's S3 layout under each
+  group's ``ResolvedOutputS3Uri`` (:mod:`local_backend.offline_store`);
+- ``offline.duckdb``: the catalog (descriptions), the write log the online store is rebuilt
+  from (:mod:`local_backend.write_log`), and the offline store's index for Athena SQL;
+- ``journal.jsonl``: the writes acknowledged but not yet moved into those.
+
+The online store is rebuilt from the write log when the store opens, so separate processes can
+run the demo's steps one after another. One process holds a store at a time (DuckDB's file
+lock); a second gets ResourceInUse naming the holder.
 
 Durability (``durability=`` or ``FEATURESTORE_DURABILITY``): when put_record or delete_record
 returns, the write is whole in the journal and survives the process crashing ("process", the
@@ -14,8 +20,10 @@ already acknowledged: the rows stay pending (and journaled) and the next flush r
 an explicit flush (query, close, ...) raises. A damaged journal is recovered around its damage
 (local_backend.journal), so the store still opens.
 
-Departures from AWS, on purpose: the offline store is written synchronously, so ``write_time``
-equals ``api_invocation_time`` (AWS lags by up to 15 minutes); ``api_invocation_time`` has
+The offline store is written when the journal is flushed, so ``write_time`` is the receipt
+time; ``offline_delay`` (or ``FEATURESTORE_OFFLINE_DELAY``) seconds hold offline writes back
+as AWS's buffering does (up to 15 minutes there), and ``write_time`` then shows the delay.
+Departures from AWS, on purpose: ``api_invocation_time`` has
 microsecond precision and strictly increases, so equal event times are ordered by arrival;
 feature-group names that differ only in case clash (ResourceInUse), as their tables would.
 """
@@ -33,11 +41,13 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
-from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
-from featurestore_demo.config import Settings, checked_durability
+from featurestore_demo.backend import FeatureStoreBackend, OfflineFile, ProgressCallback
+from featurestore_demo.config import Settings, checked_durability, checked_offline_delay
 from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUnavailable, ValidationException
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
@@ -47,12 +57,15 @@ from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDu
 from featurestore_demo.validation import record_key
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_of
-from local_backend.history import consecutive_puts, history_frame, journal_history
+from local_backend.database import DATABASE, Database, failed_write
+from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
 from local_backend.journal import Journal, Write
-from local_backend.offline_store import OfflineStore
+from local_backend.offline_store import OfflineRows, ParquetOfflineStore, Prepared
 from local_backend.online_store import OnlineStore
+from local_backend.parquet_layout import OfflineFolder, parquet_files, s3_path
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
 from local_backend.updates import apply_metadata, apply_update, metadata_response
+from local_backend.write_log import WriteLog
 
 __all__ = ["LocalBackend"]
 
@@ -72,7 +85,8 @@ class LocalBackend(FeatureStoreBackend):
     ``point_in_time_method`` picks how point_in_time_join runs ("asof" or "sql");
     ``query_timeout`` is how long one query may run, in seconds (Athena's default: 30 min).
     ``durability`` what a returned write survives ("process" or "fsync", see the module
-    docstring; default FEATURESTORE_DURABILITY, else "process").
+    docstring; default FEATURESTORE_DURABILITY, else "process"). ``offline_delay`` holds
+    offline writes back that many seconds (default FEATURESTORE_OFFLINE_DELAY, else 0).
     """
 
     name = "local"
@@ -89,6 +103,7 @@ class LocalBackend(FeatureStoreBackend):
         point_in_time_method: str = "asof",
         query_timeout: float = DEFAULT_QUERY_TIMEOUT,
         durability: str | None = None,
+        offline_delay: float | None = None,
     ) -> None:
         if point_in_time_method not in POINT_IN_TIME_METHODS:
             raise ValidationException(
@@ -104,15 +119,28 @@ class LocalBackend(FeatureStoreBackend):
         self.clock = clock
         self.lifecycle_seconds = lifecycle_seconds
         self.region, self.account_id = region, account_id
+        self.offline_delay = checked_offline_delay(settings.offline_delay if offline_delay is None else offline_delay)
         self._lock = threading.RLock()
-        self._offline = OfflineStore(self.home / "offline.duckdb")
+        self._db = Database(self.home / "offline.duckdb", self.s3_root)
+        self._log = WriteLog(self._db)
+        self._offline = ParquetOfflineStore(self._db, self.s3_root, self.home / "staging", delay=self.offline_delay)
         self._online = OnlineStore(equal_overwrites)
         self._journal = Journal(self.home / "journal.jsonl", fsync=self.durability == "fsync")
         self._pending: dict[str, list[Write]] = {}
-        self._catalog = self._offline.load_catalog()
+        self._catalog = self._db.load_catalog()
         self._specs = {name: FeatureGroupSpec.from_aws(d) for name, d in self._catalog.items()}
-        self._seq, self._last_ait_us = self._offline.watermarks(list(self._specs))
+        for name, description in self._catalog.items():
+            if folder := _offline_folder(description):
+                self._offline.register(self._specs[name], folder)
+        self._seq, self._last_ait_us, exported_us = self._db.watermarks()
+        self._offline.recover(self._seq, exported_us)
         self._recover()
+        self._exporter = _Exporter(self) if self.offline_delay > 0 else None
+
+    @property
+    def s3_root(self) -> Path:
+        """Where ``s3://bucket/key`` of the offline store is the file ``<s3_root>/bucket/key``."""
+        return self.home / "s3"
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -136,19 +164,19 @@ class LocalBackend(FeatureStoreBackend):
 
     def _replay(self, spec: FeatureGroupSpec) -> None:
         """Rebuild a group's online store from its history, as the rules decided it then."""
-        winners = self._offline.online_winners(spec, self._online.equal_overwrites)
+        winners = self._log.online_winners(spec, self._online.equal_overwrites)
         keys = [str(key) for key in winners[spec.record_identifier_name].tolist()]
         rows = zip(*(_natives(winners[name]) for name in spec.feature_names))
         entries = map(OnlineEntry._make, zip(rows, winners["__event_seconds"].tolist(), repeat(None)))
         self._online.load(spec.name, zip(keys, entries))
-        history = self._offline.online_history(spec)
+        history = self._log.online_history(spec)
         id_index = spec.feature_names.index(spec.record_identifier_name)
         for row, op, event_s, expires, ait_us in zip(
             zip(*(_natives(history[name]) for name in spec.feature_names)),
             history["__op"].tolist(),
             history["__event_seconds"].tolist(),
             _natives(history["__expires_at"]),
-            history["api_invocation_time"].tolist(),
+            history["__ait_us"].tolist(),
         ):
             key, now = str(row[id_index]), ait_us / _MICROS
             if op == "put":
@@ -157,28 +185,66 @@ class LocalBackend(FeatureStoreBackend):
                 self._online.delete(spec.name, key, event_s, now, op)
 
     def flush(self) -> None:
-        """Move the journal's writes into the DuckDB offline store and empty the journal.
+        """Move the journal's writes into the write log and the offline store, empty the journal,
+        and write out the delayed offline writes that are due.
 
-        Raises ServiceUnavailable if DuckDB cannot be written; the writes then stay pending and
-        journaled, so nothing is lost and a later flush moves them.
+        Raises ServiceUnavailable if the store cannot be written; the writes then stay pending
+        and journaled, so nothing is lost and a later flush moves them.
         """
         with self._lock:
             if self._pending:
-                self._offline.append(
-                    {group: journal_history(self._specs[group], rows) for group, rows in self._pending.items()}
-                )
+                logs, offline = {}, []
+                for group, entries in self._pending.items():
+                    spec = self._specs[group]
+                    features, writes = journal_writes(spec, entries)
+                    logs[group] = log_frame(features, writes)
+                    offline.append(OfflineRows(spec, offline_frame(features, writes),
+                                               writes.event_seconds[writes.offline]))
+                self._store(logs, offline)
                 self._pending.clear()
             self._journal.clear()
+            if self.offline_delay > 0:
+                self._offline.export_due(self._specs.values(), self.clock())
+
+    def _store(self, logs: dict[str, pd.DataFrame], offline: list[OfflineRows]) -> None:
+        """Store a batch of writes, up to ``self._seq``, in the write log and the offline store at
+        once; ServiceUnavailable, with nothing stored, if the disk refuses."""
+        try:
+            prepared = self._offline.prepare(offline, self._seq)
+        except OSError as exc:  # a Parquet file could not be staged
+            raise ServiceUnavailable(f"The offline store's files could not be written ({exc}); nothing "
+                                     "was stored. Free disk space and retry.") from exc
+        try:
+            with self._db.transaction():
+                for group, rows in logs.items():
+                    self._log.append(group, rows)
+                self._offline.commit(prepared)
+                self._db.set_stored(self._seq, self._last_ait_us)
+        except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
+            self._offline.discard(prepared)
+            raise failed_write(self._db.path, exc) from exc
+        self._publish(prepared)
+
+    def _publish(self, prepared: Prepared) -> None:
+        """Show a committed batch's files; should that fail, the next opening of the store does."""
+        try:
+            self._offline.publish(prepared)
+        except OSError as error:
+            logger.warning("The offline store's files of a stored batch could not be moved into place (%s); "
+                           "they stay staged and appear when the store is next opened.", error)
 
     def close(self) -> None:
-        """Flush and release the store's files. Idempotent."""
+        """Flush and release the store's files. Idempotent. Delayed offline writes that are not
+        due yet stay buffered, and are written out once due after the store is opened again."""
+        if self._exporter is not None:
+            self._exporter.stop()
         with self._lock:
-            if self._offline is None:
+            if self._db is None:
                 return
             self.flush()
             self._journal.close()
-            self._offline.close()
-            self._offline = None  # type: ignore[assignment]
+            self._db.close()
+            self._db = None  # type: ignore[assignment]
 
     # ---------------------------------------------------------------- control plane
 
@@ -197,7 +263,16 @@ class LocalBackend(FeatureStoreBackend):
             description = new_description(
                 spec, created, self.region, self.account_id, role_arn=role_arn, s3_uri=offline_s3_uri
             )
-            self._offline.add_group(spec, table_of(description), description)
+            table = table_of(description)
+            if table and self._db.relation_exists(DATABASE, table):
+                raise ResourceInUse(
+                    f"Table {DATABASE}.{table} already exists: a deleted group kept its offline data there "
+                    "(keep_offline_data=True), or Athena created it. Drop it, or create the group a second later."
+                )
+            with self._db.transaction():
+                self._log.create(spec)
+                self._offline.add_group(spec, _offline_folder(description) or _NO_FOLDER, table)
+                self._db.add_description(spec.name, description)
             self._catalog[spec.name] = description
             self._specs[spec.name] = spec
             self._online.add_group(spec.name)
@@ -216,7 +291,10 @@ class LocalBackend(FeatureStoreBackend):
         with self._lock:
             description = self._stored(name)
             self.flush()
-            self._offline.drop_group(name, table_of(description), keep_rows=keep_offline_data)
+            with self._db.transaction():
+                self._log.drop(name)
+                self._offline.drop(name, table_of(description), keep=keep_offline_data)
+                self._db.remove_description(name)
             self._online.drop_group(name)
             del self._catalog[name], self._specs[name]
 
@@ -225,11 +303,14 @@ class LocalBackend(FeatureStoreBackend):
     ) -> str:
         with self._lock:
             description = self._stored(spec.name)
-            if additions:
-                self.flush()
-                self._offline.add_features(spec, table_of(description), tuple(f.name for f in additions))
             apply_update(description, spec, additions, self.clock())
-            self._offline.update_description(spec.name, description)
+            self.flush()
+            with self._db.transaction():
+                if additions:
+                    added = tuple(f.name for f in additions)
+                    self._log.add_features(spec, added)
+                    self._offline.add_features(spec, table_of(description), added)
+                self._db.update_description(spec.name, description)
             self._specs[spec.name] = spec
             return description["FeatureGroupArn"]
 
@@ -248,7 +329,7 @@ class LocalBackend(FeatureStoreBackend):
         with self._lock:
             stored = self._stored(spec.name)
             apply_metadata(stored, feature_name, description, parameter_additions, parameter_removals, self.clock())
-            self._offline.update_description(spec.name, stored)
+            self._db.update_description(spec.name, stored)
 
     def _feature_group_spec(self, name: str) -> FeatureGroupSpec:
         spec = self._specs.get(name)
@@ -360,8 +441,10 @@ class LocalBackend(FeatureStoreBackend):
             writes = consecutive_puts(
                 self._seq + 1, first_ait, event_seconds, expires, spec.online_store, spec.offline_store
             )
-            self._offline.append({spec.name: history_frame(frame, writes)})
+            offline = OfflineRows(spec, offline_frame(frame, writes), event_seconds if spec.offline_store
+                                  else event_seconds[:0])
             self._seq += rows
+            self._store({spec.name: log_frame(frame, writes)}, [offline])
             if spec.online_store:
                 with _gc_paused():
                     self._apply_ingest_online(spec, frame, event_seconds, expires, first_ait, progress)
@@ -393,11 +476,19 @@ class LocalBackend(FeatureStoreBackend):
             if progress is not None:
                 progress(stop, rows)
 
+    def _offline_files(self, location: str) -> list[OfflineFile]:
+        """The files below the s3 root (flushed first, so every acknowledged write is in them
+        unless ``offline_delay`` holds it back)."""
+        self.flush()
+        paths = parquet_files(self.s3_root / s3_path(location))
+        return [OfflineFile(f"s3://{path.relative_to(self.s3_root).as_posix()}", path.stat().st_size,
+                            pq.read_metadata(path).num_rows) for path in paths]
+
     def _query(self, sql: str, handle: QueryHandle) -> pd.DataFrame:
         """The query sees every write acknowledged before it started, and never blocks writers."""
         with self._lock:
             self.flush()
-        return self._offline.query(sql, handle=handle, timeout=self.query_timeout)
+        return self._db.query(sql, handle=handle, timeout=self.query_timeout)
 
     def _point_in_time_join(self, request: PointInTimeRequest) -> pd.DataFrame:
         """``point_in_time_method`` "asof" (default): DuckDB ASOF JOIN (local_backend.asof_join);
@@ -409,7 +500,7 @@ class LocalBackend(FeatureStoreBackend):
                 sql, dialect = point_in_time_sql(request, "__labels", self.offline_table), "athena"
             else:
                 sql, dialect = asof_join_sql(request, "__labels", self.offline_table), "duckdb"
-        features = self._offline.query(sql, tables, dialect=dialect, timeout=self.query_timeout)
+        features = self._db.query(sql, tables, dialect=dialect, timeout=self.query_timeout)
         return request.attach(features)
 
     def create_external_table(
@@ -420,12 +511,12 @@ class LocalBackend(FeatureStoreBackend):
         ``columns`` are (name, DuckDB type); ``rows`` holds text values cast by position.
         """
         with self._lock:
-            self._offline.create_table(database, table, columns, rows)
+            self._db.create_table(database, table, columns, rows)
 
     def drop_external_table(self, database: str, table: str, *, if_exists: bool = False) -> None:
         """Drop a table made by :meth:`create_external_table`; ResourceNotFound unless ``if_exists``."""
         with self._lock:
-            if not self._offline.drop_table(database, table) and not if_exists:
+            if not self._db.drop_table(database, table) and not if_exists:
                 raise ResourceNotFound(f"Table {database}.{table} does not exist.")
 
     def athena_relations(self) -> dict[str, dict[str, list[tuple[str, str]]]]:
@@ -434,7 +525,15 @@ class LocalBackend(FeatureStoreBackend):
         Database -> table -> [(column, DuckDB type)], as stored: feature groups' tables in
         ``sagemaker_featurestore``, and the tables of :meth:`create_external_table`.
         """
-        return self._offline.athena_relations()
+        return self._db.athena_relations()
+
+    def offline_objects_deleted(self, bucket: str, keys: list[str]) -> None:
+        """Objects of ``bucket`` were deleted through S3: Athena stops showing the rows of the
+        groups' files among them (as Athena reads what S3 holds)."""
+        with self._lock:
+            self.flush()
+            for group in self._offline.groups_under(bucket, keys):
+                self._offline.reindex(group)
 
     # ---------------------------------------------------------------- writes
 
@@ -523,3 +622,36 @@ def _not_found(name: str) -> ResourceNotFound:
     return ResourceNotFound(
         f"Resource Not Found: Amazon SageMaker can't find a FeatureGroup with name {name}"
     )
+
+
+_NO_FOLDER = OfflineFolder("", "")
+
+
+def _offline_folder(description: dict[str, Any]) -> OfflineFolder | None:
+    """Where a group's offline files live below the s3 root; None without an offline store."""
+    offline = description.get("OfflineStoreConfig")
+    if offline is None:
+        return None
+    return OfflineFolder(s3_path(offline["S3StorageConfig"]["ResolvedOutputS3Uri"]), description["FeatureGroupName"])
+
+
+class _Exporter:
+    """Writes delayed offline writes out once due, every second or ``offline_delay``, whichever
+    is shorter, on a daemon thread (so a store nobody calls still catches up)."""
+
+    def __init__(self, backend: LocalBackend) -> None:
+        self._backend, self._stopped = backend, threading.Event()
+        self._thread = threading.Thread(target=self._run, name="offline-export", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        interval = min(1.0, self._backend.offline_delay)
+        while not self._stopped.wait(interval):
+            try:
+                self._backend.flush()
+            except ServiceUnavailable as error:
+                logger.warning("Writing out delayed offline writes failed; retrying. %s", error)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()

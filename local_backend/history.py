@@ -1,10 +1,16 @@
-"""The rows of a group's history table: its features, then the columns each write adds.
+"""The rows a batch of writes adds: to the write log (for the online store) and to the offline store.
 
-:data:`HISTORY_COLUMNS` declares those columns once: the offline store creates the table from
-their SQL types, and :func:`history_frame` fills them, for the writes of the journal
-(put_record, delete_record) and for a bulk ingest alike. Athena sees ``write_time``,
-``api_invocation_time`` and ``is_deleted``; the ``__`` columns are the kit's own, to rebuild
-the online store.
+Every accepted put and delete has features and a few columns more. Two tables take them,
+each declared once here:
+
+- the **write log** (:data:`LOG_COLUMNS`): the writes sent to the online store, with what
+  replaying them needs (sequence number, operation, event time, expiry, receipt time);
+- the **offline store** (:data:`OFFLINE_COLUMNS`): the writes sent to the offline store, with
+  the columns Athena shows after the features: ``write_time``, ``api_invocation_time`` and
+  ``is_deleted``, and nothing internal (SAGEMAKER_SPEC §3.3).
+
+:func:`log_frame` and :func:`offline_frame` build them, for the writes of the journal
+(put_record, delete_record) and for a bulk ingest alike.
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec
 from local_backend.journal import Write
 
 __all__ = [
-    "ATHENA_COLUMNS", "HISTORY_COLUMNS", "HistoryColumn", "Writes",
-    "consecutive_puts", "history_frame", "journal_history",
+    "ATHENA_COLUMNS", "LOG_COLUMNS", "OFFLINE_COLUMNS", "HistoryColumn", "Writes",
+    "consecutive_puts", "journal_writes", "log_frame", "offline_frame",
 ]
 
 
@@ -39,8 +45,8 @@ class Writes(NamedTuple):
 
 
 class HistoryColumn(NamedTuple):
-    """A column of the history table after the features: its name, DuckDB type, and its values
-    for a batch of writes."""
+    """A column after the features, in the write log or the offline store: its name, DuckDB
+    type, and its values for a batch of writes."""
 
     name: str
     sql_type: str
@@ -48,8 +54,8 @@ class HistoryColumn(NamedTuple):
 
 
 def _write_time(writes: Writes) -> np.ndarray:
-    """The local offline store is written at once: write_time is the receipt time, at the
-    millisecond precision Athena shows."""
+    """The receipt time, at the millisecond precision Athena shows: when the offline store is
+    written at once (no ``offline_delay``); a delayed write gets the time it is written."""
     return (writes.invoked_us // 1000 * 1000).astype("datetime64[us]")
 
 
@@ -62,29 +68,45 @@ def _is_deleted(writes: Writes) -> np.ndarray | bool:
     return writes.op != "put"
 
 
-HISTORY_COLUMNS = (
+LOG_COLUMNS = (
+    HistoryColumn("__seq", "BIGINT", attrgetter("seq")),
+    HistoryColumn("__op", "VARCHAR", attrgetter("op")),
+    HistoryColumn("__event_seconds", "DOUBLE", attrgetter("event_seconds")),
+    HistoryColumn("__expires_at", "DOUBLE", attrgetter("expires_at")),
+    HistoryColumn("__ait_us", "BIGINT", attrgetter("invoked_us")),
+)
+"""The write log's columns after the features: what replaying a write online needs."""
+OFFLINE_COLUMNS = (
     HistoryColumn("write_time", "TIMESTAMP", _write_time),
     HistoryColumn("api_invocation_time", "TIMESTAMP", _api_invocation_time),
     HistoryColumn("is_deleted", "BOOLEAN", _is_deleted),
-    HistoryColumn("__seq", "BIGINT", attrgetter("seq")),
-    HistoryColumn("__op", "VARCHAR", attrgetter("op")),
-    HistoryColumn("__online", "BOOLEAN", attrgetter("online")),
-    HistoryColumn("__offline", "BOOLEAN", attrgetter("offline")),
-    HistoryColumn("__event_seconds", "DOUBLE", attrgetter("event_seconds")),
-    HistoryColumn("__expires_at", "DOUBLE", attrgetter("expires_at")),
 )
-ATHENA_COLUMNS = tuple(column.name for column in HISTORY_COLUMNS if not column.name.startswith("__"))
-"""The history columns Athena shows after the features (SAGEMAKER_SPEC §3.3)."""
+"""The columns Athena shows after the features (SAGEMAKER_SPEC §3.3)."""
+ATHENA_COLUMNS = tuple(column.name for column in OFFLINE_COLUMNS)
 
 
-def history_frame(features: pd.DataFrame, writes: Writes) -> pd.DataFrame:
-    """The history rows of ``writes``: ``features`` (one row per write, left unchanged) followed
-    by :data:`HISTORY_COLUMNS`."""
-    return features.assign(**{column.name: column.values(writes) for column in HISTORY_COLUMNS})
+def _rows(features: pd.DataFrame, writes: Writes, columns: tuple[HistoryColumn, ...], keep: Any) -> pd.DataFrame:
+    """``features`` followed by ``columns``, only for the writes ``keep`` selects (a bool or a mask)."""
+    frame = features.assign(**{column.name: column.values(writes) for column in columns})
+    if isinstance(keep, np.ndarray):
+        return frame[keep].reset_index(drop=True)
+    return frame if keep else frame.iloc[:0]
 
 
-def journal_history(spec: FeatureGroupSpec, entries: Sequence[Write]) -> pd.DataFrame:
-    """The history rows of journal entries of ``spec``'s group, in their order."""
+def log_frame(features: pd.DataFrame, writes: Writes) -> pd.DataFrame:
+    """The write-log rows of ``writes`` (those sent to the online store): ``features`` (one row
+    per write) followed by :data:`LOG_COLUMNS`."""
+    return _rows(features, writes, LOG_COLUMNS, writes.online)
+
+
+def offline_frame(features: pd.DataFrame, writes: Writes) -> pd.DataFrame:
+    """The offline-store rows of ``writes`` (those sent to the offline store): ``features``
+    followed by :data:`OFFLINE_COLUMNS`."""
+    return _rows(features, writes, OFFLINE_COLUMNS, writes.offline)
+
+
+def journal_writes(spec: FeatureGroupSpec, entries: Sequence[Write]) -> tuple[pd.DataFrame, Writes]:
+    """The features and the writes of journal entries of ``spec``'s group, in their order."""
     columns = zip(*(entry.values for entry in entries))
     features = pd.DataFrame(
         {name: pd.Series(column, dtype=PANDAS_TYPES[spec.types[name]])
@@ -100,7 +122,7 @@ def journal_history(spec: FeatureGroupSpec, entries: Sequence[Write]) -> pd.Data
         online=np.array([entry.online for entry in entries], dtype=bool),
         offline=np.array([entry.offline for entry in entries], dtype=bool),
     )
-    return history_frame(features, writes)
+    return features, writes
 
 
 def consecutive_puts(

@@ -1,347 +1,264 @@
-"""The offline store: append-only history in a DuckDB file, queried with Athena SQL.
+"""The offline store: every write sent to it, as Parquet files in SageMaker's S3 layout.
 
-Each feature group has a history table ``history."<group>"`` holding every accepted put and
-delete (so the online store can be rebuilt from it), and a view
-``sagemaker_featurestore."<table>"`` showing what Athena shows: the features, then
-``write_time``, ``api_invocation_time`` and ``is_deleted``, for the rows sent to the offline
-store. The same file holds the feature-group catalog.
+:class:`OfflineStore` is the seam; :class:`ParquetOfflineStore` keeps a group's rows as files
+under its ``ResolvedOutputS3Uri`` (:mod:`local_backend.parquet_layout`) below the store's s3
+root, where pandas, pyarrow, DuckDB or Spark read them as they are and the emulator's S3 serves
+them. Athena SQL reads the same rows from an index in the DuckDB file (one table per group,
+``offline."<group>"``), so a query does not open thousands of hourly files; the index is
+rebuilt from the files when files are deleted through S3 (:meth:`ParquetOfflineStore.reindex`).
 
-Athena SQL sees only the Athena catalog (:mod:`local_backend.athena_guard`): the connection
-has file, URL and extension access off and its configuration locked, and each query runs on
-a cursor of its own, so it never blocks writers and can be stopped (:class:`QueryHandle`).
+With ``delay`` seconds, writes wait in a buffer table (durable, invisible to Athena and S3) and
+are written out once they are ``delay`` seconds old, with ``write_time`` the time they were
+written, like AWS's buffering (up to 15 minutes there): :meth:`ParquetOfflineStore.export_due`.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import abc
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
-import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from featurestore_demo.errors import ResourceInUse, ServiceUnavailable, ValidationException
-from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.schemas import FeatureGroupSpec
-from featurestore_demo.sql import DEFAULT_DATABASE, quote_identifier
-from local_backend.athena_guard import INTERNAL_SCHEMAS, check_relations, check_statement_kind
-from local_backend.athena_sql import duckdb_tree
-from local_backend.history import ATHENA_COLUMNS, HISTORY_COLUMNS
-from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, interruptible
+from featurestore_demo.sql import quote_identifier
+from local_backend.database import DATABASE, SQL_TYPES, Database
+from local_backend.history import ATHENA_COLUMNS, OFFLINE_COLUMNS
+from local_backend.parquet_layout import OfflineFolder, parquet_files, publish, stage
 
-__all__ = ["OfflineStore", "DATABASE"]
+__all__ = ["OfflineRows", "OfflineStore", "ParquetOfflineStore", "Prepared"]
 
-DATABASE = DEFAULT_DATABASE
-SQL_TYPES = {"Integral": "BIGINT", "Fractional": "DOUBLE", "String": "VARCHAR"}
-_LOCK_HOLDER = re.compile(r"held in (.+?) \(PID (\d+)\)", re.IGNORECASE)  # paths may hold dots
+ARROW_TYPES = {"Integral": pa.int64(), "Fractional": pa.float64(), "String": pa.string()}
+SYSTEM_ARROW_TYPES = {"write_time": pa.timestamp("us"), "api_invocation_time": pa.timestamp("us"),
+                      "is_deleted": pa.bool_()}
+INDEX, BUFFER = "offline_index", "offline_buffer"
 
 
-class OfflineStore:
-    """A DuckDB database file holding the catalog and every group's history."""
+class OfflineRows(NamedTuple):
+    """Rows for one group's offline store: its features then ``write_time``,
+    ``api_invocation_time``, ``is_deleted``; and each row's event time in epoch seconds."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._con = _connect(path)
-        self._con.execute("SET TimeZone = 'UTC'")
-        # No query may read or write a host file, a URL or an extension, or change a setting.
-        self._con.execute("SET enable_external_access = false; SET lock_configuration = true")
-        self._con.execute(f"CREATE SCHEMA IF NOT EXISTS history; CREATE SCHEMA IF NOT EXISTS {DATABASE}")
-        self._con.execute(
-            "CREATE TABLE IF NOT EXISTS main.feature_groups (name VARCHAR PRIMARY KEY, description VARCHAR)"
-        )
+    spec: FeatureGroupSpec
+    frame: pd.DataFrame
+    event_seconds: np.ndarray
 
-    # -- catalog
 
-    def load_catalog(self) -> dict[str, dict[str, Any]]:
-        """Feature-group name -> stored description (JSON-safe dict)."""
-        rows = self._con.execute("SELECT name, description FROM main.feature_groups").fetchall()
-        return {name: json.loads(description) for name, description in rows}
+class Prepared(NamedTuple):
+    """A batch between :meth:`OfflineStore.prepare` and :meth:`OfflineStore.publish`."""
 
-    def add_group(self, spec: FeatureGroupSpec, table: str, description: dict[str, Any]) -> None:
-        """Create the group's history table and Athena view, and record it, in one transaction.
+    rows: list[OfflineRows]
+    staging: Path | None
 
-        ResourceInUse if the Athena table exists already (kept by a deleted group of that name
-        created in the same second, or created through Athena).
-        """
-        if table and self._relation_type(DATABASE, table) is not None:
-            raise ResourceInUse(
-                f"Table {DATABASE}.{table} already exists: a deleted group kept its offline data there "
-                "(keep_offline_data=True), or Athena created it. Drop it, or create the group a second later."
-            )
-        history = _history_table(spec.name)
+
+class OfflineStore(abc.ABC):
+    """Append-only history of the account's feature groups, as Athena and S3 see it.
+
+    Rows carry a group's features, then ``write_time``, ``api_invocation_time`` and
+    ``is_deleted``; nothing else. Times are UTC. A batch is appended in three steps, so that it
+    commits together with the write log: :meth:`prepare` (durable, not yet visible),
+    :meth:`commit` (inside the caller's transaction: Athena sees the rows once it commits),
+    :meth:`publish` (after it: the files appear), or :meth:`discard` if the commit failed. A
+    batch prepared but never committed leaves nothing visible; one committed but not published
+    is published by :meth:`recover`.
+    """
+
+    @abc.abstractmethod
+    def add_group(self, spec: FeatureGroupSpec, folder: OfflineFolder, table: str) -> None:
+        """Make room for a new group's rows; ``table`` ("" for none) is its Athena table."""
+
+    @abc.abstractmethod
+    def prepare(self, rows: list[OfflineRows], batch: int) -> Prepared:
+        """Write ``rows`` durably where nobody sees them yet; ``batch`` names the attempt."""
+
+    @abc.abstractmethod
+    def commit(self, prepared: Prepared) -> None:
+        """Make the prepared rows visible to Athena when the caller's transaction commits."""
+
+    @abc.abstractmethod
+    def publish(self, prepared: Prepared) -> None:
+        """Make the committed rows' files visible."""
+
+    @abc.abstractmethod
+    def discard(self, prepared: Prepared) -> None:
+        """Forget a prepared batch whose commit failed."""
+
+    @abc.abstractmethod
+    def relation(self, group: str) -> str:
+        """The DuckDB relation Athena's table of ``group`` reads."""
+
+    @abc.abstractmethod
+    def drop(self, group: str, table: str, *, keep: bool) -> None:
+        """Forget the group's rows; ``keep`` leaves its files, and its Athena table as a plain table."""
+
+
+class ParquetOfflineStore(OfflineStore):
+    """Parquet files below ``s3_root``, indexed in ``database`` (see the module docstring)."""
+
+    def __init__(self, database: Database, s3_root: Path, staging: Path, *, delay: float = 0.0) -> None:
+        self._db, self.s3_root, self.staging, self.delay = database, s3_root, staging, delay
+        self._folders: dict[str, OfflineFolder] = {}
+        database.execute(f"CREATE SCHEMA IF NOT EXISTS {INDEX}; CREATE SCHEMA IF NOT EXISTS {BUFFER}")
+
+    # -- groups
+
+    def register(self, spec: FeatureGroupSpec, folder: OfflineFolder) -> None:
+        """Know an existing group's folder (when the store opens)."""
+        self._folders[spec.name] = folder
+
+    def add_group(self, spec: FeatureGroupSpec, folder: OfflineFolder, table: str) -> None:
         columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.type]}" for f in spec.features]
-        columns += [f"{quote_identifier(column.name)} {column.sql_type}" for column in HISTORY_COLUMNS]
-        with self._transaction():
-            self._con.execute(f"CREATE TABLE {history} ({', '.join(columns)})")
-            self._create_view(spec, table)
-            self._con.execute(
-                "INSERT INTO main.feature_groups VALUES (?, ?)", [spec.name, json.dumps(description)]
-            )
+        columns += [f"{quote_identifier(column.name)} {column.sql_type}" for column in OFFLINE_COLUMNS]
+        self._db.execute(f"CREATE TABLE {self.relation(spec.name)} ({', '.join(columns)})")
+        self._db.execute(f"CREATE TABLE {_buffer(spec.name)} ({', '.join(columns)}, __event_seconds DOUBLE)")
+        self._create_view(spec, table)
+        self.register(spec, folder)
 
     def add_features(self, spec: FeatureGroupSpec, table: str, added: tuple[str, ...]) -> None:
         """Add the ``added`` features of ``spec`` (already in it) as NULL columns, and show them."""
-        with self._transaction():
-            for name in added:
-                kind = SQL_TYPES[spec.types[name]]
-                self._con.execute(
-                    f"ALTER TABLE {_history_table(spec.name)} ADD COLUMN {quote_identifier(name)} {kind}"
-                )
-            self._create_view(spec, table)
+        for name in added:
+            kind = SQL_TYPES[spec.types[name]]
+            for relation in (self.relation(spec.name), _buffer(spec.name)):
+                self._db.execute(f"ALTER TABLE {relation} ADD COLUMN {quote_identifier(name)} {kind}")
+        self._create_view(spec, table)
 
     def _create_view(self, spec: FeatureGroupSpec, table: str) -> None:
         """Show the group's offline rows as Athena's ``table``; an online-only group ("") has none."""
         if not table:
             return
         visible = ", ".join(quote_identifier(name) for name in spec.feature_names + list(ATHENA_COLUMNS))
-        self._con.execute(
+        self._db.execute(
             f"CREATE OR REPLACE VIEW {DATABASE}.{quote_identifier(table)} AS SELECT {visible} "
-            f"FROM {_history_table(spec.name)} WHERE __offline"
+            f"FROM {self.relation(spec.name)}"
         )
 
-    def drop_group(self, name: str, table: str, *, keep_rows: bool = False) -> None:
-        """Remove the group's view, history and catalog entry, in one transaction.
+    def relation(self, group: str) -> str:
+        return f"{INDEX}.{quote_identifier(group)}"
 
-        ``keep_rows`` keeps what the view shows as a plain table of the same name.
-        """
+    def drop(self, group: str, table: str, *, keep: bool) -> None:
         view = f"{DATABASE}.{quote_identifier(table)}"
-        with self._transaction():
-            if table and keep_rows:
-                kept = quote_identifier(f"__kept_{table}")
-                self._con.execute(f"CREATE TABLE {DATABASE}.{kept} AS SELECT * FROM {view}")
-                self._con.execute(f"DROP VIEW {view}")
-                self._con.execute(f"ALTER TABLE {DATABASE}.{kept} RENAME TO {quote_identifier(table)}")
-            elif table:
-                self._con.execute(f"DROP VIEW IF EXISTS {view}")
-            self._con.execute(f"DROP TABLE IF EXISTS {_history_table(name)}")
-            self._con.execute("DELETE FROM main.feature_groups WHERE name = ?", [name])
+        if table and keep:
+            kept = quote_identifier(f"__kept_{table}")
+            self._db.execute(f"CREATE TABLE {DATABASE}.{kept} AS SELECT * FROM {view}")
+            self._db.execute(f"DROP VIEW {view}")
+            self._db.execute(f"ALTER TABLE {DATABASE}.{kept} RENAME TO {quote_identifier(table)}")
+        elif table:
+            self._db.execute(f"DROP VIEW IF EXISTS {view}")
+        self._db.execute(f"DROP TABLE IF EXISTS {self.relation(group)}; DROP TABLE IF EXISTS {_buffer(group)}")
+        folder = self._folders.pop(group, None)
+        if folder is not None and not keep:
+            shutil.rmtree(self.s3_root / folder.path, ignore_errors=True)
 
-    def update_description(self, name: str, description: dict[str, Any]) -> None:
-        self._con.execute(
-            "UPDATE main.feature_groups SET description = ? WHERE name = ?",
-            [json.dumps(description), name],
-        )
+    # -- appending
 
-    # -- history
+    def prepare(self, rows: list[OfflineRows], batch: int) -> Prepared:
+        rows = [part for part in rows if len(part.frame)]
+        if self.delay > 0 or not rows:
+            return Prepared(rows, None)
+        return Prepared(rows, self._stage(rows, str(batch), batch))
 
-    def append(self, rows: dict[str, pd.DataFrame]) -> None:
-        """Append history rows (group -> frame; columns by name, absent ones NULL) in one transaction.
+    def _stage(self, rows: list[OfflineRows], name: str, batch: int) -> Path:
+        staging = self.staging / name
+        shutil.rmtree(staging, ignore_errors=True)  # an earlier attempt that never committed
+        for part in rows:
+            stage(_arrow(part), part.event_seconds, self._folders[part.spec.name], batch, staging)
+        return staging
 
-        ServiceUnavailable, with nothing appended, if the file cannot be written (disk full, ...).
+    def commit(self, prepared: Prepared) -> None:
+        for part in prepared.rows:
+            if prepared.staging is None:
+                self._db.insert(_buffer(part.spec.name), part.frame.assign(__event_seconds=part.event_seconds))
+            else:
+                self._db.insert(self.relation(part.spec.name), _arrow(part))
+
+    def publish(self, prepared: Prepared) -> None:
+        if prepared.staging is not None:
+            publish(prepared.staging, self.s3_root)
+
+    def discard(self, prepared: Prepared) -> None:
+        if prepared.staging is not None:
+            shutil.rmtree(prepared.staging, ignore_errors=True)
+
+    def recover(self, stored_seq: int, exported_us: int) -> None:
+        """Publish the batch that committed just before a crash, if any; discard the others.
+
+        A batch is published right after it commits, so at most one staged batch can be
+        committed: the last one, named by the watermark that its commit set.
         """
-        try:
-            with self._transaction():
-                for group, frame in rows.items():
-                    self._con.register("__incoming", frame)
-                    try:
-                        self._con.execute(f"INSERT INTO {_history_table(group)} BY NAME SELECT * FROM __incoming")
-                    finally:
-                        self._con.unregister("__incoming")
-        except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
-            raise ServiceUnavailable(
-                f"The offline store {self.path} could not be written ({_first_line(exc)}); nothing "
-                "was appended. Free disk space and retry."
-            ) from exc
+        if not self.staging.exists():
+            return
+        committed = {str(stored_seq), f"x{exported_us}"}
+        for batch in sorted(self.staging.iterdir()):
+            if batch.name in committed:
+                publish(batch, self.s3_root)
+            else:
+                shutil.rmtree(batch, ignore_errors=True)
 
-    def watermarks(self, groups: list[str]) -> tuple[int, int]:
-        """(highest sequence number, latest api_invocation_time in epoch µs) over ``groups``.
+    # -- the delay
 
-        (-1, 0) when nothing is stored: where numbering and the write clock resume.
-        """
-        seq, ait_us = -1, 0
-        for group in groups:
-            top_seq, top_ait = self._con.execute(
-                f"SELECT max(__seq), epoch_us(max(api_invocation_time)) FROM {_history_table(group)}"
-            ).fetchone() or (None, None)  # an aggregate: always one row
-            seq, ait_us = max(seq, -1 if top_seq is None else int(top_seq)), max(ait_us, top_ait or 0)
-        return seq, ait_us
+    def export_due(self, specs: Iterable[FeatureGroupSpec], now: float) -> int:
+        """Write out the buffered rows at least ``delay`` seconds old, with ``write_time`` now;
+        returns how many. The caller holds the store's lock."""
+        cutoff_us = int((now - self.delay) * 1_000_000)
+        due = [self._due(spec, cutoff_us, now) for spec in specs]
+        due = [part for part in due if len(part.frame)]
+        if not due:
+            return 0
+        prepared = Prepared(due, self._stage(due, f"x{cutoff_us}", cutoff_us))
+        with self._db.transaction():
+            self.commit(prepared)
+            for part in due:
+                self._db.execute(f"DELETE FROM {_buffer(part.spec.name)} WHERE epoch_us(api_invocation_time) <= ?",
+                                 [cutoff_us])
+            self._db.execute("UPDATE main.state SET exported_us = ?", [cutoff_us])
+        self.publish(prepared)
+        return sum(len(part.frame) for part in due)
 
-    def online_winners(self, spec: FeatureGroupSpec, equal_overwrites: bool) -> dict[str, Any]:
-        """The winning put of each id whose online history is plain puts without a TTL.
+    def _due(self, spec: FeatureGroupSpec, cutoff_us: int, now: float) -> OfflineRows:
+        frame = self._db.execute(
+            f"SELECT * FROM {_buffer(spec.name)} WHERE epoch_us(api_invocation_time) <= ? "
+            "ORDER BY api_invocation_time", [cutoff_us]
+        ).df()
+        seconds = frame.pop("__event_seconds").to_numpy(dtype="float64")
+        written = np.datetime64(int(now * 1000), "ms").astype("datetime64[us]")
+        return OfflineRows(spec, frame.assign(write_time=written), seconds)
 
-        For such ids the replayed online state is simply the put with the newest event time
-        (on a tie, the last one if equal event times overwrite, else the first), so it is
-        computed in one vectorised query. Columns: the features and ``__event_seconds``.
-        """
-        history, rid = _history_table(spec.name), quote_identifier(spec.record_identifier_name)
-        order = "DESC" if equal_overwrites else "ASC"
-        select = ", ".join(quote_identifier(name) for name in spec.feature_names)
-        return self._con.execute(
-            f"SELECT {select}, __event_seconds FROM {history} WHERE __online AND {rid} NOT IN "
-            f"(SELECT {rid} FROM {history} WHERE __online AND (__op <> 'put' OR __expires_at IS NOT NULL)) "
-            f"QUALIFY row_number() OVER (PARTITION BY {rid} ORDER BY __event_seconds DESC, __seq {order}) = 1"
-        ).fetchnumpy()
+    # -- files changed from outside
 
-    def online_history(self, spec: FeatureGroupSpec) -> dict[str, Any]:
-        """In sequence order, the online history of the ids that have a delete or a TTL.
+    def files(self, group: str) -> list[Path]:
+        """The group's Parquet files, as S3 lists them (no hidden files)."""
+        return parquet_files(self.s3_root / self._folders[group].path)
 
-        Columns: the features, ``__op``, ``__event_seconds``, ``__expires_at`` and
-        ``api_invocation_time`` as epoch microseconds (the "now" of each write, for TTL).
-        """
-        history, rid = _history_table(spec.name), quote_identifier(spec.record_identifier_name)
-        names = [*spec.feature_names, "__op", "__event_seconds", "__expires_at"]
-        select = ", ".join(quote_identifier(name) for name in names)
-        return self._con.execute(
-            f"SELECT {select}, epoch_us(api_invocation_time) AS api_invocation_time FROM {history} "
-            f"WHERE __online AND {rid} IN (SELECT {rid} FROM {history} "
-            "WHERE __online AND (__op <> 'put' OR __expires_at IS NOT NULL)) ORDER BY __seq"
-        ).fetchnumpy()
+    def groups_under(self, bucket: str, keys: Iterable[str]) -> set[str]:
+        """The groups whose folder holds any of ``keys`` of ``bucket``."""
+        paths = [f"{bucket}/{key}" for key in keys]
+        return {group for group, folder in self._folders.items()
+                if any(path.startswith(folder.path + "/") for path in paths)}
 
-    # -- external tables (CREATE EXTERNAL TABLE through the emulator's Athena)
-
-    def create_table(self, schema: str, name: str, columns: list[tuple[str, str]], rows: pd.DataFrame) -> None:
-        """Create ``schema.name`` with ``columns`` ((name, DuckDB type)) holding ``rows`` (cast by position).
-
-        ResourceInUse if a table or view of that name exists; ValidationException if a value
-        does not cast to its column's type.
-        """
-        _check_athena_database(schema)
-        target = f"{quote_identifier(schema)}.{quote_identifier(name)}"
-        if self._relation_type(schema, name) is not None:
-            raise ResourceInUse(f"Table {schema}.{name} already exists.")
-        definition = ", ".join(f"{quote_identifier(column)} {kind}" for column, kind in columns)
-        with self._transaction():
-            self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}")
-            self._con.execute(f"CREATE TABLE {target} ({definition})")
-            self._con.register("__incoming", rows)
-            try:
-                self._con.execute(f"INSERT INTO {target} SELECT * FROM __incoming")
-            except duckdb.Error as exc:
-                raise ValidationException(f"HIVE_BAD_DATA: {_first_line(exc)}") from None
-            finally:
-                self._con.unregister("__incoming")
-
-    def drop_table(self, schema: str, name: str) -> bool:
-        """Drop the table ``schema.name``; False if there is none. A feature group's view is refused."""
-        kind = None if schema.lower() in INTERNAL_SCHEMAS else self._relation_type(schema, name)
-        if kind is None:
-            return False
-        if kind == "VIEW":
-            raise ValidationException(
-                f"{schema}.{name} is the offline-store table of a feature group; "
-                "delete the feature group instead."
-            )
-        self._con.execute(f"DROP TABLE {quote_identifier(schema)}.{quote_identifier(name)}")
-        return True
-
-    def _relation_type(self, schema: str, name: str, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
-        rows = (con or self._con).execute(
-            "SELECT table_type FROM information_schema.tables "
-            "WHERE lower(table_schema) = lower(?) AND lower(table_name) = lower(?)",
-            [schema, name],
-        ).fetchall()  # fetched to the end: the cursor then runs the query itself
-        return rows[0][0] if rows else None
-
-    # -- SQL
-
-    def query(
-        self,
-        sql: str,
-        tables: dict[str, pd.DataFrame] | None = None,
-        *,
-        dialect: str = "athena",
-        handle: QueryHandle | None = None,
-        timeout: float = DEFAULT_QUERY_TIMEOUT,
-    ) -> pd.DataFrame:
-        """Run Athena SQL over the Athena catalog, or the kit's own DuckDB SQL (``dialect="duckdb"``).
-
-        ``tables`` are registered under their names for this query only. The query runs on a
-        cursor of its own (writers go on meanwhile); ``handle`` stops it from another thread,
-        and it is interrupted after ``timeout`` seconds. ValidationException if the SQL does
-        not parse, is not a query, names anything outside the Athena catalog, fails, is
-        stopped or runs out of time.
-        """
-        cursor = self._con.cursor()
-        try:
-            duck_sql = sql if dialect == "duckdb" else self._athena_sql(sql, cursor, tables or {})
-            for name, frame in (tables or {}).items():
-                cursor.register(name, frame)
-            with interruptible(cursor, handle or QueryHandle(), timeout):
-                return cursor.execute(duck_sql).df()
-        except duckdb.Error as exc:
-            raise ValidationException(f"Athena query failed: {_first_line(exc)}") from None
-        finally:
-            cursor.close()
-
-    def _athena_sql(self, sql: str, cursor: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]) -> str:
-        """``sql`` as DuckDB SQL, once :mod:`local_backend.athena_guard` has let it through."""
-        tree = duckdb_tree(sql)
-        check_statement_kind(tree)
-        check_relations(tree, lambda schema, name: self._relation_type(schema, name, cursor) is not None, tables)
-        return tree.sql(dialect="duckdb")
-
-    def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
-            self._con = None  # type: ignore[assignment]  # closed: never used again
-
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._con)
-
-    def athena_relations(self) -> dict[str, dict[str, list[tuple[str, str]]]]:
-        """Database -> table -> its columns ((name, DuckDB type), in order): the Athena catalog.
-
-        Every schema of the file but the kit's and the engine's own (``INTERNAL_SCHEMAS``) is a
-        database, tables or none; a feature group's table is a view in :data:`DATABASE`, an
-        external table a table. Read on a cursor of its own, so writers go on meanwhile.
-        """
-        cursor = self._con.cursor()
-        try:
-            schemas = cursor.execute(
-                "SELECT schema_name FROM information_schema.schemata WHERE catalog_name = current_database()"
-            ).fetchall()
-            columns = cursor.execute(
-                "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
-                "WHERE table_catalog = current_database() ORDER BY table_schema, table_name, ordinal_position"
-            ).fetchall()
-        finally:
-            cursor.close()
-        catalog: dict[str, dict[str, list[tuple[str, str]]]] = {
-            schema: {} for (schema,) in schemas if schema.lower() not in INTERNAL_SCHEMAS
-        }
-        for schema, table, column, kind in columns:
-            if schema in catalog:
-                catalog[schema].setdefault(table, []).append((column, kind))
-        return catalog
+    def reindex(self, group: str) -> None:
+        """Make Athena's rows of ``group`` those of its files again (after files were deleted)."""
+        files = [str(path) for path in self.files(group)]
+        with self._db.transaction():
+            self._db.execute(f"DELETE FROM {self.relation(group)}")
+            if files:
+                self._db.execute(f"INSERT INTO {self.relation(group)} BY NAME SELECT * FROM "
+                                 "read_parquet(?, union_by_name = true, hive_partitioning = false)", [files])
 
 
-class _Transaction:
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-
-    def __enter__(self) -> None:
-        self._con.execute("BEGIN TRANSACTION")
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self._con.execute("ROLLBACK" if exc_type else "COMMIT")
+def _buffer(group: str) -> str:
+    return f"{BUFFER}.{quote_identifier(group)}"
 
 
-def _check_athena_database(schema: str) -> None:
-    """Refuse an Athena database whose name is one of the kit's or DuckDB's own schemas."""
-    if schema.lower() in INTERNAL_SCHEMAS:
-        raise ValidationException(
-            f"InvalidInputException: the database name '{schema}' is reserved by the local "
-            f"engine ({', '.join(sorted(INTERNAL_SCHEMAS))}); choose another database name."
-        )
-
-
-def _history_table(group: str) -> str:
-    return f"history.{quote_identifier(group)}"
-
-
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        holder = _LOCK_HOLDER.search(str(exc))
-        who = f"process {holder.group(2)} ({holder.group(1)})" if holder and holder.group(2) else "another process"
-        raise ResourceInUse(
-            f"The local feature store at {path.parent} is in use by {who}. Stop that process, "
-            "or set FEATURESTORE_HOME to another folder, or share one store between processes "
-            "by running `featurestore-demo emulator` and pointing the AWS backend at it."
-        ) from None
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+def _arrow(rows: OfflineRows) -> pa.Table:
+    """The rows as an Arrow table with the offline store's columns and types; a feature the
+    frame leaves out is all null."""
+    fields = [pa.field(f.name, ARROW_TYPES[f.type]) for f in rows.spec.features]
+    fields += [pa.field(name, kind) for name, kind in SYSTEM_ARROW_TYPES.items()]
+    present = pa.schema([field for field in fields if field.name in rows.frame.columns])
+    table = pa.Table.from_pandas(rows.frame, schema=present, preserve_index=False)
+    columns = [table[field.name] if field.name in present.names else pa.nulls(len(table), field.type)
+               for field in fields]
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))

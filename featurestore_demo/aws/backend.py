@@ -22,7 +22,7 @@ from botocore.config import Config
 
 from featurestore_demo.aws.athena import AthenaRunner
 from featurestore_demo.aws.calls import call
-from featurestore_demo.backend import FeatureStoreBackend, ProgressCallback
+from featurestore_demo.backend import FeatureStoreBackend, OfflineFile, ProgressCallback
 from featurestore_demo.config import Settings
 from featurestore_demo.errors import FeatureStoreError, ValidationException, from_aws_code
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
@@ -139,20 +139,38 @@ class AwsBackend(FeatureStoreBackend):
         if resolved:
             self._delete_prefix(resolved)
 
-    def _delete_prefix(self, uri: str) -> None:
-        """Delete every object under ``uri``; nothing to do if the bucket itself is gone."""
+    def _objects_under(self, uri: str) -> tuple[str, list[dict[str, Any]]]:
+        """(bucket, the objects ``list_objects_v2`` lists under the folder ``uri``); none if the
+        bucket itself is gone."""
         bucket, _, prefix = uri.removeprefix("s3://").partition("/")
         pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/")
         try:
             listed = call(lambda: list(pages))
         except FeatureStoreError as error:
             if error.code == "NoSuchBucket":
-                return
+                return bucket, []
             raise
-        for page in listed:
-            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
-            if keys:
-                call(self._s3.delete_objects, Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+        return bucket, [item for page in listed for item in page.get("Contents", [])]
+
+    def _delete_prefix(self, uri: str) -> None:
+        """Delete every object under ``uri``, a thousand (delete_objects' most) a call."""
+        bucket, objects = self._objects_under(uri)
+        for start in range(0, len(objects), 1000):
+            keys = [{"Key": item["Key"]} for item in objects[start:start + 1000]]
+            call(self._s3.delete_objects, Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+
+    def _offline_files(self, location: str) -> list[OfflineFile]:
+        """Lists the objects, then reads each Parquet file's footer for its row count."""
+        import pyarrow.parquet as pq  # only here: listing files is the one use of pyarrow on AWS
+
+        bucket, objects = self._objects_under(location)
+        files = []
+        for item in objects:
+            if item["Key"].endswith(".parquet"):
+                body = call(self._s3.get_object, Bucket=bucket, Key=item["Key"])["Body"].read()
+                rows = pq.read_metadata(io.BytesIO(body)).num_rows
+                files.append(OfflineFile(f"s3://{bucket}/{item['Key']}", item["Size"], rows))
+        return files
 
     def _update_feature_group(
         self, spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl_changed: bool

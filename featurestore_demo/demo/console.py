@@ -17,8 +17,9 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 from rich.table import Table
+from rich.tree import Tree
 
-from featurestore_demo.backend import ProgressCallback
+from featurestore_demo.backend import OfflineFile, ProgressCallback
 from featurestore_demo.schemas import FeatureGroupSpec
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "record_table",
     "schema_table",
     "sql_panel",
+    "files_tree",
     "step_header",
     "progress_bar",
     "format_value",
@@ -105,3 +107,23 @@ def progress_bar(console: Console, description: str, total: int) -> Iterator[Pro
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(description, total=total)
         yield lambda done, _total: progress.update(task, completed=done)
+
+
+def files_tree(location: str, files: list[OfflineFile], shown: int = 4) -> Tree:
+    """The offline store's files under ``location`` (its ResolvedOutputS3Uri) as a folder tree
+    of event-time partitions, the first ``shown`` files with their rows, then how many more."""
+    rows = sum(file.rows for file in files)
+    tree = Tree(f"[bold]{location}/[/bold]  {_count(len(files), 'Parquet file')}, {_count(rows, 'row')}")
+    folders: dict[str, Tree] = {}
+    for file in files[:shown]:
+        folder, _, name = file.uri.removeprefix(location + "/").rpartition("/")
+        if folder not in folders:
+            folders[folder] = tree.add(f"{folder}/")
+        folders[folder].add(f"{name}  [dim]{_count(file.rows, 'row')}, {file.size:,} bytes[/dim]")
+    if len(files) > shown:
+        tree.add(f"[dim]... {len(files) - shown:,} more files, one per event-time hour and batch[/dim]")
+    return tree
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

@@ -128,7 +128,9 @@ class Emulator:
     how long one may run before it FAILS with a timeout. Binds 127.0.0.1
     unless ``host`` says otherwise. A connection idle for ``idle_timeout`` seconds is closed
     (a request whose body stalls is answered 400 first); at most ``max_connections`` are
-    served at once. One LocalBackend serves every request thread (it holds its own lock).
+    served at once. ``offline_delay`` holds offline writes back that many seconds, as AWS's
+    buffering does (LocalBackend). One LocalBackend serves every request thread (it holds its
+    own lock).
     """
 
     def __init__(
@@ -144,13 +146,14 @@ class Emulator:
         query_timeout: float = DEFAULT_QUERY_TIMEOUT,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        offline_delay: float | None = None,
     ) -> None:
         if not idle_timeout > 0 or max_connections < 1 or not query_timeout > 0:
             raise ValueError(f"idle_timeout and query_timeout must be > 0 and max_connections >= 1, got "
                              f"{idle_timeout}, {query_timeout}, {max_connections}.")
         self.region = region
         self.backend = LocalBackend(home, lifecycle_seconds=creating_seconds, region=region,
-                                    query_timeout=query_timeout)
+                                    query_timeout=query_timeout, offline_delay=offline_delay)
         s3 = S3Objects(self.backend.account_id)
         s3.ensure_bucket(DEMO_BUCKET, region)
         self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)

@@ -36,23 +36,25 @@ ENGINE_STATEMENTS = [
     "CALL duckdb_settings()",
 ]
 INTERNAL_SQL = [  # {group}: the feature group's name, {table}: its quoted Athena table
-    'SELECT * FROM history."{group}"',
+    'SELECT * FROM log."{group}"',
+    'SELECT * FROM offline_index."{group}"',
+    'SELECT * FROM offline_buffer."{group}"',
     "SELECT * FROM main.feature_groups",
     "SELECT * FROM feature_groups",
     "SELECT * FROM information_schema.tables",
     "SELECT * FROM duckdb_tables()",
     "SELECT * FROM duckdb_settings()",
-    "SELECT * FROM query_table('history.\"{group}\"')",
+    "SELECT * FROM query_table('log.\"{group}\"')",
     "SELECT current_setting('allowed_directories')",
-    "SELECT * FROM {table} UNION ALL SELECT * FROM history.\"{group}\"",
-    "WITH h AS (SELECT * FROM history.\"{group}\") SELECT * FROM h",
-    'DROP TABLE history."{group}"',
-    'DELETE FROM history."{group}"',
+    "SELECT * FROM {table} UNION ALL SELECT * FROM log.\"{group}\"",
+    "WITH h AS (SELECT * FROM log.\"{group}\") SELECT * FROM h",
+    'DROP TABLE log."{group}"',
+    'DELETE FROM log."{group}"',
     "DELETE FROM {table}",
-    'INSERT INTO history."{group}" (user_id) VALUES (\'intruder\')',
+    'INSERT INTO log."{group}" (user_id) VALUES (\'intruder\')',
     "UPDATE main.feature_groups SET description = '{{}}'",
-    "CREATE TABLE history.intruder AS SELECT 1 AS x",
-    "CREATE EXTERNAL TABLE history.intruder (x string) LOCATION 's3://featurestore-demo-emulator/x/'",
+    "CREATE TABLE log.intruder AS SELECT 1 AS x",
+    "CREATE EXTERNAL TABLE log.intruder (x string) LOCATION 's3://featurestore-demo-emulator/x/'",
     "CREATE EXTERNAL TABLE main.intruder (x string) LOCATION 's3://featurestore-demo-emulator/x/'",
     "DROP VIEW {table}",
     "DROP TABLE {table}",
@@ -119,7 +121,7 @@ def test_a_local_store_opens_after_the_attacks(tmp_path):
     with LocalBackend(tmp_path) as store:
         store.create_feature_group(USERS)
         store.put_record(USERS.name, {"user_id": "u1", "total_purchases": 3, "event_time": 10.0})
-        for sql in ('DROP TABLE history."users"', "DROP TABLE main.feature_groups", "CHECKPOINT"):
+        for sql in ('DROP TABLE log."users"', "DROP TABLE main.feature_groups", "CHECKPOINT"):
             with pytest.raises(ValidationException):
                 store.query(sql)
     with LocalBackend(tmp_path) as reopened:

@@ -1,20 +1,23 @@
 """A full disk or a file-size limit: a write the journal cannot take whole raises and leaves
-nothing behind; a write already journaled is never failed by the move into DuckDB."""
+nothing behind; a write already journaled is never failed by the move into DuckDB or into the
+offline store's Parquet files."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import subprocess
 import sys
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pytest
 
 import local_backend.backend as backend_module
 from featurestore_demo.errors import ServiceUnavailable
 from featurestore_demo.schemas import USERS
-from local_backend import LocalBackend
+from local_backend import LocalBackend, parquet_layout
 
 LIMITED_WRITER = """
 import os, resource, sys
@@ -90,12 +93,30 @@ def put(store: LocalBackend, i: int) -> None:
     store.put_record("users", {"user_id": f"u{i}", "total_purchases": i, "event_time": 1.0})
 
 
-def test_a_full_disk_under_the_offline_store_fails_no_put_and_loses_nothing(tmp_path, monkeypatch, caplog):
+class FullDiskForFiles:
+    """Parquet files that fail to be written as on a full disk while ``full`` is set."""
+
+    def __init__(self, write_table: Any) -> None:
+        self._write_table, self.full = write_table, True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        if self.full:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self._write_table(*args, **kwargs)
+
+
+@pytest.mark.parametrize("under", ["the DuckDB file", "the Parquet files"])
+def test_a_full_disk_under_the_offline_store_fails_no_put_and_loses_nothing(tmp_path, monkeypatch, caplog, under):
     monkeypatch.setattr(backend_module, "FLUSH_ROWS", 3)
     store = LocalBackend(tmp_path)
     store.create_feature_group(USERS)
-    disk = FullDisk(store._offline._con)
-    monkeypatch.setattr(store._offline, "_con", disk)
+    disk: FullDisk | FullDiskForFiles
+    if under == "the DuckDB file":
+        disk = FullDisk(store._db._con)
+        monkeypatch.setattr(store._db, "_con", disk)
+    else:
+        disk = FullDiskForFiles(parquet_layout.pq.write_table)
+        monkeypatch.setattr(parquet_layout.pq, "write_table", disk)
 
     with caplog.at_level(logging.WARNING, logger="local_backend.backend"):
         for i in range(5):
@@ -112,3 +133,5 @@ def test_a_full_disk_under_the_offline_store_fails_no_put_and_loses_nothing(tmp_
     store.close()
     with LocalBackend(tmp_path) as reopened:
         assert offline_ids(reopened) == [f"u{i}" for i in range(6)]  # each once
+        files = pd.concat(pd.read_parquet(path) for path in reopened._offline.files("users"))
+        assert sorted(files["user_id"]) == [f"u{i}" for i in range(6)]  # and once in the files

@@ -1,4 +1,5 @@
-"""SIGKILL in the middle of puts and ingests loses no acknowledged write and tears no batch.
+"""SIGKILL in the middle of puts and ingests loses no acknowledged write and tears no batch,
+in the online store, in what Athena sees and in the offline store's Parquet files.
 
 A child process (crash_writer.py) writes and reports each acknowledged write on stdout; it is
 killed at random moments, the store is reopened here and checked against what was reported.
@@ -15,6 +16,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from local_backend import LocalBackend
 from tests.faults.crash_writer import BATCH_ROWS
@@ -59,17 +62,29 @@ def run_and_kill(home: Path, run: int, delay: float) -> list[str]:
     return [line for line in output.decode().split("\n")[:-1] if line]  # a torn last line is dropped
 
 
+def _per_put_and_batch(ids: list[str]) -> Counter:
+    """Rows per put id, and per batch (``b<run>_<batch>`` for its rows)."""
+    return Counter(user_id.split("-")[0] if user_id.startswith("b") else user_id for user_id in ids)
+
+
 def offline_counts(store: LocalBackend) -> Counter:
-    """Offline rows per put id, and per batch (``b<run>_<batch>`` for its rows)."""
+    """What Athena sees, per put id and batch."""
     catalog = store.describe_feature_group("users")["OfflineStoreConfig"]["DataCatalogConfig"]
     ids = store.query(f'SELECT user_id FROM {catalog["Database"]}."{catalog["TableName"]}"')["user_id"]
-    return Counter(user_id.split("-")[0] if user_id.startswith("b") else user_id for user_id in ids)
+    return _per_put_and_batch(ids.tolist())
+
+
+def file_counts(store: LocalBackend) -> Counter:
+    """What the offline store's Parquet files hold, per put id and batch."""
+    paths = [store.s3_root / file.uri.removeprefix("s3://") for file in store.offline_files("users")]
+    return _per_put_and_batch([user_id for path in paths for user_id in pq.read_table(path)["user_id"].to_pylist()])
 
 
 def check_store(home: Path, seen: Acknowledged) -> None:
     """The store opens; every acknowledged write is there, online and offline; no batch is torn."""
     with LocalBackend(home) as store:
         counts = offline_counts(store)
+        assert file_counts(store) == counts  # the files hold what Athena sees: nothing lost, nothing twice
         for user_id, tick in seen.puts.items():
             record = store.get_record("users", user_id)
             assert record is not None and record["event_time"] >= tick, (user_id, tick, record)
