@@ -6,15 +6,18 @@ moto's internals is in this module.
 
 from __future__ import annotations
 
+from datetime import timezone
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from featurestore_demo.errors import ResourceNotFound, ValidationException
+from local_backend.emulator.s3_listing import S3Entry
 
 if TYPE_CHECKING:  # moto is the emulator extra's; imported when used
     from moto.s3.models import FakeBucket, S3Backend
 
-__all__ = ["S3Objects", "split_s3_uri"]
+__all__ = ["S3Objects", "split_s3_uri", "virtual_host_bucket"]
 
 DEFAULT_ACCOUNT = "123456789012"
 
@@ -25,6 +28,17 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     if parsed.scheme != "s3" or not parsed.netloc:
         raise ValidationException(f"'{uri}' is not an S3 location (s3://bucket/prefix).")
     return parsed.netloc, parsed.path.lstrip("/")
+
+
+def virtual_host_bucket(host: str) -> str | None:
+    """The bucket a virtual-hosted-style ``Host`` names (``bucket.localhost:4567``), by moto's own
+    rule, so that the emulator and moto always agree; None for path-style (an IP, ``localhost``)."""
+    from moto.s3.responses import S3Response
+    from moto.s3.utils import bucket_name_from_url
+
+    if not host or not S3Response.subdomain_based_buckets(SimpleNamespace(headers={"host": host}, url="")):
+        return None
+    return bucket_name_from_url(f"http://{host}/") or None
 
 
 class S3Objects:
@@ -69,3 +83,22 @@ class S3Objects:
             and not name.rsplit("/", 1)[-1].startswith(("_", "."))
         )
         return [keys[name].value for name in names]
+
+    def entries(self, bucket: str, prefix: str) -> list[S3Entry]:
+        """The live objects of ``bucket`` (latest versions, no delete markers) under ``prefix``, in
+        key order; ResourceNotFound if the bucket does not exist."""
+        found = []
+        for name, key in list(self._bucket(bucket).keys.items()):
+            if name.startswith(prefix) and type(key).__name__ != "FakeDeleteMarker":
+                modified = key.last_modified
+                if modified.tzinfo is None:
+                    modified = modified.replace(tzinfo=timezone.utc)
+                found.append(S3Entry(name, key.size, key.etag, modified, key.storage_class or "STANDARD"))
+        return sorted(found)
+
+    @staticmethod
+    def owner_id() -> str:
+        """The canonical user id moto names as every object's owner."""
+        from moto.s3.models import OWNER
+
+        return OWNER

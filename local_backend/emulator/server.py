@@ -29,6 +29,7 @@ from local_backend.backend import LocalBackend
 from local_backend.emulator.athena import AthenaService
 from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
+from local_backend.emulator.s3_front import S3Front
 from local_backend.emulator.s3_objects import S3Objects
 from local_backend.emulator.sagemaker import Deletions, SageMakerService
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
@@ -158,7 +159,7 @@ class Emulator:
             SageMakerService(self.backend, Deletions(deleting_seconds)),
             RuntimeService(self.backend),
             self.athena,
-            DomainDispatcherApplication(create_backend_app),
+            S3Front(DomainDispatcherApplication(create_backend_app), self.backend.home / "s3", s3, region),
         )
         try:
             listener = _listen(host, port)

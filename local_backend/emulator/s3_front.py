@@ -1,0 +1,361 @@
+"""The emulator's S3: files on disk (:mod:`.s3_files`) served beside moto's in-memory objects.
+
+A WSGI application in front of moto's. For a bucket that has a directory under the S3 root
+(``<home>/s3/<bucket>``) it answers, from disk:
+
+- ListObjects and ListObjectsV2: files and moto's objects merged in one key order, paged
+  together (:mod:`.s3_listing`); a key that is both a file and a moto object is listed once,
+  as the file.
+- GetObject and HeadObject of a file-backed key: the file, streamed from disk, with its MD5 as
+  ETag, its mtime as Last-Modified, ``application/octet-stream``; single byte ranges (206 /
+  416 ``InvalidRange``), ``If-Match``/``If-None-Match``/``If-(Un)Modified-Since`` (412 / 304)
+  and the ``response-*`` overrides.
+- DeleteObject and DeleteObjects: the files go (with parent directories left empty), the
+  ``on_delete(bucket, keys)`` callback hears which keys were files, then moto answers the very
+  same request, so that a moto object the file shadowed goes too and the response is S3's.
+- DeleteBucket of a bucket that still holds files: 409 ``BucketNotEmpty``.
+
+Everything else goes to moto unchanged, for keys that are not files too. A file-backed key
+has no versions, ACL or tags: such sub-resources go to moto, which does not know the key.
+**PutObject (CopyObject, multipart) to a key that is a file** goes to moto and the file keeps
+shadowing that object: reads and listings show the file's content until the file is deleted.
+The emulator never writes files; only the local feature store does.
+
+A bucket directory is made a moto bucket (in the emulator's region) when the emulator starts,
+on ListBuckets, and whenever a request names it, so HeadBucket and ListBuckets see it.
+Addressing: boto3 against ``http://127.0.0.1:PORT`` or ``http://localhost:PORT`` uses
+path-style (``/bucket/key``); virtual-hosted requests (``Host: bucket.localhost:PORT``) are
+recognised by moto's own rule, so both always agree on the bucket.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple
+from urllib.parse import parse_qsl, unquote, urlsplit
+from xml.etree.ElementTree import Element, ParseError, SubElement, fromstring, tostring
+
+from local_backend.emulator.s3_files import CHUNK, DiskObjects, mtime
+from local_backend.emulator.s3_listing import LIST_PARAMETERS, ListError, merge, paginate, parse_list_request, render
+from local_backend.emulator.s3_objects import S3Objects, virtual_host_bucket
+
+__all__ = ["S3Front", "OnDelete"]
+
+log = logging.getLogger(__name__)
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+OnDelete = Callable[[str, list[str]], None]
+MAX_DELETE_BODY = 4 * 1024 * 1024
+MAX_DELETE_KEYS = 1000
+OBJECT_PARAMETERS = frozenset({
+    "x-id", "response-content-type", "response-content-disposition", "response-content-encoding",
+    "response-content-language", "response-cache-control", "response-expires",
+})
+"""The query parameters of a GetObject/HeadObject the files answer; any other one goes to moto."""
+REASONS = {200: "OK", 204: "No Content", 206: "Partial Content", 304: "Not Modified", 400: "Bad Request",
+           403: "Forbidden", 409: "Conflict", 412: "Precondition Failed", 416: "Requested Range Not Satisfiable",
+           500: "Internal Server Error"}
+
+
+class Reply(NamedTuple):
+    status: int
+    headers: list[tuple[str, str]]
+    body: Iterable[bytes]
+
+
+class Target(NamedTuple):
+    """What an S3 request names: its bucket ('' for ListBuckets), key ('' for the bucket), query."""
+
+    bucket: str
+    key: str
+    params: dict[str, str]
+
+
+class S3Front:
+    """Serve the files under ``root`` as S3 objects in front of ``fallback`` (moto's WSGI app)."""
+
+    def __init__(self, fallback: WsgiApp, root: Path, objects: S3Objects, region: str,
+                 on_delete: OnDelete | None = None) -> None:
+        self.fallback, self.objects, self.region, self.on_delete = fallback, objects, region, on_delete
+        self.files = DiskObjects(root)
+        self.adopt_buckets()
+
+    def adopt_buckets(self) -> None:
+        """Make every bucket directory a moto bucket too."""
+        for bucket in self.files.buckets():
+            self.objects.ensure_bucket(bucket, self.region)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        target = _target(environ) if _is_s3(environ) else None
+        try:
+            reply = None if target is None else self._reply(environ, target)
+        except Exception:  # the last line of defence: log it, answer 500, keep serving
+            log.exception("Unexpected error serving S3 files")
+            reply = _error(500, "InternalError", "Internal error in the emulator's S3 files.", environ)
+        if reply is None:
+            return self.fallback(environ, start_response)
+        start_response(f"{reply.status} {REASONS.get(reply.status, '')}".strip(), reply.headers)
+        return reply.body
+
+    def _reply(self, environ: dict[str, Any], target: Target) -> Reply | None:
+        """Our reply, or None to let moto answer (after any file deletion the request asked for)."""
+        method, (bucket, key, params) = environ.get("REQUEST_METHOD", ""), target
+        if not bucket:
+            if method == "GET":
+                self.adopt_buckets()  # ListBuckets
+            return None
+        if not self.files.has_bucket(bucket):
+            return None
+        self.objects.ensure_bucket(bucket, self.region)
+        if key:
+            return self._object(environ, method, target)
+        if method == "GET" and set(params) <= LIST_PARAMETERS and params.get("list-type", "2") == "2":
+            return self._list(environ, bucket, params)
+        if method == "POST" and "delete" in params:
+            self._delete_objects(environ, bucket)
+        if method == "DELETE" and not params:
+            if self.files.has_objects(bucket):
+                return _error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", environ,
+                              BucketName=bucket)
+            self.files.remove_empty_bucket(bucket)
+        return None
+
+    def _object(self, environ: dict[str, Any], method: str, target: Target) -> Reply | None:
+        bucket, key, params = target
+        if method in ("GET", "HEAD") and set(params) <= OBJECT_PARAMETERS:
+            try:
+                opened = self.files.open(bucket, key)
+            except OSError as exc:
+                return _error(403, "AccessDenied", f"The file of this key cannot be read: {exc.strerror}.",
+                              environ, Key=key)
+            return None if opened is None else _serve(environ, params, *opened, etag=self.files.etag)
+        if method == "DELETE" and set(params) <= {"x-id"} and self.files.delete(bucket, key):
+            self._deleted(bucket, [key])
+        return None
+
+    def _list(self, environ: dict[str, Any], bucket: str, params: dict[str, str]) -> Reply:
+        try:
+            request = parse_list_request(params)
+        except ListError as error:
+            return _error(400, error.code, error.message, environ)
+        entries = merge(self.files.entries(bucket, request.prefix), self.objects.entries(bucket, request.prefix))
+        body = render(bucket, request, paginate(entries, request), self.objects.owner_id())
+        return Reply(200, _headers(environ, ("Content-Type", "application/xml"), ("Content-Length", str(len(body)))),
+                     [body])
+
+    def _delete_objects(self, environ: dict[str, Any], bucket: str) -> None:
+        """Delete the file-backed keys a DeleteObjects body names (not those with a VersionId), then
+        let moto answer the same request; a body we cannot read is left for moto to refuse."""
+        body = _read_body(environ)
+        keys = _delete_keys(body) if body is not None else None
+        if keys is not None:
+            deleted = [key for key in dict.fromkeys(keys) if self.files.delete(bucket, key)]
+            if deleted:
+                self._deleted(bucket, deleted)
+
+    def _deleted(self, bucket: str, keys: list[str]) -> None:
+        if self.on_delete is None:
+            return
+        try:
+            self.on_delete(bucket, keys)
+        except Exception:  # the files are gone either way; the S3 answer stays S3's
+            log.exception("on_delete(%r, %d keys) failed", bucket, len(keys))
+
+
+def _is_s3(environ: dict[str, Any]) -> bool:
+    """Whether a request that reached moto is for S3: signed for ``s3`` (SigV4 header or presigned
+    query), SigV2, or unsigned and not a query-protocol call (``Action=``), as moto decides."""
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        return False
+    query = environ.get("QUERY_STRING", "")
+    for text in (environ.get("HTTP_AUTHORIZATION", ""), unquote(query)):
+        for part in text.replace(",", " ").replace("&", " ").split():
+            name, _, value = part.partition("=")
+            if name in ("Credential", "X-Amz-Credential"):
+                scope = value.split("/")
+                return len(scope) == 5 and scope[3].lower() == "s3"
+    return "Action=" not in query
+
+
+def _target(environ: dict[str, Any]) -> Target | None:
+    """Bucket, key and query of an S3 request, read from the raw URI as moto reads it; None if the
+    raw URI is not plain ASCII or its query is not decodable (moto deals with those)."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
+    query = environ.get("QUERY_STRING", "")
+    if not raw.isascii() or not query.isascii():
+        return None
+    path = urlsplit(raw).path if "://" in raw.split("?", 1)[0] else raw.split("?", 1)[0]
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    try:
+        params = dict(parse_qsl(query, keep_blank_values=True, errors="strict"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    bucket = virtual_host_bucket(environ.get("HTTP_HOST", ""))
+    if bucket is not None:
+        return Target(bucket, unquote(path[1:]), params)
+    bucket, _, key = path[1:].partition("/")
+    return Target(unquote(bucket), unquote(key), params)
+
+
+def _serve(environ: dict[str, Any], params: dict[str, str], handle: BinaryIO, status: os.stat_result,
+           etag: Callable[[BinaryIO, os.stat_result], str]) -> Reply:
+    """The GetObject/HeadObject reply for the open file ``handle``, which it closes or hands to the body."""
+    reply = None
+    try:
+        reply = _file_reply(environ, params, handle, status, etag(handle, status))
+        return reply
+    finally:
+        if reply is None or not isinstance(reply.body, FileBody):
+            handle.close()
+
+
+def _file_reply(environ: dict[str, Any], params: dict[str, str], handle: BinaryIO, status: os.stat_result,
+                etag: str) -> Reply:
+    size, modified = status.st_size, int(mtime(status).timestamp())
+    headers = _headers(environ, ("ETag", etag), ("Last-Modified", formatdate(modified, usegmt=True)))
+    refused = _precondition(environ, etag, modified)
+    if refused == 412:
+        return _error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
+                      environ, Condition="If-Match" if "HTTP_IF_MATCH" in environ else "If-Unmodified-Since")
+    if refused == 304:
+        return Reply(304, headers, [b""])
+    span = _byte_range(environ.get("HTTP_RANGE", ""), size)
+    if span == "unsatisfiable":
+        reply = _error(416, "InvalidRange", "The requested range is not satisfiable", environ,
+                       RangeRequested=environ.get("HTTP_RANGE", ""), ActualObjectSize=str(size))
+        return reply._replace(headers=[*reply.headers, ("Content-Range", f"bytes */{size}")])
+    start, end = span if isinstance(span, tuple) else (0, size - 1)
+    headers += [("Content-Type", params.get("response-content-type", "application/octet-stream")),
+                ("Accept-Ranges", "bytes"), ("Content-Length", str(end - start + 1))]
+    headers += [(name[len("response-"):].title(), value) for name, value in params.items()
+                if name.startswith("response-") and name != "response-content-type"]
+    if span is not None:
+        headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
+    code = 206 if span is not None else 200
+    if environ.get("REQUEST_METHOD") == "HEAD":
+        return Reply(code, headers, [b""])
+    return Reply(code, headers, FileBody(handle, start, end - start + 1))
+
+
+class FileBody:
+    """``length`` bytes of an open file from ``start``, read in chunks; closes the file when done or closed."""
+
+    def __init__(self, handle: BinaryIO, start: int, length: int) -> None:
+        self.handle, self.start, self.length = handle, start, length
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.handle.seek(self.start)
+        remaining = self.length
+        while remaining > 0:
+            chunk = self.handle.read(min(CHUNK, remaining))
+            if not chunk:  # truncated since: the client sees a short body
+                break
+            remaining -= len(chunk)
+            yield chunk
+        self.close()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _precondition(environ: dict[str, Any], etag: str, modified: int) -> int | None:
+    """412 or 304 if a conditional header refuses the object, as S3 applies them; None to serve it."""
+    if_match, if_none = environ.get("HTTP_IF_MATCH"), environ.get("HTTP_IF_NONE_MATCH")
+    if if_match is not None and not _etag_matches(if_match, etag):
+        return 412
+    since = _http_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+    if if_match is None and since is not None and modified > since:
+        return 412
+    if if_none is not None and _etag_matches(if_none, etag):
+        return 304
+    since = _http_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    if if_none is None and since is not None and modified <= since:
+        return 304
+    return None
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in tags or etag in tags or etag.strip('"') in tags
+
+
+def _http_date(header: str | None) -> int | None:
+    if not header:
+        return None
+    try:
+        return int(parsedate_to_datetime(header).timestamp())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """The inclusive byte span a single ``Range: bytes=...`` asks for, clipped to the object;
+    "unsatisfiable" if it starts at or past the end (or is an empty suffix); None (the whole
+    object) if there is no range, or one S3 ignores (malformed, several ranges, last < first)."""
+    unit, _, spec = header.strip().partition("=")
+    first, dash, last = spec.strip().partition("-")
+    digits = (first + last).isdigit() and first.isascii() and last.isascii()
+    if unit.strip().lower() != "bytes" or not dash or not digits or len(first) > 19 or len(last) > 19:
+        return None
+    if not first:
+        suffix = int(last)
+        return "unsatisfiable" if suffix == 0 or size == 0 else (max(0, size - suffix), size - 1)
+    start = int(first)
+    end = int(last) if last else size - 1
+    if end < start:
+        return None
+    return "unsatisfiable" if start >= size else (start, min(end, size - 1))
+
+
+def _read_body(environ: dict[str, Any]) -> bytes | None:
+    """The request body (then put back for moto), or None if it cannot be read or is over the cap."""
+    from werkzeug.wsgi import get_input_stream
+
+    try:
+        body = get_input_stream(environ, max_content_length=MAX_DELETE_BODY).read()
+    except Exception:  # werkzeug's RequestEntityTooLarge, a client gone: moto answers what it can
+        log.debug("DeleteObjects body unreadable", exc_info=True)
+        return None
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+    return body
+
+
+def _delete_keys(body: bytes) -> list[str] | None:
+    """The keys (without VersionId) of a DeleteObjects body; None if it is not one S3 would accept."""
+    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+        return None
+    try:
+        root = fromstring(body)
+    except (ParseError, ValueError):
+        return None
+    objects = [child for child in root if child.tag.rsplit("}", 1)[-1] == "Object"]
+    if root.tag.rsplit("}", 1)[-1] != "Delete" or not 0 < len(objects) <= MAX_DELETE_KEYS:
+        return None
+    fields = [{field.tag.rsplit("}", 1)[-1]: field.text or "" for field in item} for item in objects]
+    return [names["Key"] for names in fields if names.get("Key") and "VersionId" not in names]
+
+
+def _request_id(environ: dict[str, Any]) -> str:
+    return str(environ.setdefault("featurestore.s3_request_id", uuid.uuid4().hex[:16].upper()))
+
+
+def _headers(environ: dict[str, Any], *extra: tuple[str, str]) -> list[tuple[str, str]]:
+    request_id = _request_id(environ)
+    return [("x-amz-request-id", request_id), ("x-amz-id-2", request_id), *extra]
+
+
+def _error(status: int, code: str, message: str, environ: dict[str, Any], **fields: str) -> Reply:
+    """S3's XML error (no body to a HEAD, where botocore reads the status alone)."""
+    root = Element("Error")
+    for tag, text in (("Code", code), ("Message", message), *fields.items()):
+        SubElement(root, tag).text = text
+    SubElement(root, "RequestId").text = _request_id(environ)
+    body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else tostring(root, encoding="utf-8", xml_declaration=True)
+    headers = _headers(environ, ("Content-Type", "application/xml"), ("Content-Length", str(len(body))))
+    return Reply(status, headers, [body])
