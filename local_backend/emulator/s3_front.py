@@ -117,7 +117,7 @@ class S3Front:
         if method == "GET" and set(params) <= LIST_PARAMETERS and params.get("list-type", "2") == "2":
             return self._list(environ, bucket, params)
         if method == "POST" and "delete" in params:
-            self._delete_objects(environ, bucket)
+            return self._delete_objects(environ, bucket)
         if method == "DELETE" and not params:
             if self.files.has_objects(bucket):
                 return _error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", environ,
@@ -148,15 +148,19 @@ class S3Front:
         return Reply(200, _headers(environ, ("Content-Type", "application/xml"), ("Content-Length", str(len(body)))),
                      [body])
 
-    def _delete_objects(self, environ: dict[str, Any], bucket: str) -> None:
+    def _delete_objects(self, environ: dict[str, Any], bucket: str) -> Reply | None:
         """Delete the file-backed keys a DeleteObjects body names (not those with a VersionId), then
-        let moto answer the same request; a body we cannot read is left for moto to refuse."""
+        let moto answer the same request (None); 400 MalformedXML, deleting nothing, for a body S3
+        refuses (moto would answer some of those with a 500)."""
         body = _read_body(environ)
         keys = _delete_keys(body) if body is not None else None
-        if keys is not None:
-            deleted = [key for key in dict.fromkeys(keys) if self.files.delete(bucket, key)]
-            if deleted:
-                self._deleted(bucket, deleted)
+        if keys is None:
+            return _error(400, "MalformedXML", "The XML you provided was not well-formed or did not validate "
+                          "against our published schema", environ)
+        deleted = [key for key in dict.fromkeys(keys) if self.files.delete(bucket, key)]
+        if deleted:
+            self._deleted(bucket, deleted)
+        return None
 
     def _deleted(self, bucket: str, keys: list[str]) -> None:
         if self.on_delete is None:
@@ -306,9 +310,8 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | str | None:
     if not first:
         suffix = int(last)
         return "unsatisfiable" if suffix == 0 or size == 0 else (max(0, size - suffix), size - 1)
-    start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
+    start, end = int(first), int(last) if last else size - 1
+    if last and end < start:
         return None
     return "unsatisfiable" if start >= size else (start, min(end, size - 1))
 

@@ -1,7 +1,9 @@
 """The emulator: the local backend behind the AWS wire protocols, on one HTTP port.
 
 SageMaker feature groups, the feature-store runtime and Athena are served from a
-:class:`~local_backend.LocalBackend`; S3, STS, IAM and Glue by moto, in the same process.
+:class:`~local_backend.LocalBackend`; S3, STS, IAM and Glue by moto, in the same process, and
+the files under ``<home>/s3/<bucket>/`` (the offline store) as S3 objects beside moto's
+(:mod:`.s3_front`).
 Point boto3 at :attr:`Emulator.url` (``AWS_ENDPOINT_URL``) with any credentials.
 
 Slow or stalled clients cannot exhaust it: a connection that sends nothing for ``idle_timeout``
@@ -155,11 +157,12 @@ class Emulator:
         s3 = S3Objects(self.backend.account_id)
         s3.ensure_bucket(DEMO_BUCKET, region)
         self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)
+        self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.home / "s3", s3, region)
         app = Router(
             SageMakerService(self.backend, Deletions(deleting_seconds)),
             RuntimeService(self.backend),
             self.athena,
-            S3Front(DomainDispatcherApplication(create_backend_app), self.backend.home / "s3", s3, region),
+            self.s3_files,
         )
         try:
             listener = _listen(host, port)
