@@ -42,12 +42,15 @@ MAX_NAME_BYTES = 255
 CHUNK = 1 << 20
 ETAG_CACHE_SIZE = 4096
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IP = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def valid_bucket_name(name: str) -> bool:
-    """Whether ``name`` is an S3 bucket name (3-63 of ``a-z 0-9 . -``, no ``..``)."""
-    return bool(_BUCKET.fullmatch(name)) and ".." not in name
+    """Whether ``name`` is an S3 bucket name: 3-63 of ``a-z 0-9 . -``, no ``..``, not an IP address,
+    none of S3's reserved prefixes and suffixes."""
+    return (bool(_BUCKET.fullmatch(name)) and ".." not in name and not _IP.fullmatch(name)
+            and not name.startswith(("xn--", "sthree-")) and not name.endswith(("-s3alias", "--ol-s3")))
 
 
 def _valid_component(name: str) -> bool:
@@ -232,5 +235,5 @@ def _walk(directory: Path, key_prefix: str) -> Iterator[tuple[str, os.stat_resul
 
 
 def mtime(status: os.stat_result) -> datetime:
-    """The file's modification time, aware UTC."""
-    return datetime.fromtimestamp(status.st_mtime, tz=timezone.utc)
+    """The file's modification time, aware UTC, in whole seconds (S3 keeps no finer Last-Modified)."""
+    return datetime.fromtimestamp(int(status.st_mtime), tz=timezone.utc)

@@ -32,18 +32,17 @@ from __future__ import annotations
 
 import io
 import logging
-import os
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from email.utils import formatdate, parsedate_to_datetime
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
-from xml.etree.ElementTree import Element, ParseError, SubElement, fromstring, tostring
+from xml.etree.ElementTree import ParseError, fromstring
 
-from local_backend.emulator.s3_files import CHUNK, DiskObjects, mtime
+from featurestore_demo.errors import FeatureStoreError
+from local_backend.emulator.s3_files import DiskObjects
 from local_backend.emulator.s3_listing import LIST_PARAMETERS, ListError, merge, paginate, parse_list_request, render
 from local_backend.emulator.s3_objects import S3Objects, virtual_host_bucket
+from local_backend.emulator.s3_replies import REASONS, Reply, error, serve_file, xml_reply
 
 __all__ = ["S3Front", "OnDelete"]
 
@@ -57,15 +56,6 @@ OBJECT_PARAMETERS = frozenset({
     "response-content-language", "response-cache-control", "response-expires",
 })
 """The query parameters of a GetObject/HeadObject the files answer; any other one goes to moto."""
-REASONS = {200: "OK", 204: "No Content", 206: "Partial Content", 304: "Not Modified", 400: "Bad Request",
-           403: "Forbidden", 409: "Conflict", 412: "Precondition Failed", 416: "Requested Range Not Satisfiable",
-           500: "Internal Server Error"}
-
-
-class Reply(NamedTuple):
-    status: int
-    headers: list[tuple[str, str]]
-    body: Iterable[bytes]
 
 
 class Target(NamedTuple):
@@ -86,9 +76,18 @@ class S3Front:
         self.adopt_buckets()
 
     def adopt_buckets(self) -> None:
-        """Make every bucket directory a moto bucket too."""
+        """Make every bucket directory a moto bucket too (a name moto refuses is left alone)."""
         for bucket in self.files.buckets():
+            self._adopt(bucket)
+
+    def _adopt(self, bucket: str) -> bool:
+        """Whether the bucket directory ``bucket`` is (now) a moto bucket as well."""
+        try:
             self.objects.ensure_bucket(bucket, self.region)
+        except FeatureStoreError as exc:  # moto refuses the name (an IP address, say)
+            log.warning("The directory of bucket %r is not served: %s", bucket, exc)
+            return False
+        return True
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = _target(environ) if _is_s3(environ) else None
@@ -96,7 +95,7 @@ class S3Front:
             reply = None if target is None else self._reply(environ, target)
         except Exception:  # the last line of defence: log it, answer 500, keep serving
             log.exception("Unexpected error serving S3 files")
-            reply = _error(500, "InternalError", "Internal error in the emulator's S3 files.", environ)
+            reply = error(500, "InternalError", "Internal error in the emulator's S3 files.", environ)
         if reply is None:
             return self.fallback(environ, start_response)
         start_response(f"{reply.status} {REASONS.get(reply.status, '')}".strip(), reply.headers)
@@ -109,19 +108,18 @@ class S3Front:
             if method == "GET":
                 self.adopt_buckets()  # ListBuckets
             return None
-        if not self.files.has_bucket(bucket):
+        if not self.files.has_bucket(bucket) or not self._adopt(bucket):
             return None
-        self.objects.ensure_bucket(bucket, self.region)
         if key:
             return self._object(environ, method, target)
-        if method == "GET" and set(params) <= LIST_PARAMETERS and params.get("list-type", "2") == "2":
+        if method == "GET" and set(params) <= LIST_PARAMETERS and params.get("list-type") in (None, "2"):
             return self._list(environ, bucket, params)
         if method == "POST" and "delete" in params:
             return self._delete_objects(environ, bucket)
         if method == "DELETE" and not params:
             if self.files.has_objects(bucket):
-                return _error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", environ,
-                              BucketName=bucket)
+                return error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", environ,
+                             BucketName=bucket)
             self.files.remove_empty_bucket(bucket)
         return None
 
@@ -131,9 +129,9 @@ class S3Front:
             try:
                 opened = self.files.open(bucket, key)
             except OSError as exc:
-                return _error(403, "AccessDenied", f"The file of this key cannot be read: {exc.strerror}.",
-                              environ, Key=key)
-            return None if opened is None else _serve(environ, params, *opened, etag=self.files.etag)
+                return error(403, "AccessDenied", f"The file of this key cannot be read: {exc.strerror}.",
+                             environ, Key=key)
+            return None if opened is None else serve_file(environ, params, *opened, etag=self.files.etag)
         if method == "DELETE" and set(params) <= {"x-id"} and self.files.delete(bucket, key):
             self._deleted(bucket, [key])
         return None
@@ -141,12 +139,11 @@ class S3Front:
     def _list(self, environ: dict[str, Any], bucket: str, params: dict[str, str]) -> Reply:
         try:
             request = parse_list_request(params)
-        except ListError as error:
-            return _error(400, error.code, error.message, environ)
+        except ListError as refused:
+            return error(400, refused.code, refused.message, environ)
         entries = merge(self.files.entries(bucket, request.prefix), self.objects.entries(bucket, request.prefix))
         body = render(bucket, request, paginate(entries, request), self.objects.owner_id())
-        return Reply(200, _headers(environ, ("Content-Type", "application/xml"), ("Content-Length", str(len(body)))),
-                     [body])
+        return xml_reply(environ, 200, body)
 
     def _delete_objects(self, environ: dict[str, Any], bucket: str) -> Reply | None:
         """Delete the file-backed keys a DeleteObjects body names (not those with a VersionId), then
@@ -155,7 +152,7 @@ class S3Front:
         body = _read_body(environ)
         keys = _delete_keys(body) if body is not None else None
         if keys is None:
-            return _error(400, "MalformedXML", "The XML you provided was not well-formed or did not validate "
+            return error(400, "MalformedXML", "The XML you provided was not well-formed or did not validate "
                           "against our published schema", environ)
         deleted = [key for key in dict.fromkeys(keys) if self.files.delete(bucket, key)]
         if deleted:
@@ -207,115 +204,6 @@ def _target(environ: dict[str, Any]) -> Target | None:
     return Target(unquote(bucket), unquote(key), params)
 
 
-def _serve(environ: dict[str, Any], params: dict[str, str], handle: BinaryIO, status: os.stat_result,
-           etag: Callable[[BinaryIO, os.stat_result], str]) -> Reply:
-    """The GetObject/HeadObject reply for the open file ``handle``, which it closes or hands to the body."""
-    reply = None
-    try:
-        reply = _file_reply(environ, params, handle, status, etag(handle, status))
-        return reply
-    finally:
-        if reply is None or not isinstance(reply.body, FileBody):
-            handle.close()
-
-
-def _file_reply(environ: dict[str, Any], params: dict[str, str], handle: BinaryIO, status: os.stat_result,
-                etag: str) -> Reply:
-    size, modified = status.st_size, int(mtime(status).timestamp())
-    headers = _headers(environ, ("ETag", etag), ("Last-Modified", formatdate(modified, usegmt=True)))
-    refused = _precondition(environ, etag, modified)
-    if refused == 412:
-        return _error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
-                      environ, Condition="If-Match" if "HTTP_IF_MATCH" in environ else "If-Unmodified-Since")
-    if refused == 304:
-        return Reply(304, headers, [b""])
-    span = _byte_range(environ.get("HTTP_RANGE", ""), size)
-    if span == "unsatisfiable":
-        reply = _error(416, "InvalidRange", "The requested range is not satisfiable", environ,
-                       RangeRequested=environ.get("HTTP_RANGE", ""), ActualObjectSize=str(size))
-        return reply._replace(headers=[*reply.headers, ("Content-Range", f"bytes */{size}")])
-    start, end = span if isinstance(span, tuple) else (0, size - 1)
-    headers += [("Content-Type", params.get("response-content-type", "application/octet-stream")),
-                ("Accept-Ranges", "bytes"), ("Content-Length", str(end - start + 1))]
-    headers += [(name[len("response-"):].title(), value) for name, value in params.items()
-                if name.startswith("response-") and name != "response-content-type"]
-    if span is not None:
-        headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
-    code = 206 if span is not None else 200
-    if environ.get("REQUEST_METHOD") == "HEAD":
-        return Reply(code, headers, [b""])
-    return Reply(code, headers, FileBody(handle, start, end - start + 1))
-
-
-class FileBody:
-    """``length`` bytes of an open file from ``start``, read in chunks; closes the file when done or closed."""
-
-    def __init__(self, handle: BinaryIO, start: int, length: int) -> None:
-        self.handle, self.start, self.length = handle, start, length
-
-    def __iter__(self) -> Iterator[bytes]:
-        self.handle.seek(self.start)
-        remaining = self.length
-        while remaining > 0:
-            chunk = self.handle.read(min(CHUNK, remaining))
-            if not chunk:  # truncated since: the client sees a short body
-                break
-            remaining -= len(chunk)
-            yield chunk
-        self.close()
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-def _precondition(environ: dict[str, Any], etag: str, modified: int) -> int | None:
-    """412 or 304 if a conditional header refuses the object, as S3 applies them; None to serve it."""
-    if_match, if_none = environ.get("HTTP_IF_MATCH"), environ.get("HTTP_IF_NONE_MATCH")
-    if if_match is not None and not _etag_matches(if_match, etag):
-        return 412
-    since = _http_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
-    if if_match is None and since is not None and modified > since:
-        return 412
-    if if_none is not None and _etag_matches(if_none, etag):
-        return 304
-    since = _http_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
-    if if_none is None and since is not None and modified <= since:
-        return 304
-    return None
-
-
-def _etag_matches(header: str, etag: str) -> bool:
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return "*" in tags or etag in tags or etag.strip('"') in tags
-
-
-def _http_date(header: str | None) -> int | None:
-    if not header:
-        return None
-    try:
-        return int(parsedate_to_datetime(header).timestamp())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
-def _byte_range(header: str, size: int) -> tuple[int, int] | str | None:
-    """The inclusive byte span a single ``Range: bytes=...`` asks for, clipped to the object;
-    "unsatisfiable" if it starts at or past the end (or is an empty suffix); None (the whole
-    object) if there is no range, or one S3 ignores (malformed, several ranges, last < first)."""
-    unit, _, spec = header.strip().partition("=")
-    first, dash, last = spec.strip().partition("-")
-    digits = (first + last).isdigit() and first.isascii() and last.isascii()
-    if unit.strip().lower() != "bytes" or not dash or not digits or len(first) > 19 or len(last) > 19:
-        return None
-    if not first:
-        suffix = int(last)
-        return "unsatisfiable" if suffix == 0 or size == 0 else (max(0, size - suffix), size - 1)
-    start, end = int(first), int(last) if last else size - 1
-    if last and end < start:
-        return None
-    return "unsatisfiable" if start >= size else (start, min(end, size - 1))
-
-
 def _read_body(environ: dict[str, Any]) -> bytes | None:
     """The request body (then put back for moto), or None if it cannot be read or is over the cap."""
     from werkzeug.wsgi import get_input_stream
@@ -342,23 +230,3 @@ def _delete_keys(body: bytes) -> list[str] | None:
         return None
     fields = [{field.tag.rsplit("}", 1)[-1]: field.text or "" for field in item} for item in objects]
     return [names["Key"] for names in fields if names.get("Key") and "VersionId" not in names]
-
-
-def _request_id(environ: dict[str, Any]) -> str:
-    return str(environ.setdefault("featurestore.s3_request_id", uuid.uuid4().hex[:16].upper()))
-
-
-def _headers(environ: dict[str, Any], *extra: tuple[str, str]) -> list[tuple[str, str]]:
-    request_id = _request_id(environ)
-    return [("x-amz-request-id", request_id), ("x-amz-id-2", request_id), *extra]
-
-
-def _error(status: int, code: str, message: str, environ: dict[str, Any], **fields: str) -> Reply:
-    """S3's XML error (no body to a HEAD, where botocore reads the status alone)."""
-    root = Element("Error")
-    for tag, text in (("Code", code), ("Message", message), *fields.items()):
-        SubElement(root, tag).text = text
-    SubElement(root, "RequestId").text = _request_id(environ)
-    body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else tostring(root, encoding="utf-8", xml_declaration=True)
-    headers = _headers(environ, ("Content-Type", "application/xml"), ("Content-Length", str(len(body))))
-    return Reply(status, headers, [body])

@@ -59,11 +59,14 @@ class S3Objects:
             raise ResourceNotFound(f"The S3 bucket '{name}' does not exist.") from exc
 
     def ensure_bucket(self, bucket: str, region: str) -> None:
-        """Create ``bucket`` unless it exists."""
+        """Create ``bucket`` unless it exists; ResourceNotFound if moto refuses to create it."""
         try:
             self._bucket(bucket)
         except ResourceNotFound:
-            self._backend().create_bucket(bucket, region)
+            try:
+                self._backend().create_bucket(bucket, region)
+            except Exception:  # moto's InvalidBucketName, or another request thread created it first
+                self._bucket(bucket)
 
     def put(self, bucket: str, key: str, body: bytes) -> None:
         """Write one object; ResourceNotFound if the bucket does not exist."""

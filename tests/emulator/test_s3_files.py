@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 from botocore.exceptions import ClientError
 
+from featurestore_demo.errors import ResourceNotFound
 from local_backend.emulator import Emulator
 from scenarios.emulator_backend import fake_session
 
@@ -208,7 +209,7 @@ def test_keys_round_trip(s3, emulator, bucket, key, deleted):
 
 def test_head_and_get_of_a_file(s3, emulator, bucket):
     data = bytes(range(256)) * 10
-    put_file(emulator, bucket, "offline/f.parquet", data, mtime=1_700_000_000)
+    put_file(emulator, bucket, "offline/f.parquet", data, mtime=1_700_000_000.75)
 
     head = s3.head_object(Bucket=bucket, Key="offline/f.parquet")
     got = s3.get_object(Bucket=bucket, Key="offline/f.parquet")
@@ -310,6 +311,25 @@ def test_hidden_files_are_never_objects(s3, emulator, bucket, hidden):
     assert [item["Key"] for item in listed["Contents"]] == ["offline/seen.parquet"]
     assert caught.value.response["Error"]["Code"] == "NoSuchKey"
     assert s3.list_objects_v2(Bucket=bucket, Prefix=hidden.rpartition("/")[0] + "/")["KeyCount"] in (0, 1)
+
+
+@pytest.mark.parametrize("name", ["192.168.0.1", "Upper-Case", "xn--bucket", "a", "-dash", "bucket-s3alias"])
+def test_a_directory_that_is_no_bucket_name_is_left_to_moto(s3, emulator, name):
+    (emulator.backend.home / "s3" / name).mkdir()
+
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    status, _, body = raw(emulator, "GET", f"/{name}?list-type=2")
+    assert status in (400, 404) and error_code(body) in ("NoSuchBucket", "InvalidBucketName")
+
+
+def test_a_bucket_moto_refuses_to_make_is_left_to_moto(emulator, bucket, monkeypatch):
+    def refuse(name: str, region: str) -> None:
+        raise ResourceNotFound(f"The S3 bucket '{name}' does not exist.")
+
+    monkeypatch.setattr(emulator.s3_files.objects, "ensure_bucket", refuse)
+    status, _, body = raw(emulator, "GET", f"/{bucket}?list-type=2")
+
+    assert (status, error_code(body)) == (404, "NoSuchBucket")
 
 
 def test_a_directory_is_not_an_object(s3, emulator, bucket):
