@@ -134,7 +134,11 @@ class DiskObjects:
         return handle, status
 
     def entries(self, bucket: str, prefix: str) -> list[S3Entry]:
-        """The file-backed objects of ``bucket`` whose key starts with ``prefix``, in key order."""
+        """The file-backed objects of ``bucket`` whose key starts with ``prefix``, in key order.
+
+        It walks only the directory the prefix's folder part names. Each file's MD5 (its ETag) is
+        read once and then cached by inode, size and mtime.
+        """
         folder = prefix.rpartition("/")[0]
         parts = _components(folder) if folder else []
         start = None if parts is None else self._folder(bucket, parts)

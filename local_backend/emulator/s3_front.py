@@ -13,10 +13,15 @@ A WSGI application in front of moto's. For a bucket that has a directory under t
 - DeleteObject and DeleteObjects: the files go (with parent directories left empty), the
   ``on_delete(bucket, keys)`` callback hears which keys were files, then moto answers the very
   same request, so that a moto object the file shadowed goes too and the response is S3's.
-- DeleteBucket of a bucket that still holds files: 409 ``BucketNotEmpty``.
+- DeleteBucket of a bucket that still holds files: 409 ``BucketNotEmpty``; otherwise its empty
+  directory goes before moto deletes the bucket.
+- A DeleteObjects body S3 refuses (not XML, a DTD, no or over 1000 objects): 400 ``MalformedXML``.
 
 Everything else goes to moto unchanged, for keys that are not files too. A file-backed key
-has no versions, ACL or tags: such sub-resources go to moto, which does not know the key.
+has no versions, ACL, tags or parts: such sub-resources (``versionId``, ``partNumber``,
+``?acl``...) go to moto, which does not know the key, and ListObjectVersions lists moto's
+objects only. A key with an empty, ``.``-led or unusable path component is never a file
+(:mod:`.s3_files`), so ``..`` cannot leave the bucket: such keys are moto's.
 **PutObject (CopyObject, multipart) to a key that is a file** goes to moto and the file keeps
 shadowing that object: reads and listings show the file's content until the file is deleted.
 The emulator never writes files; only the local feature store does.
@@ -37,6 +42,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 from xml.etree.ElementTree import ParseError, fromstring
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import get_input_stream
 
 from featurestore_demo.errors import FeatureStoreError
 from local_backend.emulator.s3_files import DiskObjects
@@ -90,8 +98,8 @@ class S3Front:
         return True
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        target = _target(environ) if _is_s3(environ) else None
         try:
+            target = _target(environ) if _is_s3(environ) else None
             reply = None if target is None else self._reply(environ, target)
         except Exception:  # the last line of defence: log it, answer 500, keep serving
             log.exception("Unexpected error serving S3 files")
@@ -152,8 +160,9 @@ class S3Front:
         body = _read_body(environ)
         keys = _delete_keys(body) if body is not None else None
         if keys is None:
-            return error(400, "MalformedXML", "The XML you provided was not well-formed or did not validate "
-                          "against our published schema", environ)
+            return error(400, "MalformedXML",
+                         "The XML you provided was not well-formed or did not validate against our published schema",
+                         environ)
         deleted = [key for key in dict.fromkeys(keys) if self.files.delete(bucket, key)]
         if deleted:
             self._deleted(bucket, deleted)
@@ -206,11 +215,9 @@ def _target(environ: dict[str, Any]) -> Target | None:
 
 def _read_body(environ: dict[str, Any]) -> bytes | None:
     """The request body (then put back for moto), or None if it cannot be read or is over the cap."""
-    from werkzeug.wsgi import get_input_stream
-
     try:
         body = get_input_stream(environ, max_content_length=MAX_DELETE_BODY).read()
-    except Exception:  # werkzeug's RequestEntityTooLarge, a client gone: moto answers what it can
+    except (HTTPException, OSError, ValueError):  # over the cap (RequestEntityTooLarge), a client gone
         log.debug("DeleteObjects body unreadable", exc_info=True)
         return None
     environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))

@@ -36,9 +36,12 @@ def virtual_host_bucket(host: str) -> str | None:
     from moto.s3.responses import S3Response
     from moto.s3.utils import bucket_name_from_url
 
-    if not host or not S3Response.subdomain_based_buckets(SimpleNamespace(headers={"host": host}, url="")):
+    try:
+        if not host or not S3Response.subdomain_based_buckets(SimpleNamespace(headers={"host": host}, url="")):
+            return None
+        return bucket_name_from_url(f"http://{host}/") or None
+    except ValueError:  # not a host urllib can parse ("[", "a:b:c"): moto answers it as it can
         return None
-    return bucket_name_from_url(f"http://{host}/") or None
 
 
 class S3Objects:

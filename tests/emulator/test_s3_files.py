@@ -61,7 +61,8 @@ def raw(emulator: Emulator, method: str, target: str, headers: dict[str, str] | 
     connection = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
     try:
         connection.putrequest(method, target, skip_host="Host" in (headers or {}), skip_accept_encoding=True)
-        for name, value in {"Content-Length": str(len(body)), **(headers or {})}.items():
+        framing = {} if "Transfer-Encoding" in (headers or {}) else {"Content-Length": str(len(body))}
+        for name, value in {**framing, **(headers or {})}.items():
             connection.putheader(name, value)
         connection.endheaders(body)
         response = connection.getresponse()
@@ -411,6 +412,17 @@ def test_delete_objects_s3_refuses_leave_the_files(emulator, bucket, body, delet
     assert path.exists() and deleted == []
 
 
+def test_delete_objects_with_a_chunked_body(emulator, bucket, deleted):
+    path = put_file(emulator, bucket, "a.parquet")
+    xml = b"<Delete><Object><Key>a.parquet</Key></Object></Delete>"
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(xml), xml)
+
+    status, _, answer = raw(emulator, "POST", f"/{bucket}?delete", {"Transfer-Encoding": "chunked"}, chunked)
+
+    assert status == 200 and [key.text for key in ET.fromstring(answer).iter(f"{NS}Key")] == ["a.parquet"]
+    assert not path.exists() and deleted == [(bucket, ["a.parquet"])]
+
+
 def test_delete_objects_with_a_version_id_leaves_the_file(s3, emulator, bucket, deleted):
     path = put_file(emulator, bucket, "a.parquet")
 
@@ -519,10 +531,17 @@ def test_links_and_escapes_are_never_listed(emulator, s3, bucket, outside):
     ("HEAD", "/{b}/r.bin", {"Range": "bytes=50-"}),
     ("DELETE", "/{b}/" + "%FF", {}),
     ("GET", "/{b}/r.bin?versionId=null", {}),
+    ("GET", "/{b}/r.bin", {"Host": "["}),
+    ("GET", "/r.bin", {"Host": "{b}.localhost:1:2"}),
+    ("GET", "/r.bin", {"Host": "{b}.localhost:[x]"}),
+    ("GET", "/{b}/r.bin", {"Host": ""}),
+    ("GET", "/{b}/r.bin?%FF=%FE&a", {}),
+    ("GET", "http://{b}.localhost/r.bin", {}),
 ])
 def test_hostile_requests_never_answer_5xx(emulator, bucket, method, target, headers):
     put_file(emulator, bucket, "r.bin", b"0123456789")
 
+    headers = {name: value.format(b=bucket) for name, value in headers.items()}
     status, _, _ = raw(emulator, method, target.format(b=bucket), headers)
 
     assert 200 <= status < 500
@@ -547,3 +566,28 @@ def test_pyarrow_reads_a_parquet_dataset_through_s3(emulator, bucket):
     assert sorted(table.column("id").to_pylist()) == [1, 2, 3]
     info = s3fs.get_file_info(f"{bucket}/offline/month=01/part.parquet")
     assert info.size == (emulator.backend.home / "s3" / bucket / "offline/month=01/part.parquet").stat().st_size
+
+
+def test_special_keys_under_a_delimiter_and_prefix(s3, emulator, bucket):
+    for key in ("unicodé dir/日本/ü.parquet", "unicodé dir/a+b=c%d.parquet", "unicodé dirx"):
+        put_file(emulator, bucket, key)
+
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix="unicodé dir/", Delimiter="/")
+    old = s3.list_objects(Bucket=bucket, Prefix="unicodé dir/", Delimiter="/")
+
+    for answer in (listed, old):
+        assert [p["Prefix"] for p in answer["CommonPrefixes"]] == ["unicodé dir/日本/"]
+        assert [c["Key"] for c in answer["Contents"]] == ["unicodé dir/a+b=c%d.parquet"]
+    assert listed["Prefix"] == "unicodé dir/"
+
+
+def test_max_keys_is_capped_at_1000(s3, emulator, bucket):
+    for number in range(1001):
+        put_file(emulator, bucket, f"many/{number:04d}", b"")
+
+    first = s3.list_objects_v2(Bucket=bucket, MaxKeys=5000)
+    rest = s3.list_objects_v2(Bucket=bucket, ContinuationToken=first["NextContinuationToken"])
+
+    assert (first["KeyCount"], first["IsTruncated"], first["MaxKeys"]) == (1000, True, 1000)
+    assert [c["Key"] for c in rest["Contents"]] == ["many/1000"] and rest["IsTruncated"] is False
+    assert first["Contents"][0]["ETag"] == md5_etag(b"")
