@@ -24,7 +24,8 @@ from typing import NamedTuple
 from urllib.parse import quote
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-__all__ = ["S3Entry", "ListRequest", "Page", "ListError", "merge", "parse_list_request", "paginate", "render"]
+__all__ = ["S3Entry", "ListRequest", "Page", "ListError", "merge", "parse_list_request", "paginate", "render",
+           "encode_token", "iso_time"]
 
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 MAX_KEYS = 1000
