@@ -229,6 +229,7 @@ def _encoder(url_encoded: bool) -> Callable[[str], str]:
 
 
 def iso_time(moment: datetime) -> str:
-    """``2024-05-01T12:00:00.000Z``, as S3 writes LastModified in listings."""
+    """``2024-05-01T12:00:00.000Z``, as S3 writes LastModified in listings: whole seconds, the
+    precision of its Last-Modified header, so a listing and a HeadObject agree."""
     utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.000Z")

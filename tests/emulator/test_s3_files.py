@@ -113,6 +113,9 @@ def test_list_v2_merges_files_and_moto_objects_in_key_order(s3, bucket, merged):
     assert listed["KeyCount"] == len(merged) and listed["IsTruncated"] is False
     both = next(item for item in listed["Contents"] if item["Key"] == "offline/both.txt")
     assert (both["Size"], both["ETag"]) == (4, md5_etag(b"file"))  # the file wins
+    zzz = next(item for item in listed["Contents"] if item["Key"] == "zzz")
+    head = s3.head_object(Bucket=bucket, Key="zzz")
+    assert (zzz["Size"], zzz["ETag"], zzz["LastModified"]) == (11, head["ETag"], head["LastModified"])
     assert "Owner" not in listed["Contents"][0]
 
 
