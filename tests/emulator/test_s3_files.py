@@ -494,6 +494,7 @@ def outside(emulator: Emulator, bucket: str) -> bytes:
     inside = emulator.backend.home / "s3" / bucket
     (inside / "link.txt").symlink_to(emulator.backend.home / "secret.txt")
     (inside / "linkdir").symlink_to(emulator.backend.home / "s3" / (bucket + "-other"))
+    (emulator.backend.home / "s3" / (bucket + "-alias")).symlink_to(emulator.backend.home)
     return secret
 
 
@@ -501,7 +502,7 @@ def outside(emulator: Emulator, bucket: str) -> bytes:
     "/{b}/../secret.txt", "/{b}/..%2F..%2Fsecret.txt", "/{b}/%2E%2E/%2E%2E/secret.txt", "/{b}/./../../secret.txt",
     "/{b}/../{b}-other/secret.txt", "/{b}/%2e%2e/{b}-other/secret.txt", "/{b}/link.txt", "/{b}/linkdir/secret.txt",
     "/{b}//etc/passwd", "/{b}/%2Fetc%2Fpasswd", "/{b}/a/../../secret.txt", "/../secret.txt", "/..%2Fsecret.txt",
-    "/{b}/%00secret.txt", "/{b}/link.txt%00",
+    "/{b}/%00secret.txt", "/{b}/link.txt%00", "/{b}-alias/secret.txt", "/{b}-alias?list-type=2",
 ])
 def test_paths_never_leave_their_bucket(emulator, s3, bucket, outside, target):
     status, _, body = raw(emulator, "GET", target.format(b=bucket))
@@ -512,6 +513,8 @@ def test_paths_never_leave_their_bucket(emulator, s3, bucket, outside, target):
 
 def test_links_and_escapes_are_never_listed(emulator, s3, bucket, outside):
     put_file(emulator, bucket, "real.parquet")
+
+    assert f"{bucket}-alias" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
     assert [i["Key"] for i in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["real.parquet"]
     assert s3.list_objects_v2(Bucket=bucket, Prefix="../")["KeyCount"] == 0
@@ -622,3 +625,28 @@ def test_paging_walks_every_name_once_as_botocore_resumes(keys, prefix, delimite
         else:
             params["marker"] = page.last if delimiter else page.contents[-1].key
     assert names == expected_page_names(sorted(keys), prefix, delimiter)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_file_is_access_denied(s3, emulator, bucket):
+    put_file(emulator, bucket, "locked.parquet").chmod(0)
+
+    with pytest.raises(ClientError) as caught:
+        s3.get_object(Bucket=bucket, Key="locked.parquet")
+
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_a_file_the_emulator_cannot_open_is_access_denied(s3, emulator, bucket, monkeypatch):
+    put_file(emulator, bucket, "locked.parquet")
+
+    def refuse(bucket: str, key: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(emulator.s3_files.files, "open", refuse)
+    with pytest.raises(ClientError) as caught:
+        s3.get_object(Bucket=bucket, Key="locked.parquet")
+
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    assert caught.value.response["Error"]["Message"] == "The file of this key cannot be read: Permission denied."
