@@ -1,4 +1,5 @@
-"""Objects in the S3 that moto serves in the same process (Athena's results and external tables).
+"""Objects in the S3 that moto serves in the same process (Athena's results and external tables,
+and the listing the emulator merges with the files on disk: :mod:`.s3_front`).
 
 The emulator reads and writes moto's in-memory S3 directly, not over HTTP; every touch of
 moto's internals is in this module.
@@ -93,9 +94,11 @@ class S3Objects:
     def entries(self, bucket: str, prefix: str) -> list[S3Entry]:
         """The live objects of ``bucket`` (latest versions, no delete markers) under ``prefix``, in
         key order; ResourceNotFound if the bucket does not exist."""
+        from moto.s3.models import FakeDeleteMarker
+
         found = []
         for name, key in list(self._bucket(bucket).keys.items()):
-            if name.startswith(prefix) and type(key).__name__ != "FakeDeleteMarker":
+            if name.startswith(prefix) and not isinstance(key, FakeDeleteMarker):
                 modified = key.last_modified
                 if modified.tzinfo is None:
                     modified = modified.replace(tzinfo=timezone.utc)

@@ -650,3 +650,16 @@ def test_a_file_the_emulator_cannot_open_is_access_denied(s3, emulator, bucket, 
 
     assert caught.value.response["Error"]["Code"] == "AccessDenied"
     assert caught.value.response["Error"]["Message"] == "The file of this key cannot be read: Permission denied."
+
+
+def test_a_versioned_bucket_lists_latest_versions_and_no_delete_markers(s3, emulator, bucket):
+    put_file(emulator, bucket, "file.parquet")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="gone", Body=b"1")
+    s3.delete_object(Bucket=bucket, Key="gone")
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"old")
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"newer")
+
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"]
+
+    assert [(item["Key"], item["Size"]) for item in listed] == [("file.parquet", 4), ("kept", 5)]
