@@ -46,6 +46,8 @@ class S3Entry(NamedTuple):
     etag: str
     last_modified: datetime
     storage_class: str = "STANDARD"
+    checksum_algorithm: str = ""
+    """The algorithm of the checksum stored with the object ('' for none, as files have)."""
 
 
 class ListRequest(NamedTuple):
@@ -210,6 +212,8 @@ def _add_entry(root: Element, entry: S3Entry, key: str, owner_id: str) -> None:
     _add(contents, "LastModified", iso_time(entry.last_modified))
     _add(contents, "ETag", entry.etag)
     _add(contents, "Size", str(entry.size))
+    if entry.checksum_algorithm:
+        _add(contents, "ChecksumAlgorithm", entry.checksum_algorithm)
     if owner_id:
         owner = SubElement(contents, "Owner")
         _add(owner, "ID", owner_id)

@@ -102,7 +102,8 @@ class S3Objects:
                 modified = key.last_modified
                 if modified.tzinfo is None:
                     modified = modified.replace(tzinfo=timezone.utc)
-                found.append(S3Entry(name, key.size, key.etag, modified, key.storage_class or "STANDARD"))
+                found.append(S3Entry(name, key.size, key.etag, modified, key.storage_class or "STANDARD",
+                                     key.checksum_algorithm or ""))
         return sorted(found)
 
     @staticmethod

@@ -116,6 +116,7 @@ def test_list_v2_merges_files_and_moto_objects_in_key_order(s3, bucket, merged):
     zzz = next(item for item in listed["Contents"] if item["Key"] == "zzz")
     head = s3.head_object(Bucket=bucket, Key="zzz")
     assert (zzz["Size"], zzz["ETag"], zzz["LastModified"]) == (11, head["ETag"], head["LastModified"])
+    assert zzz["ChecksumAlgorithm"] == ["CRC32"] and "ChecksumAlgorithm" not in both  # botocore's default
     assert "Owner" not in listed["Contents"][0]
 
 
