@@ -1,7 +1,9 @@
 """The emulator: the local backend behind the AWS wire protocols, on one HTTP port.
 
 SageMaker feature groups, the feature-store runtime and Athena are served from a
-:class:`~local_backend.LocalBackend`; S3, STS, IAM and Glue by moto, in the same process.
+:class:`~local_backend.LocalBackend`; S3, STS, IAM and Glue by moto, in the same process, and
+the files under ``<home>/s3/<bucket>/`` (the offline store) as S3 objects beside moto's
+(:mod:`.s3_front`).
 Point boto3 at :attr:`Emulator.url` (``AWS_ENDPOINT_URL``) with any credentials.
 
 Slow or stalled clients cannot exhaust it: a connection that sends nothing for ``idle_timeout``
@@ -29,6 +31,7 @@ from local_backend.backend import LocalBackend
 from local_backend.emulator.athena import AthenaService
 from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
+from local_backend.emulator.s3_front import S3Front
 from local_backend.emulator.s3_objects import S3Objects
 from local_backend.emulator.sagemaker import Deletions, SageMakerService
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
@@ -157,11 +160,12 @@ class Emulator:
         s3 = S3Objects(self.backend.account_id)
         s3.ensure_bucket(DEMO_BUCKET, region)
         self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)
+        self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.home / "s3", s3, region)
         app = Router(
             SageMakerService(self.backend, Deletions(deleting_seconds)),
             RuntimeService(self.backend),
             self.athena,
-            DomainDispatcherApplication(create_backend_app),
+            self.s3_files,
         )
         try:
             listener = _listen(host, port)
