@@ -78,8 +78,11 @@ class S3Front:
     """Serve the files under ``root`` as S3 objects in front of ``fallback`` (moto's WSGI app)."""
 
     def __init__(self, fallback: WsgiApp, root: Path, objects: S3Objects, region: str,
-                 on_delete: OnDelete | None = None) -> None:
+                 on_delete: OnDelete | None = None, before_request: Callable[[], None] | None = None) -> None:
+        """``before_request`` runs before each S3 request is answered (the store writes out what
+        it holds back, so that what was acknowledged is listed); ``on_delete`` after files go."""
         self.fallback, self.objects, self.region, self.on_delete = fallback, objects, region, on_delete
+        self.before_request = before_request
         self.files = DiskObjects(root)
         self.adopt_buckets()
 
@@ -112,6 +115,8 @@ class S3Front:
     def _reply(self, environ: dict[str, Any], target: Target) -> Reply | None:
         """Our reply, or None to let moto answer (after any file deletion the request asked for)."""
         method, (bucket, key, params) = environ.get("REQUEST_METHOD", ""), target
+        if self.before_request is not None:
+            self.before_request()
         if not bucket:
             if method == "GET":
                 self.adopt_buckets()  # ListBuckets

@@ -27,6 +27,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
         "The emulator needs moto's server: pip install 'featurestore-demo[emulator]'"
     ) from exc
 
+from featurestore_demo.errors import ServiceUnavailable
 from local_backend.backend import LocalBackend
 from local_backend.emulator.athena import AthenaService
 from local_backend.emulator.router import Router
@@ -160,7 +161,8 @@ class Emulator:
         s3 = S3Objects(self.backend.account_id)
         s3.ensure_bucket(DEMO_BUCKET, region)
         self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)
-        self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.home / "s3", s3, region)
+        self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.s3_root, s3, region,
+                                on_delete=self.backend.offline_objects_deleted, before_request=self._write_out)
         app = Router(
             SageMakerService(self.backend, Deletions(deleting_seconds)),
             RuntimeService(self.backend),
@@ -182,6 +184,14 @@ class Emulator:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def _write_out(self) -> None:
+        """Write the store's acknowledged offline writes out as files (those ``offline_delay``
+        holds back stay back), so an S3 reader sees them; a full disk leaves them journaled."""
+        try:
+            self.backend.flush()
+        except ServiceUnavailable as error:
+            log.warning("The offline store could not be written before an S3 request: %s", error)
 
     def environment(self) -> dict[str, str]:
         """Environment variables that point boto3 (and the kit's AWS backend) at this emulator.
