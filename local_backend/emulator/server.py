@@ -29,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 
 from local_backend.backend import LocalBackend
 from local_backend.emulator.athena import AthenaService
+from local_backend.emulator.glue_tables import GlueTables
 from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
 from local_backend.emulator.s3_front import S3Front
@@ -161,11 +162,14 @@ class Emulator:
         s3.ensure_bucket(DEMO_BUCKET, region)
         self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)
         self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.home / "s3", s3, region)
+        glue = GlueTables(self.backend, self.backend.account_id, region)
+        glue.restore()
         app = Router(
-            SageMakerService(self.backend, Deletions(deleting_seconds)),
+            SageMakerService(self.backend, Deletions(deleting_seconds), glue),
             RuntimeService(self.backend),
             self.athena,
             self.s3_files,
+            glue,
         )
         try:
             listener = _listen(host, port)
