@@ -93,13 +93,16 @@ class GlueTables:
 
         return glue_backends[self.account_id][self.region]
 
+    def _exists(self, catalog: dict[str, str]) -> bool:
+        database = self._glue().databases.get(catalog["Database"])
+        return database is not None and catalog["TableName"] in database.tables
+
     def check_free(self, description: dict[str, Any]) -> None:
         """ResourceInUse if the Glue table this description would create exists already."""
         if not creates_table(description):
             return
         catalog = description["OfflineStoreConfig"]["DataCatalogConfig"]
-        database = self._glue().databases.get(catalog["Database"])
-        if database is not None and catalog["TableName"] in database.tables:
+        if self._exists(catalog):
             raise ResourceInUse(
                 f"The Glue table {catalog['Database']}.{catalog['TableName']} already exists (AWS would "
                 "leave the feature group CreateFailed). Delete the table, or choose another DataCatalogConfig."
@@ -119,14 +122,9 @@ class GlueTables:
     def restore(self) -> None:
         """Create the Glue tables of the backend's groups that moto's Glue lacks (moto keeps its
         state in memory: a store reopened by a new emulator process has groups but no tables)."""
-        glue = self._glue()
         for summary in self.backend.list_feature_groups():
             description = self.backend.describe_feature_group(summary["FeatureGroupName"])
-            if not creates_table(description):
-                continue
-            catalog = description["OfflineStoreConfig"]["DataCatalogConfig"]
-            database = glue.databases.get(catalog["Database"])
-            if database is None or catalog["TableName"] not in database.tables:
+            if creates_table(description) and not self._exists(description["OfflineStoreConfig"]["DataCatalogConfig"]):
                 self.create_for(description)
 
     def after_delete(self, operation: str, body: bytes, response: bytes) -> None:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
 from local_backend.emulator.glue_tables import DELETES, GlueTables
-from local_backend.emulator.wire import MAX_BODY_BYTES, Request, Response, WireError
+from local_backend.emulator.wire import MAX_BODY_BYTES, Request, Response, WireError, json_response
 
 __all__ = ["Router", "Service"]
 
@@ -70,15 +70,17 @@ class Router:
     def _glue_delete(self, operation: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         """moto's answer to a Glue delete; on success, the tables it deleted leave Athena too.
 
-        The body is read here (and handed to moto from memory); one moto could not frame goes
-        to moto as it is, which answers it.
+        The body is read here, as for the emulated services (a body that cannot be framed is
+        answered with their JSON error), and handed to moto from memory.
         """
-        header = environ.get("CONTENT_LENGTH") or "0"
-        length = int(header) if header.strip().isdigit() else -1
-        if not 0 <= length <= MAX_BODY_BYTES:
-            return list(self.fallback(environ, start_response))
-        body = environ["wsgi.input"].read(length) if length else b""
+        try:
+            body = _read_request(environ).body
+        except FeatureStoreError as error:
+            response = json_response({"__type": error.code, "message": str(error)}, getattr(error, "status", 400))
+            start_response(f"{response.status} {HTTPStatus(response.status).phrase}", response.header_list())
+            return [response.body]
         environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
         statuses: list[str] = []
 
         def remember(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:

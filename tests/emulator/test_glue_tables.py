@@ -12,7 +12,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator_helpers import create_request, record, run_query, unique_name, wait_created
+from emulator_helpers import create_request, parse_response, record, run_query, send_bytes, unique_name, wait_created
 from local_backend.emulator.glue_tables import GlueTables
 from scenarios.emulator_backend import fake_session
 
@@ -289,3 +289,19 @@ def test_an_emulator_on_a_reopened_store_restores_the_glue_tables(tmp_path):
     with running_emulator(tmp_path) as second:
         glue = fake_session(second).client("glue", endpoint_url=second.url)
         assert glue.get_table(DatabaseName=DATABASE, Name=table)["Table"]["StorageDescriptor"]["Columns"] == COLUMNS
+
+
+def test_a_glue_delete_whose_body_cannot_be_framed_is_refused_and_drops_nothing(emulator, sm, athena):
+    name = unique_name("framed")
+    table = _created(sm, name, **_offline())["OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]
+    sm.delete_feature_group(FeatureGroupName=name)
+    body = json.dumps({"DatabaseName": DATABASE, "Name": table}).encode()
+    head = (f"POST / HTTP/1.1\r\nHost: {emulator.host}\r\nX-Amz-Target: AWSGlue.DeleteTable\r\n"
+            "Content-Type: application/x-amz-json-1.1\r\nContent-Length: 12abc\r\n\r\n").encode()
+
+    status, _, answer = parse_response(send_bytes(emulator, head + body))
+
+    assert status == 400
+    assert json.loads(answer) == {"__type": "SerializationException",
+                                  "message": "Content-Length '12abc' is not a byte count."}
+    assert run_query(athena, f'SELECT * FROM "{table}"')["Status"]["State"] == "SUCCEEDED"
