@@ -30,6 +30,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 from featurestore_demo.errors import ServiceUnavailable
 from local_backend.backend import LocalBackend
 from local_backend.emulator.athena import AthenaService
+from local_backend.emulator.glue_tables import GlueTables
 from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
 from local_backend.emulator.s3_front import S3Front
@@ -163,11 +164,14 @@ class Emulator:
         self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)
         self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.s3_root, s3, region,
                                 on_delete=self.backend.offline_objects_deleted, before_request=self._write_out)
+        glue = GlueTables(self.backend, self.backend.account_id, region)
+        glue.restore()
         app = Router(
-            SageMakerService(self.backend, Deletions(deleting_seconds)),
+            SageMakerService(self.backend, Deletions(deleting_seconds), glue),
             RuntimeService(self.backend),
             self.athena,
             self.s3_files,
+            glue,
         )
         try:
             listener = _listen(host, port)
