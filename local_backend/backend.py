@@ -36,10 +36,11 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -74,6 +75,7 @@ INGEST_CHUNK = 50_000
 _MICROS = 1_000_000
 POINT_IN_TIME_METHODS = ("asof", "sql")
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class LocalBackend(FeatureStoreBackend):
@@ -206,24 +208,34 @@ class LocalBackend(FeatureStoreBackend):
             if self.offline_delay > 0:
                 self._offline.export_due(self._specs.values(), self.clock())
 
-    def _store(self, logs: dict[str, pd.DataFrame], offline: list[OfflineRows]) -> None:
+    def _store(
+        self, logs: dict[str, pd.DataFrame], offline: list[OfflineRows], meanwhile: Callable[[], T] | None = None,
+    ) -> T | None:
         """Store a batch of writes, up to ``self._seq``, in the write log and the offline store at
-        once; ServiceUnavailable, with nothing stored, if the disk refuses."""
-        try:
-            prepared = self._offline.prepare(offline, self._seq)
-        except OSError as exc:  # a Parquet file could not be staged
-            raise ServiceUnavailable(f"The offline store's files could not be written ({exc}); nothing "
-                                     "was stored. Free disk space and retry.") from exc
-        try:
-            with self._db.transaction():
-                for group, rows in logs.items():
-                    self._log.append(group, rows)
-                self._offline.commit(prepared)
-                self._db.set_stored(self._seq, self._last_ait_us)
-        except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
-            self._offline.discard(prepared)
-            raise failed_write(self._db.path, exc) from exc
+        once; ServiceUnavailable, with nothing stored, if the disk refuses.
+
+        The offline files are staged on a worker thread while this one runs ``meanwhile`` (work
+        that changes nothing, e.g. preparing the online entries) and writes DuckDB; its result
+        is returned once the batch is stored.
+        """
+        with ThreadPoolExecutor(1, thread_name_prefix="offline-stage") as stager:
+            staged = stager.submit(self._offline.prepare, offline, self._seq)
+            result = None if meanwhile is None else meanwhile()
+            try:
+                with self._db.transaction():
+                    for group, rows in logs.items():
+                        self._log.append(group, rows)
+                    prepared = staged.result()
+                    self._offline.commit(prepared)
+                    self._db.set_stored(self._seq, self._last_ait_us)
+            except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
+                self._offline.discard(staged.result())
+                raise failed_write(self._db.path, exc) from exc
+            except OSError as exc:  # a Parquet file could not be staged
+                raise ServiceUnavailable(f"The offline store's files could not be written ({exc}); nothing "
+                                         "was stored. Free disk space and retry.") from exc
         self._publish(prepared)
+        return result
 
     def _publish(self, prepared: Prepared) -> None:
         """Show a committed batch's files; should that fail, the next opening of the store does."""
@@ -444,35 +456,25 @@ class LocalBackend(FeatureStoreBackend):
             offline = OfflineRows(spec, offline_frame(frame, writes), event_seconds if spec.offline_store
                                   else event_seconds[:0])
             self._seq += rows
-            self._store({spec.name: log_frame(frame, writes)}, [offline])
-            if spec.online_store:
-                with _gc_paused():
-                    self._apply_ingest_online(spec, frame, event_seconds, expires, first_ait, progress)
-            elif progress is not None:
+            with _gc_paused():
+                entries = self._store({spec.name: log_frame(frame, writes)}, [offline],
+                                      meanwhile=lambda: _online_entries(spec, frame, event_seconds, expires))
+                if spec.online_store and entries is not None:
+                    self._apply_ingest_online(spec, entries, first_ait, progress)
+            if not spec.online_store and progress is not None:
                 progress(rows, rows)
         return rows
 
     def _apply_ingest_online(
-        self,
-        spec: FeatureGroupSpec,
-        frame: pd.DataFrame,
-        event_s: np.ndarray,
-        expires: np.ndarray,
-        first_ait: int,
-        progress: ProgressCallback | None,
+        self, spec: FeatureGroupSpec, entries: list[OnlineEntry], first_ait: int, progress: ProgressCallback | None
     ) -> None:
-        rows = len(frame)
-        keys = frame[spec.record_identifier_name].astype(str).tolist()
-        times = event_s.tolist()
-        expiry = [None if np.isnan(value) else value for value in expires.tolist()]
+        """Put the entries of an ingest online, one after another, as put_record would."""
+        rows = len(entries)
+        keys = _record_keys(spec, entries)
         for start in range(0, rows, INGEST_CHUNK):
             stop = min(start + INGEST_CHUNK, rows)
-            chunk = frame.iloc[start:stop]
-            values = zip(*(_natives(_column_or_none(chunk, name)) for name in spec.feature_names))
-            for offset, row in enumerate(values):
-                index = start + offset
-                entry = OnlineEntry(row, times[index], expiry[index])
-                self._online.put(spec.name, keys[index], entry, (first_ait + index) / _MICROS)
+            for index in range(start, stop):
+                self._online.put(spec.name, keys[index], entries[index], (first_ait + index) / _MICROS)
             if progress is not None:
                 progress(stop, rows)
 
@@ -592,6 +594,21 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _online_entries(
+    spec: FeatureGroupSpec, frame: pd.DataFrame, event_s: np.ndarray, expires: np.ndarray
+) -> list[OnlineEntry]:
+    """The online entries of an ingest's rows, in order (changes nothing)."""
+    values = zip(*(_natives(_column_or_none(frame, name)) for name in spec.feature_names))
+    expiry = [None if np.isnan(value) else value for value in expires.tolist()]
+    return list(map(OnlineEntry._make, zip(values, event_s.tolist(), expiry)))
+
+
+def _record_keys(spec: FeatureGroupSpec, entries: list[OnlineEntry]) -> list[str]:
+    """The record key of each entry, as the online store keys it."""
+    at = spec.feature_names.index(spec.record_identifier_name)
+    return [str(entry.values[at]) for entry in entries]  # type: ignore[index]  # a put: never a tombstone
 
 
 def _natives(column: np.ndarray) -> list[Any]:
