@@ -60,6 +60,7 @@ from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_of
 from local_backend.database import DATABASE, Database, failed_write
 from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
+from local_backend.iceberg_tables import IcebergTables
 from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineRows, ParquetOfflineStore, Prepared
 from local_backend.online_store import OnlineStore
@@ -125,7 +126,8 @@ class LocalBackend(FeatureStoreBackend):
         self._lock = threading.RLock()
         self._db = Database(self.home / "offline.duckdb", self.s3_root)
         self._log = WriteLog(self._db)
-        self._offline = ParquetOfflineStore(self._db, self.s3_root, self.home / "staging", delay=self.offline_delay)
+        self._offline = ParquetOfflineStore(self._db, self.s3_root, self.home / "staging", delay=self.offline_delay,
+                                            iceberg=IcebergTables(self.home / "iceberg.db", self.s3_root))
         self._online = OnlineStore(equal_overwrites)
         self._journal = Journal(self.home / "journal.jsonl", fsync=self.durability == "fsync")
         self._pending: dict[str, list[Write]] = {}
@@ -649,7 +651,8 @@ def _offline_folder(description: dict[str, Any]) -> OfflineFolder | None:
     offline = description.get("OfflineStoreConfig")
     if offline is None:
         return None
-    return OfflineFolder(s3_path(offline["S3StorageConfig"]["ResolvedOutputS3Uri"]), description["FeatureGroupName"])
+    return OfflineFolder(s3_path(offline["S3StorageConfig"]["ResolvedOutputS3Uri"]), description["FeatureGroupName"],
+                         iceberg=offline.get("TableFormat") == "Iceberg")
 
 
 class _Exporter:

@@ -28,9 +28,10 @@ from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import quote_identifier
 from local_backend.database import DATABASE, SQL_TYPES, Database
 from local_backend.history import ATHENA_COLUMNS, OFFLINE_COLUMNS
+from local_backend.iceberg_tables import IcebergTables
 from local_backend.parquet_layout import OfflineFolder, parquet_files, publish, stage
 
-__all__ = ["OfflineRows", "OfflineStore", "ParquetOfflineStore", "Prepared"]
+__all__ = ["OfflineRows", "OfflineStore", "ParquetOfflineStore", "Prepared", "arrow_schema"]
 
 ARROW_TYPES = {"Integral": pa.int64(), "Fractional": pa.float64(), "String": pa.string()}
 SYSTEM_ARROW_TYPES = {"write_time": pa.timestamp("us"), "api_invocation_time": pa.timestamp("us"),
@@ -98,16 +99,21 @@ class OfflineStore(abc.ABC):
 class ParquetOfflineStore(OfflineStore):
     """Parquet files below ``s3_root``, indexed in ``database`` (see the module docstring)."""
 
-    def __init__(self, database: Database, s3_root: Path, staging: Path, *, delay: float = 0.0) -> None:
+    def __init__(
+        self, database: Database, s3_root: Path, staging: Path, *, iceberg: IcebergTables, delay: float = 0.0
+    ) -> None:
         self._db, self.s3_root, self.staging, self.delay = database, s3_root, staging, delay
+        self._iceberg = iceberg
         self._folders: dict[str, OfflineFolder] = {}
+        self._schemas: dict[str, pa.Schema] = {}
         database.execute(f"CREATE SCHEMA IF NOT EXISTS {INDEX}; CREATE SCHEMA IF NOT EXISTS {BUFFER}")
 
     # -- groups
 
     def register(self, spec: FeatureGroupSpec, folder: OfflineFolder) -> None:
-        """Know an existing group's folder (when the store opens)."""
+        """Know an existing group's folder and columns (when the store opens)."""
         self._folders[spec.name] = folder
+        self._schemas[spec.name] = arrow_schema(spec)
 
     def add_group(self, spec: FeatureGroupSpec, folder: OfflineFolder, table: str) -> None:
         columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.type]}" for f in spec.features]
@@ -116,6 +122,8 @@ class ParquetOfflineStore(OfflineStore):
         self._db.execute(f"CREATE TABLE {_buffer(spec.name)} ({', '.join(columns)}, __event_seconds DOUBLE)")
         self._create_view(spec, table)
         self.register(spec, folder)
+        if folder.iceberg:
+            self._iceberg.create(spec, folder, arrow_schema(spec))
 
     def add_features(self, spec: FeatureGroupSpec, table: str, added: tuple[str, ...]) -> None:
         """Add the ``added`` features of ``spec`` (already in it) as NULL columns, and show them."""
@@ -124,6 +132,11 @@ class ParquetOfflineStore(OfflineStore):
             for relation in (self.relation(spec.name), _buffer(spec.name)):
                 self._db.execute(f"ALTER TABLE {relation} ADD COLUMN {quote_identifier(name)} {kind}")
         self._create_view(spec, table)
+        folder = self._folders.get(spec.name)
+        if folder is not None:
+            self.register(spec, folder)
+            if folder.iceberg:
+                self._iceberg.add_features(spec, added)
 
     def _create_view(self, spec: FeatureGroupSpec, table: str) -> None:
         """Show the group's offline rows as Athena's ``table``; an online-only group ("") has none."""
@@ -149,8 +162,12 @@ class ParquetOfflineStore(OfflineStore):
             self._db.execute(f"DROP VIEW IF EXISTS {view}")
         self._db.execute(f"DROP TABLE IF EXISTS {self.relation(group)}; DROP TABLE IF EXISTS {_buffer(group)}")
         folder = self._folders.pop(group, None)
+        self._schemas.pop(group, None)
+        if folder is not None and folder.iceberg:
+            self._iceberg.drop(group)  # the catalog entry; the table's files stay if kept
         if folder is not None and not keep:
-            shutil.rmtree(self.s3_root / folder.path, ignore_errors=True)
+            shutil.rmtree(self.s3_root / (folder.path.removesuffix("/data") if folder.iceberg else folder.path),
+                          ignore_errors=True)
 
     # -- appending
 
@@ -164,7 +181,9 @@ class ParquetOfflineStore(OfflineStore):
         staging = self.staging / name
         shutil.rmtree(staging, ignore_errors=True)  # an earlier attempt that never committed
         for part in rows:
-            stage(_arrow(part), part.event_seconds, self._folders[part.spec.name], batch, staging)
+            folder = self._folders[part.spec.name]
+            if not folder.iceberg:  # an Iceberg table takes its rows when published
+                stage(_arrow(part), part.event_seconds, folder, batch, staging)
         return staging
 
     def commit(self, prepared: Prepared) -> None:
@@ -175,8 +194,12 @@ class ParquetOfflineStore(OfflineStore):
                 self._db.insert(self.relation(part.spec.name), _arrow(part))
 
     def publish(self, prepared: Prepared) -> None:
-        if prepared.staging is not None:
-            publish(prepared.staging, self.s3_root)
+        if prepared.staging is None:  # buffered: written out when due
+            return
+        publish(prepared.staging, self.s3_root)
+        for part in prepared.rows:
+            if self._folders[part.spec.name].iceberg:
+                self._iceberg.append(part.spec.name, _arrow(part), _latest_us(part.frame))
 
     def discard(self, prepared: Prepared) -> None:
         if prepared.staging is not None:
@@ -188,6 +211,7 @@ class ParquetOfflineStore(OfflineStore):
         A batch is published right after it commits, so at most one staged batch can be
         committed: the last one, named by the watermark that its commit set.
         """
+        self._recover_iceberg()
         if not self.staging.exists():
             return
         committed = {str(stored_seq), f"x{exported_us}"}
@@ -196,6 +220,19 @@ class ParquetOfflineStore(OfflineStore):
                 publish(batch, self.s3_root)
             else:
                 shutil.rmtree(batch, ignore_errors=True)
+
+    def _recover_iceberg(self) -> None:
+        """Append to each Iceberg table the committed rows a crash kept from it."""
+        for group, folder in self._folders.items():
+            if not folder.iceberg:
+                continue
+            since = self._iceberg.last_appended_us(group)
+            missing = self._db.execute(
+                f"SELECT * FROM {self.relation(group)} WHERE epoch_us(api_invocation_time) > ? "
+                "ORDER BY api_invocation_time", [since]).df()
+            if len(missing):
+                rows = pa.Table.from_pandas(missing, schema=self._schemas[group], preserve_index=False)
+                self._iceberg.append(group, rows, _latest_us(missing))
 
     # -- the delay
 
@@ -233,10 +270,11 @@ class ParquetOfflineStore(OfflineStore):
         return parquet_files(self.s3_root / self._folders[group].path)
 
     def groups_under(self, bucket: str, keys: Iterable[str]) -> set[str]:
-        """The groups whose folder holds any of ``keys`` of ``bucket``."""
+        """The groups whose folder holds any of ``keys`` of ``bucket`` (not Iceberg ones: deleting
+        an Iceberg table's data files through S3 breaks the table, on AWS as here)."""
         paths = [f"{bucket}/{key}" for key in keys]
         return {group for group, folder in self._folders.items()
-                if any(path.startswith(folder.path + "/") for path in paths)}
+                if not folder.iceberg and any(path.startswith(folder.path + "/") for path in paths)}
 
     def reindex(self, group: str) -> None:
         """Make Athena's rows of ``group`` those of its files again (after files were deleted)."""
@@ -248,17 +286,28 @@ class ParquetOfflineStore(OfflineStore):
                                  "read_parquet(?, union_by_name = true, hive_partitioning = false)", [files])
 
 
+def _latest_us(rows: pd.DataFrame) -> int:
+    """The latest api_invocation_time of ``rows``, in epoch µs."""
+    return int(rows["api_invocation_time"].to_numpy().astype("datetime64[us]").astype("int64").max())
+
+
 def _buffer(group: str) -> str:
     return f"{BUFFER}.{quote_identifier(group)}"
+
+
+def arrow_schema(spec: FeatureGroupSpec) -> pa.Schema:
+    """The offline store's columns and types for ``spec``: its features, then the system columns."""
+    fields = [pa.field(f.name, ARROW_TYPES[f.type]) for f in spec.features]
+    fields += [pa.field(name, kind) for name, kind in SYSTEM_ARROW_TYPES.items()]
+    return pa.schema(fields)
 
 
 def _arrow(rows: OfflineRows) -> pa.Table:
     """The rows as an Arrow table with the offline store's columns and types; a feature the
     frame leaves out is all null."""
-    fields = [pa.field(f.name, ARROW_TYPES[f.type]) for f in rows.spec.features]
-    fields += [pa.field(name, kind) for name, kind in SYSTEM_ARROW_TYPES.items()]
-    present = pa.schema([field for field in fields if field.name in rows.frame.columns])
+    schema = arrow_schema(rows.spec)
+    present = pa.schema([field for field in schema if field.name in rows.frame.columns])
     table = pa.Table.from_pandas(rows.frame, schema=present, preserve_index=False)
     columns = [table[field.name] if field.name in present.names else pa.nulls(len(table), field.type)
-               for field in fields]
-    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+               for field in schema]
+    return pa.Table.from_arrays(columns, schema=schema)

@@ -34,11 +34,13 @@ _HOUR = 3600
 
 
 class OfflineFolder(NamedTuple):
-    """Where one group's files go: the folder under the s3 root, and what names its batches."""
+    """Where one group's files go: the folder under the s3 root, what names its batches, and
+    whether they make an Iceberg table (:mod:`local_backend.iceberg_tables`) or plain files."""
 
     path: str
     """``bucket/key`` of the group's ``ResolvedOutputS3Uri``, relative to the s3 root."""
     group: str
+    iceberg: bool = False
 
 
 def s3_path(uri: str) -> str:
