@@ -36,11 +36,10 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -62,7 +61,7 @@ from local_backend.database import DATABASE, Database, failed_write
 from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
 from local_backend.iceberg_tables import IcebergTables
 from local_backend.journal import Journal, Write
-from local_backend.offline_store import OfflineRows, ParquetOfflineStore, Prepared
+from local_backend.offline_store import OfflineRows, ParquetOfflineStore
 from local_backend.online_store import OnlineStore
 from local_backend.parquet_layout import OfflineFolder, parquet_files, s3_path
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
@@ -76,7 +75,6 @@ INGEST_CHUNK = 50_000
 _MICROS = 1_000_000
 POINT_IN_TIME_METHODS = ("asof", "sql")
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class LocalBackend(FeatureStoreBackend):
@@ -136,8 +134,8 @@ class LocalBackend(FeatureStoreBackend):
         for name, description in self._catalog.items():
             if folder := _offline_folder(description):
                 self._offline.register(self._specs[name], folder)
-        self._seq, self._last_ait_us, exported_us = self._db.watermarks()
-        self._offline.recover(self._seq, exported_us)
+        self._seq, self._last_ait_us = self._db.watermarks()
+        self._offline.recover()
         self._recover()
         self._exporter = _Exporter(self) if self.offline_delay > 0 else None
 
@@ -208,44 +206,28 @@ class LocalBackend(FeatureStoreBackend):
                 self._pending.clear()
             self._journal.clear()
             if self.offline_delay > 0:
-                self._offline.export_due(self._specs.values(), self.clock())
+                self._offline.export_due(self.clock())
 
-    def _store(
-        self, logs: dict[str, pd.DataFrame], offline: list[OfflineRows], meanwhile: Callable[[], T] | None = None,
-    ) -> T | None:
+    def _store(self, logs: dict[str, pd.DataFrame], offline: list[OfflineRows]) -> None:
         """Store a batch of writes, up to ``self._seq``, in the write log and the offline store at
-        once; ServiceUnavailable, with nothing stored, if the disk refuses.
-
-        The offline files are staged on a worker thread while this one runs ``meanwhile`` (work
-        that changes nothing, e.g. preparing the online entries) and writes DuckDB; its result
-        is returned once the batch is stored.
-        """
-        with ThreadPoolExecutor(1, thread_name_prefix="offline-stage") as stager:
-            staged = stager.submit(self._offline.prepare, offline, self._seq)
-            result = None if meanwhile is None else meanwhile()
-            try:
-                with self._db.transaction():
-                    for group, rows in logs.items():
-                        self._log.append(group, rows)
-                    prepared = staged.result()
-                    self._offline.commit(prepared)
-                    self._db.set_stored(self._seq, self._last_ait_us)
-            except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
-                self._offline.discard(staged.result())
-                raise failed_write(self._db.path, exc) from exc
-            except OSError as exc:  # a Parquet file could not be staged
-                raise ServiceUnavailable(f"The offline store's files could not be written ({exc}); nothing "
-                                         "was stored. Free disk space and retry.") from exc
-        self._publish(prepared)
-        return result
-
-    def _publish(self, prepared: Prepared) -> None:
-        """Show a committed batch's files; should that fail, the next opening of the store does."""
+        once, then have the offline store write their files; ServiceUnavailable, with nothing
+        stored, if the disk refuses."""
         try:
-            self._offline.publish(prepared)
-        except OSError as error:
-            logger.warning("The offline store's files of a stored batch could not be moved into place (%s); "
-                           "they stay staged and appear when the store is next opened.", error)
+            with self._db.transaction():
+                for group, rows in logs.items():
+                    self._log.append(group, rows)
+                self._offline.append(offline)
+                self._db.set_stored(self._seq, self._last_ait_us)
+        except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
+            raise failed_write(self._db.path, exc) from exc
+        self._offline.write_out(offline)
+
+    def write_out_offline(self) -> None:
+        """Flush, and return once the offline store's files hold every acknowledged offline write
+        (but those ``offline_delay`` still holds back). ServiceUnavailable if they cannot be written."""
+        with self._lock:
+            self.flush()
+            self._offline.wait()
 
     def close(self) -> None:
         """Flush and release the store's files. Idempotent. Delayed offline writes that are not
@@ -256,6 +238,11 @@ class LocalBackend(FeatureStoreBackend):
             if self._db is None:
                 return
             self.flush()
+            try:
+                self._offline.wait()
+            except ServiceUnavailable as error:  # the rows are stored: the next opening writes their files
+                logger.warning("%s", error)
+            self._offline.close()
             self._journal.close()
             self._db.close()
             self._db = None  # type: ignore[assignment]
@@ -285,7 +272,7 @@ class LocalBackend(FeatureStoreBackend):
                 )
             with self._db.transaction():
                 self._log.create(spec)
-                self._offline.add_group(spec, _offline_folder(description) or _NO_FOLDER, table)
+                self._offline.add_group(spec, _offline_folder(description), table)
                 self._db.add_description(spec.name, description)
             self._catalog[spec.name] = description
             self._specs[spec.name] = spec
@@ -304,7 +291,7 @@ class LocalBackend(FeatureStoreBackend):
         """Kept offline data is a plain table of the Athena catalog from then on (DROP TABLE removes it)."""
         with self._lock:
             description = self._stored(name)
-            self.flush()
+            self.write_out_offline()
             with self._db.transaction():
                 self._log.drop(name)
                 self._offline.drop(name, table_of(description), keep=keep_offline_data)
@@ -318,7 +305,7 @@ class LocalBackend(FeatureStoreBackend):
         with self._lock:
             description = self._stored(spec.name)
             apply_update(description, spec, additions, self.clock())
-            self.flush()
+            self.write_out_offline()
             with self._db.transaction():
                 if additions:
                     added = tuple(f.name for f in additions)
@@ -458,12 +445,12 @@ class LocalBackend(FeatureStoreBackend):
             offline = OfflineRows(spec, offline_frame(frame, writes), event_seconds if spec.offline_store
                                   else event_seconds[:0])
             self._seq += rows
-            with _gc_paused():
-                entries = self._store({spec.name: log_frame(frame, writes)}, [offline],
-                                      meanwhile=lambda: _online_entries(spec, frame, event_seconds, expires))
-                if spec.online_store and entries is not None:
+            self._store({spec.name: log_frame(frame, writes)}, [offline])
+            if spec.online_store:
+                with _gc_paused():
+                    entries = _online_entries(spec, frame, event_seconds, expires)
                     self._apply_ingest_online(spec, entries, first_ait, progress)
-            if not spec.online_store and progress is not None:
+            elif progress is not None:
                 progress(rows, rows)
         return rows
 
@@ -481,9 +468,9 @@ class LocalBackend(FeatureStoreBackend):
                 progress(stop, rows)
 
     def _offline_files(self, location: str) -> list[OfflineFile]:
-        """The files below the s3 root (flushed first, so every acknowledged write is in them
+        """The files below the s3 root (written out first: every acknowledged write is in them
         unless ``offline_delay`` holds it back)."""
-        self.flush()
+        self.write_out_offline()
         paths = parquet_files(self.s3_root / s3_path(location))
         return [OfflineFile(f"s3://{path.relative_to(self.s3_root).as_posix()}", path.stat().st_size,
                             pq.read_metadata(path).num_rows) for path in paths]
@@ -535,7 +522,7 @@ class LocalBackend(FeatureStoreBackend):
         """Objects of ``bucket`` were deleted through S3: Athena stops showing the rows of the
         groups' files among them (as Athena reads what S3 holds)."""
         with self._lock:
-            self.flush()
+            self.write_out_offline()
             for group in self._offline.groups_under(bucket, keys):
                 self._offline.reindex(group)
 
@@ -641,9 +628,6 @@ def _not_found(name: str) -> ResourceNotFound:
     return ResourceNotFound(
         f"Resource Not Found: Amazon SageMaker can't find a FeatureGroup with name {name}"
     )
-
-
-_NO_FOLDER = OfflineFolder("", "")
 
 
 def _offline_folder(description: dict[str, Any]) -> OfflineFolder | None:

@@ -193,7 +193,7 @@ class Emulator:
         """Write the store's acknowledged offline writes out as files (those ``offline_delay``
         holds back stay back), so an S3 reader sees them; a full disk leaves them journaled."""
         try:
-            self.backend.flush()
+            self.backend.write_out_offline()
         except ServiceUnavailable as error:
             log.warning("The offline store could not be written before an S3 request: %s", error)
 
