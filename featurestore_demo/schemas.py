@@ -6,7 +6,7 @@ CreateFeatureGroup / DescribeFeatureGroup shapes, so the same spec drives every 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 __all__ = [
@@ -79,6 +79,9 @@ class FeatureGroupSpec:
     ttl: TtlDuration | None = None
     description: str | None = None
     tags: tuple[tuple[str, str], ...] = field(default=())
+    storage_type: str = "Standard"
+    """The online store's tier, ``OnlineStoreConfig.StorageType``: Standard (AWS's default),
+    Standard_V2 or InMemory (the sagemaker model's enum)."""
 
     @property
     def feature_names(self) -> list[str]:
@@ -91,17 +94,7 @@ class FeatureGroupSpec:
 
     def with_name(self, name: str) -> FeatureGroupSpec:
         """The same spec under another name (e.g. with a prefix)."""
-        return FeatureGroupSpec(
-            name,
-            self.record_identifier_name,
-            self.event_time_feature_name,
-            self.features,
-            self.online_store,
-            self.offline_store,
-            self.ttl,
-            self.description,
-            self.tags,
-        )
+        return replace(self, name=name)
 
     def to_create_request(self, *, role_arn: str | None, s3_uri: str | None) -> dict[str, Any]:
         """The CreateFeatureGroup request for this spec (boto3 keyword arguments)."""
@@ -112,7 +105,7 @@ class FeatureGroupSpec:
             "FeatureDefinitions": [feature.to_aws() for feature in self.features],
         }
         if self.online_store:
-            online: dict[str, Any] = {"EnableOnlineStore": True}
+            online: dict[str, Any] = {"EnableOnlineStore": True, "StorageType": self.storage_type}
             if self.ttl is not None:
                 online["TtlDuration"] = self.ttl.to_aws()
             request["OnlineStoreConfig"] = online
@@ -146,6 +139,7 @@ class FeatureGroupSpec:
             ttl=TtlDuration.from_aws(online.get("TtlDuration")),
             description=shape.get("Description"),
             tags=tuple((tag["Key"], tag["Value"]) for tag in shape.get("Tags") or ()),
+            storage_type=online.get("StorageType") or "Standard",
         )
 
 

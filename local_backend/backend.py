@@ -46,13 +46,28 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from featurestore_demo.backend import FeatureStoreBackend, OfflineFile, ProgressCallback
+from featurestore_demo.backend import BatchOutcome, FeatureStoreBackend, OfflineFile, PreparedPut, ProgressCallback
 from featurestore_demo.config import Settings, checked_durability, checked_offline_delay
-from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUnavailable, ValidationException
+from featurestore_demo.errors import (
+    ConflictException,
+    FeatureStoreError,
+    ResourceInUse,
+    ResourceNotFound,
+    ServiceUnavailable,
+    ValidationException,
+)
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
-from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, expires_at
-from featurestore_demo.rules.values import parse_value
+from featurestore_demo.rules.online import (
+    DeleteOutcome,
+    OnlineEntry,
+    UpdateOutcome,
+    expires_at,
+    update_outcome,
+    updated_expiry,
+)
+from featurestore_demo.rules.values import normalize_record, parse_value
+from featurestore_demo.runtime_types import RecordPage
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
 from featurestore_demo.validation import record_key
 from local_backend.asof_join import asof_join_sql
@@ -63,6 +78,7 @@ from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineRows, ParquetOfflineStore, Prepared
 from local_backend.online_store import OnlineStore
 from local_backend.parquet_layout import OfflineFolder, parquet_files, s3_path
+from local_backend.record_pages import record_page
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
 from local_backend.updates import apply_metadata, apply_update, metadata_response
 from local_backend.write_log import WriteLog
@@ -370,6 +386,64 @@ class LocalBackend(FeatureStoreBackend):
             if "OnlineStore" in target_stores:
                 key = str(record[spec.record_identifier_name])
                 self._online.put(spec.name, key, OnlineEntry(values, event_seconds, expires), ait_us / _MICROS)
+
+    def _batch_write_record(self, puts: list[PreparedPut]) -> BatchOutcome:
+        """Each put as put_record writes it; once the store refuses one (ServiceUnavailable),
+        it and the rest are left unprocessed."""
+        failed: dict[int, FeatureStoreError] = {}
+        for position, put in enumerate(puts):
+            try:
+                self._put_record(*put)
+            except ServiceUnavailable:
+                return BatchOutcome(failed, list(range(position, len(puts))))
+            except FeatureStoreError as error:
+                failed[position] = error
+        return BatchOutcome(failed, [])
+
+    def _list_records(
+        self, spec: FeatureGroupSpec, max_results: int | None, next_token: str | None, include_soft_deleted: bool
+    ) -> RecordPage:
+        with self._lock:
+            keys = self._online.keys(spec.name, self.clock(), include_soft_deleted=include_soft_deleted)
+        return record_page(keys, max_results, next_token)
+
+    def _update_record(
+        self,
+        spec: FeatureGroupSpec,
+        record_key: str,
+        values: dict[str, Any],
+        event_seconds: float | None,
+        target_stores: tuple[str, ...],
+        ttl: TtlDuration | None,
+    ) -> None:
+        """Merge ``values`` into the live record and write the whole result as a put, online as
+        the update rule says (:func:`~featurestore_demo.rules.online.update_outcome`) and offline.
+
+        Departure: with ``equal_overwrites=False``, an update that keeps the record's event time
+        applies at once but, when the store is reopened, loses to the put it changed.
+        """
+        with self._lock:
+            current = self._online.current(spec.name, record_key)
+            outcome = update_outcome(current, event_seconds, self.clock())
+            if outcome is UpdateOutcome.NOT_FOUND:
+                raise ResourceNotFound(
+                    f"Resource Not Found: feature group {spec.name} has no record '{record_key}' in its "
+                    "OnlineStore (or it was deleted or expired); create it with PutRecord."
+                )
+            if outcome is UpdateOutcome.CONFLICT:
+                raise ConflictException(
+                    f"The EventTime of the update of record '{record_key}' is older than the record's; "
+                    "nothing was changed. Send an EventTime equal to or newer than the record's, or none."
+                )
+            assert current is not None and current.values is not None  # APPLIES: a live record
+            merged = {name: value for name, value in zip(spec.feature_names, current.values) if value is not None}
+            record = normalize_record(spec, {**merged, **values}, ttl).record  # the 350 KB limit of the result
+            row = tuple(record.get(name) for name in spec.feature_names)
+            event_s = current.event_time if event_seconds is None else event_seconds
+            expires = updated_expiry(current, event_seconds, ttl.seconds if ttl else None)
+            self._write(spec, "put", list(row), event_s, expires, target_stores)
+            if "OnlineStore" in target_stores:
+                self._online.replace(spec.name, record_key, OnlineEntry(row, event_s, expires))
 
     def _get_record(
         self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None

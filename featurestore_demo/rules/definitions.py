@@ -15,6 +15,7 @@ from featurestore_demo.schemas import (
     FeatureGroupSpec,
     TtlDuration,
 )
+from featurestore_demo.service_model import model_enum
 
 MAX_FEATURE_DEFINITIONS = 2500
 MAX_DESCRIPTION = 128
@@ -46,6 +47,10 @@ def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
             "A feature group needs at least one of OnlineStoreConfig or OfflineStoreConfig."
         )
     _validate_ttl(spec)
+    storage_types = model_enum("sagemaker", "StorageType")
+    if spec.storage_type not in storage_types:
+        raise constraint_error(spec.storage_type, "onlineStoreConfig.storageType",
+                               f"Member must satisfy enum value set: [{', '.join(storage_types)}]")
     if spec.description is not None and len(spec.description) > MAX_DESCRIPTION:
         raise constraint_error(
             spec.description, "description", "Member must have length less than or equal to 128"

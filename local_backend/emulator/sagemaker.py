@@ -107,8 +107,9 @@ class SageMakerService(TargetService):
     # ---------------------------------------------------------------- handlers
 
     def create_feature_group(self, body: dict[str, Any]) -> dict[str, Any]:
-        """CreateFeatureGroup. Departure: StorageType, ThroughputConfig, KMS keys, TableFormat and
-        DataCatalogConfig are checked but not kept; the Glue names are always generated (§1.4)."""
+        """CreateFeatureGroup (the online StorageType is kept and described). Departure:
+        ThroughputConfig, KMS keys, TableFormat and DataCatalogConfig are checked but not kept;
+        the Glue names are always generated (§1.4)."""
         check_create_request(body)
         spec = FeatureGroupSpec.from_aws(body)
         if self.deletions.find(spec.name) is not None:
