@@ -75,6 +75,7 @@ class PreparedPut(NamedTuple):
     event_seconds: float
     target_stores: tuple[str, ...]
     ttl: TtlDuration | None  # the put's own (else the group's applies)
+    exact: dict[str, str]  # the texts put that ``record``'s typed values would not give back
 
 
 class BatchOutcome(NamedTuple):
@@ -263,7 +264,7 @@ class FeatureStoreBackend(abc.ABC):
             validate_ttl(ttl, "ttlDuration")
         normalized = normalize_record(spec, record, ttl)
         stores = checked_target_stores(spec, target_stores)
-        return PreparedPut(spec, normalized.record, normalized.event_seconds, stores, ttl)
+        return PreparedPut(spec, normalized.record, normalized.event_seconds, stores, ttl, normalized.exact)
 
     def batch_write_record(
         self, entries: Sequence[WriteEntry], *, ttl: TtlDuration | None = None
@@ -340,7 +341,7 @@ class FeatureStoreBackend(abc.ABC):
         key = record_key(spec, record_id)
         update = normalize_update(spec, key, features, ttl)
         stores = checked_target_stores(spec, target_stores)
-        self._update_record(spec, key, update.values, update.event_seconds, stores, ttl)
+        self._update_record(spec, key, update.values, update.event_seconds, stores, ttl, update.exact)
 
     def get_record(
         self,
@@ -349,9 +350,15 @@ class FeatureStoreBackend(abc.ABC):
         feature_names: Sequence[str] | None = None,
     ) -> dict[str, Any] | None:
         """The latest live record of ``record_id`` online, or None if there is none."""
+        return self._get_record(*self._online_read(feature_group, record_id, feature_names))
+
+    def _online_read(
+        self, feature_group: str, record_id: Any, feature_names: Sequence[str] | None
+    ) -> tuple[FeatureGroupSpec, str, list[str] | None]:
+        """(spec, record key, feature names) of a read of one record online, validated as GetRecord's."""
         spec = self.feature_group_spec(feature_group)
         require_online(spec)
-        return self._get_record(spec, record_key(spec, record_id), checked_feature_names(spec, feature_names))
+        return spec, record_key(spec, record_id), checked_feature_names(spec, feature_names)
 
     def batch_get_record(
         self,
@@ -509,7 +516,10 @@ class FeatureStoreBackend(abc.ABC):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-    ) -> None: ...
+        exact: dict[str, str],
+    ) -> None:
+        """Write ``record`` (typed); ``exact`` holds the texts put that its typed values would not
+        give back, which reads of the online store return as they were (SAGEMAKER_SPEC §2.3)."""
 
     @abc.abstractmethod
     def _batch_write_record(self, puts: list[PreparedPut]) -> BatchOutcome:
@@ -529,9 +539,11 @@ class FeatureStoreBackend(abc.ABC):
         event_seconds: float | None,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
+        exact: dict[str, str],
     ) -> None:
-        """Apply validated ``values`` (typed) to the record ``record_key``; ``event_seconds`` None
-        keeps the record's event time; ``ttl`` comes with an event time."""
+        """Apply validated ``values`` (typed; ``exact`` as for :meth:`_put_record`) to the record
+        ``record_key``; ``event_seconds`` None keeps the record's event time; ``ttl`` comes with an
+        event time."""
 
     @abc.abstractmethod
     def _get_record(

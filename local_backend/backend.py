@@ -35,7 +35,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
@@ -66,19 +66,18 @@ from featurestore_demo.rules.online import (
     update_outcome,
     updated_expiry,
 )
-from featurestore_demo.rules.values import normalize_record, parse_value
+from featurestore_demo.rules.values import normalize_record, parse_value, value_text
 from featurestore_demo.runtime_types import RecordPage
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
-from featurestore_demo.validation import record_key
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_of
 from local_backend.database import DATABASE, Database, failed_write
 from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
 from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineRows, ParquetOfflineStore, Prepared
+from local_backend.online_reads import WireRecord, record_page
 from local_backend.online_store import OnlineStore
 from local_backend.parquet_layout import OfflineFolder, parquet_files, s3_path
-from local_backend.record_pages import record_page
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
 from local_backend.updates import apply_metadata, apply_update, metadata_response
 from local_backend.write_log import WriteLog
@@ -377,7 +376,10 @@ class LocalBackend(FeatureStoreBackend):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
+        exact: dict[str, str],
     ) -> None:
+        """The online entry holds ``exact``'s texts in place of their typed values (the write log
+        and the offline store get the typed values)."""
         values = tuple(record.get(name) for name in spec.feature_names)
         ttl = ttl or spec.ttl
         expires = expires_at(event_seconds, ttl.seconds if ttl else None)
@@ -385,7 +387,8 @@ class LocalBackend(FeatureStoreBackend):
             ait_us = self._write(spec, "put", list(values), event_seconds, expires, target_stores)
             if "OnlineStore" in target_stores:
                 key = str(record[spec.record_identifier_name])
-                self._online.put(spec.name, key, OnlineEntry(values, event_seconds, expires), ait_us / _MICROS)
+                entry = OnlineEntry(_with_texts(spec, values, exact), event_seconds, expires)
+                self._online.put(spec.name, key, entry, ait_us / _MICROS)
 
     def _batch_write_record(self, puts: list[PreparedPut]) -> BatchOutcome:
         """Each put as put_record writes it; once the store refuses one (ServiceUnavailable),
@@ -415,6 +418,7 @@ class LocalBackend(FeatureStoreBackend):
         event_seconds: float | None,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
+        exact: dict[str, str],
     ) -> None:
         """Merge ``values`` into the live record and write the whole result as a put, online as
         the update rule says (:func:`~featurestore_demo.rules.online.update_outcome`) and offline.
@@ -436,14 +440,15 @@ class LocalBackend(FeatureStoreBackend):
                     "nothing was changed. Send an EventTime equal to or newer than the record's, or none."
                 )
             assert current is not None and current.values is not None  # APPLIES: a live record
-            merged = {name: value for name, value in zip(spec.feature_names, current.values) if value is not None}
-            record = normalize_record(spec, {**merged, **values}, ttl).record  # the 350 KB limit of the result
-            row = tuple(record.get(name) for name in spec.feature_names)
+            kept = {name: value for name, value in zip(spec.feature_names, current.values) if value is not None}
+            result = normalize_record(spec, {**kept, **values, **exact}, ttl)  # the 350 KB limit of the result
+            row = tuple(result.record.get(name) for name in spec.feature_names)
             event_s = current.event_time if event_seconds is None else event_seconds
             expires = updated_expiry(current, event_seconds, ttl.seconds if ttl else None)
             self._write(spec, "put", list(row), event_s, expires, target_stores)
             if "OnlineStore" in target_stores:
-                self._online.replace(spec.name, record_key, OnlineEntry(row, event_s, expires))
+                entry = OnlineEntry(_with_texts(spec, row, result.exact), event_s, expires)
+                self._online.replace(spec.name, record_key, entry)
 
     def _get_record(
         self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None
@@ -462,15 +467,26 @@ class LocalBackend(FeatureStoreBackend):
                 found[key] = _as_record(spec, entry, feature_names)
         return found
 
-    def online_expiry(self, feature_group: str, record_id: Any) -> float | None:
-        """When the live online record of ``record_id`` expires (epoch seconds); None without a TTL.
+    def wire_record(
+        self, feature_group: str, record_id: Any, feature_names: Sequence[str] | None = None
+    ) -> WireRecord | None:
+        """The live record of ``record_id`` as GetRecord sends it, or None (validated as get_record).
 
-        The emulator's GetRecord answers ``ExpiresAt`` from it (SAGEMAKER_SPEC §2.1).
+        Each feature's ValueAsString is the exact text put (``"12.50"`` stays ``"12.50"``, ``"1e3"``
+        stays ``"1e3"``), in definition order or that of ``feature_names``; ``expires_at`` is
+        epoch seconds, None without a TTL (SAGEMAKER_SPEC §2.1, §2.3). Departure: the texts are
+        kept in memory; once the store is reopened, values read back in the kit's canonical
+        form (``"12.5"``), as the write log keeps typed values.
         """
-        spec = self.feature_group_spec(feature_group)
-        with self._lock:
-            entry = self._online.get(spec.name, record_key(spec, record_id), self.clock())
-        return None if entry is None else entry.expires_at
+        spec, key, names = self._online_read(feature_group, record_id, feature_names)
+        entry = self._online.get(spec.name, key, self.clock())
+        if entry is None:
+            return None
+        assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
+        texts = {name: value if isinstance(value, str) else value_text(value)
+                 for name, value in zip(spec.feature_names, entry.values) if value is not None}
+        chosen = texts if names is None else {name: texts[name] for name in names if name in texts}
+        return WireRecord(list(chosen.items()), entry.expires_at)
 
     def _delete_record(
         self,
@@ -685,11 +701,25 @@ def _natives(column: np.ndarray) -> list[Any]:
 
 
 def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
+    """A live entry as a typed record (the texts kept for exactness parsed back)."""
     assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
-    record = {name: value for name, value in zip(spec.feature_names, entry.values) if value is not None}
+    record = {feature.name: _typed(feature.type, value)
+              for feature, value in zip(spec.features, entry.values) if value is not None}
     if feature_names is None:
         return record
     return {name: record[name] for name in feature_names if name in record}
+
+
+def _typed(feature_type: str, value: Any) -> Any:
+    """A value of the online store as its feature's type: a kept text of a number is parsed."""
+    return parse_value(feature_type, value) if isinstance(value, str) and feature_type != "String" else value
+
+
+def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: dict[str, str]) -> tuple[Any, ...]:
+    """``values`` (in definition order) with the texts of ``exact`` in place of their typed values."""
+    if not exact:
+        return values
+    return tuple(exact.get(name, value) for name, value in zip(spec.feature_names, values))
 
 
 def _not_found(name: str) -> ResourceNotFound:

@@ -228,9 +228,11 @@ class AwsBackend(FeatureStoreBackend):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
+        exact: dict[str, str],
     ) -> None:
-        """PutRecord; the service reads the event time from the record (``event_seconds`` is unused)."""
-        params: dict[str, Any] = {"FeatureGroupName": spec.name, "Record": to_wire_record(record)}
+        """PutRecord, with the texts given in ``exact`` sent as they were; the service reads the
+        event time from the record (``event_seconds`` is unused)."""
+        params: dict[str, Any] = {"FeatureGroupName": spec.name, "Record": to_wire_record({**record, **exact})}
         if target_stores:
             params["TargetStores"] = list(target_stores)
         if ttl is not None:
@@ -302,10 +304,13 @@ class AwsBackend(FeatureStoreBackend):
         event_seconds: float | None,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
+        exact: dict[str, str],
     ) -> None:
-        """UpdateRecord; the service reads the event time from the features (``event_seconds`` is unused)."""
+        """UpdateRecord, texts of ``exact`` as given; the service reads the event time from the
+        features (``event_seconds`` is unused)."""
         params: dict[str, Any] = {"FeatureGroupName": spec.name, "RecordIdentifierValueAsString": record_key,
-                                  "Features": to_wire_record(values), "TargetStores": list(target_stores)}
+                                  "Features": to_wire_record({**values, **exact}),
+                                  "TargetStores": list(target_stores)}
         if ttl is not None:
             params["TtlDuration"] = ttl.to_aws()
         call(self._runtime.update_record, **params)
@@ -348,7 +353,7 @@ class AwsBackend(FeatureStoreBackend):
     ) -> None:
         for index, record, seconds in lane:
             try:
-                self._put_record(spec, record, seconds, (), None)
+                self._put_record(spec, record, seconds, (), None, {})
             except FeatureStoreError as error:
                 tracker.fail(index, error)
             tracker.advance()
@@ -410,7 +415,7 @@ class _Progress:
 
 def _write_entry(put: PreparedPut) -> dict[str, Any]:
     """One BatchWriteRecord Entry of a validated put."""
-    entry: dict[str, Any] = {"FeatureGroupName": put.spec.name, "Record": to_wire_record(put.record),
+    entry: dict[str, Any] = {"FeatureGroupName": put.spec.name, "Record": to_wire_record({**put.record, **put.exact}),
                              "TargetStores": list(put.target_stores)}
     if put.ttl is not None:
         entry["TtlDuration"] = put.ttl.to_aws()

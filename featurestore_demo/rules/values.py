@@ -153,6 +153,30 @@ class NormalizedRecord(NamedTuple):
 
     record: dict[str, Any]  # typed values, absent features dropped
     event_seconds: float  # epoch seconds
+    exact: dict[str, str]  # :func:`exact_texts`: the texts put that the typed values would not give back
+
+
+def value_text(value: Any) -> str:
+    """A typed value as the kit writes it as text: ints in decimal, floats by ``repr`` (round-trips),
+    text as is; numpy scalars as the Python numbers they hold."""
+    if isinstance(value, float):
+        return repr(float(value))
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value_text(value.item())
+    return str(value)
+
+
+def exact_texts(given: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, str]:
+    """Feature -> the text given for it, where its typed value would not write that text back
+    (``"12.50"`` and ``"1e3"`` for a Fractional, ``"+5"`` for an Integral): what the online store
+    keeps so that GetRecord returns the exact strings put (SAGEMAKER_SPEC §2.3).
+
+    Empty for typed input and for the texts the SageMaker SDK sends (``str(12.5)``), so those
+    records cost the online store nothing more.
+    """
+    return {name: text for name, text in given.items()
+            if isinstance(text, str) and name in typed and not isinstance(typed[name], str)
+            and value_text(typed[name]) != text}
 
 
 def normalize_record(
@@ -185,7 +209,7 @@ def normalize_record(
                                  normalized[spec.event_time_feature_name], spec.event_time_feature_name)
     check_expires_at(seconds, ttl or spec.ttl)
     _check_sizes(spec, normalized)
-    return NormalizedRecord(normalized, seconds)
+    return NormalizedRecord(normalized, seconds, exact_texts(record, normalized))
 
 
 def _check_known(spec: FeatureGroupSpec, names: Iterable[str]) -> None:
@@ -232,6 +256,7 @@ class NormalizedUpdate(NamedTuple):
 
     values: dict[str, Any]  # typed values of the named features
     event_seconds: float | None  # the update's event time, None to keep the record's
+    exact: dict[str, str]  # :func:`exact_texts` of the named features
 
 
 def normalize_update(
@@ -272,7 +297,7 @@ def normalize_update(
                 f"A TtlDuration needs an EventTime: set '{event_name}' in the features too "
                 "(ExpiresAt = EventTime + TtlDuration)."
             )
-        return NormalizedUpdate(values, None)
+        return NormalizedUpdate(values, None, exact_texts(features, values))
     seconds = event_time_seconds(types[event_name], values[event_name], event_name)
     check_expires_at(seconds, ttl)
-    return NormalizedUpdate(values, seconds)
+    return NormalizedUpdate(values, seconds, exact_texts(features, values))

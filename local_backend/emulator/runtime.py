@@ -11,8 +11,9 @@ so an ARN works as well as a name. Errors carry their code in the ``x-amzn-Error
 and the status the model gives that error shape: ValidationError 400, ResourceNotFound 404,
 ConflictException 409... (§2.2).
 
-Departures from AWS: values come back in the kit's canonical form (``"1e3"`` put on a
-Fractional feature reads back as ``"1000.0"``); ``ValueAsStringList`` (collections) is refused;
+GetRecord and BatchGetRecord return the exact texts put (``"12.50"`` stays ``"12.50"``: §2.3).
+
+Departures from AWS: ``ValueAsStringList`` (collections) is refused;
 PutRecord and DeleteRecord on an unknown group answer ResourceNotFound (404), which AWS does
 not document (§7.3). A put whose ExpiresAt (event time + TTL) would fall after
 9999-12-31T23:59:59.999Z, or whose event time lies outside the documented range, is a
@@ -33,7 +34,7 @@ from featurestore_demo.errors import FeatureStoreError, ValidationException
 from featurestore_demo.runtime_types import WriteEntry
 from featurestore_demo.schemas import TtlDuration
 from featurestore_demo.service_model import service_model
-from featurestore_demo.wire_format import iso_instant, to_wire_record
+from featurestore_demo.wire_format import iso_instant
 from local_backend.emulator.rest import find_route, rest_input
 from local_backend.emulator.shapes import constraint_violation
 from local_backend.emulator.wire import Request, Response, WireError, json_response, resolve_group
@@ -194,14 +195,14 @@ class RuntimeService:
         return resolve_group(self.backend, name_or_arn, _name_or_arn_max())
 
     def _found(self, group: str, record_id: str, names: list[str] | None, expiration: bool) -> dict[str, Any]:
-        """``{"Record", "ExpiresAt"?}`` of a live record, or an empty dict."""
-        record = self.backend.get_record(group, record_id, names)
+        """``{"Record", "ExpiresAt"?}`` of a live record (the exact texts put), or an empty dict."""
+        record = self.backend.wire_record(group, record_id, names)
         if record is None:
             return {}
-        found: dict[str, Any] = {"Record": to_wire_record(record)}
-        expires = self.backend.online_expiry(group, record_id) if expiration else None
-        if expires is not None:
-            found["ExpiresAt"] = iso_instant(expires)
+        found: dict[str, Any] = {"Record": [{"FeatureName": name, "ValueAsString": text}
+                                            for name, text in record.texts]}
+        if expiration and record.expires_at is not None:
+            found["ExpiresAt"] = iso_instant(record.expires_at)
         return found
 
 

@@ -20,6 +20,7 @@ from emulator_helpers import (
     unique_name,
     wait_created,
 )
+from scenarios.emulator_backend import emulator_backend
 
 RUNTIME = "sagemaker-featurestore-runtime"
 
@@ -81,7 +82,7 @@ def test_batch_write_record_writes_entries_of_several_groups(runtime, group, v2_
     ])
     assert {key: response[key] for key in ("Errors", "UnprocessedEntries")} == {"Errors": [],
                                                                                 "UnprocessedEntries": []}
-    assert values(runtime, group, "a") == {"id": "a", "score": "12.5", "event_time": "1.0"}
+    assert values(runtime, group, "a") == {"id": "a", "score": "12.50", "event_time": "1.0"}
     assert values(runtime, v2_group, "b") == {"id": "b", "age": "3", "event_time": "2.0"}
 
 
@@ -252,3 +253,46 @@ def test_update_record_needs_features(emulator, v2_group):
 def test_new_routes_go_to_the_runtime_unsigned_too(emulator):
     status, headers, _ = raw_post(emulator, "/BatchWriteRecord", b"{}", {"Content-Type": "application/json"})
     assert (status, headers["x-amzn-ErrorType"]) == (400, "ValidationError")
+
+
+# ---------------------------------------------------------------- exact values
+
+
+EXACT = {"id": "e1", "age": "+7", "score": "12.50", "event_time": "2000"}
+
+
+@pytest.mark.parametrize("write", ["PutRecord", "BatchWriteRecord"])
+def test_reads_return_the_exact_strings_put(runtime, group, write):
+    if write == "PutRecord":
+        runtime.put_record(FeatureGroupName=group, Record=record(**EXACT))
+    else:
+        runtime.batch_write_record(Entries=[{"FeatureGroupName": group, "Record": record(**EXACT)}])
+
+    assert values(runtime, group, "e1") == EXACT
+    batch = runtime.batch_get_record(Identifiers=[{"FeatureGroupName": group, "RecordIdentifiersValueAsString": ["e1"],
+                                                   "FeatureNames": ["score", "event_time"]}])
+    assert batch["Records"][0]["Record"] == record(score="12.50", event_time="2000")
+
+
+def test_an_update_keeps_the_exact_strings_of_the_features_it_does_not_name(runtime, v2_group):
+    runtime.put_record(FeatureGroupName=v2_group, Record=record(id="e1", score="1e3", event_time="100"))
+    runtime.update_record(FeatureGroupName=v2_group, RecordIdentifierValueAsString="e1", Features=record(age="0042"))
+
+    assert values(runtime, v2_group, "e1") == {"id": "e1", "age": "0042", "score": "1e3", "event_time": "100"}
+
+
+def test_the_offline_store_keeps_typed_values(emulator, runtime, group):
+    runtime.put_record(FeatureGroupName=group, Record=record(**EXACT))
+
+    assert emulator.backend.get_record(group, "e1") == {"id": "e1", "age": 7, "score": 12.5, "event_time": 2000.0}
+    table = emulator.backend.offline_table(group)
+    rows = emulator.backend.query(f"SELECT age, score, event_time FROM {table}")
+    assert rows.values.tolist() == [[7, 12.5, 2000.0]]
+
+
+def test_the_aws_backend_sends_the_texts_given_as_they_are(emulator, runtime, group):
+    backend = emulator_backend(emulator)
+    backend.put_record(group, {"id": "b1", "score": "12.50", "event_time": "2000"})
+
+    assert values(runtime, group, "b1") == {"id": "b1", "score": "12.50", "event_time": "2000"}
+    assert backend.get_record(group, "b1") == {"id": "b1", "score": 12.5, "event_time": 2000.0}  # typed

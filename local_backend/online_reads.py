@@ -1,9 +1,11 @@
-"""ListRecords' pages over the local online store: sorted keys, resumed after the last one shown.
+"""What reads of the local online store give the emulator: GetRecord's exact texts
+(:class:`WireRecord`) and ListRecords' pages (:func:`record_page`).
 
-A NextToken is opaque to clients: here the URL-safe base64 of ``{"after": <last key>}``, so a
-page resumes after that key even if records came or went meanwhile (none is shown twice; a
-record added before the resume point is not shown). AWS documents no order and no default
-page size: the kit sorts the identifiers as strings and pages by :data:`DEFAULT_PAGE_SIZE`.
+ListRecords pages over sorted keys, resumed after the last one shown. A NextToken is opaque to
+clients: here the URL-safe base64 of ``{"after": <last key>}``, so a page resumes after that key
+even if records came or went meanwhile (none is shown twice; a record added before the resume
+point is not shown). AWS documents no order and no default page size: the kit sorts the
+identifiers as strings and pages by :data:`DEFAULT_PAGE_SIZE`.
 """
 
 from __future__ import annotations
@@ -12,14 +14,22 @@ import base64
 import binascii
 import json
 from bisect import bisect_right
+from typing import NamedTuple
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.runtime_types import RecordPage
 
-__all__ = ["DEFAULT_PAGE_SIZE", "record_page"]
+__all__ = ["DEFAULT_PAGE_SIZE", "WireRecord", "record_page"]
 
 DEFAULT_PAGE_SIZE = 100
 """Identifiers per page when MaxResults is not given (the most MaxResults allows)."""
+
+
+class WireRecord(NamedTuple):
+    """A live online record as GetRecord sends it (:meth:`local_backend.LocalBackend.wire_record`)."""
+
+    texts: list[tuple[str, str]]  # (FeatureName, ValueAsString), the exact texts put
+    expires_at: float | None  # epoch seconds; None without a TTL
 
 
 def record_page(keys: list[str], max_results: int | None, next_token: str | None) -> RecordPage:
