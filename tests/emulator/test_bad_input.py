@@ -31,9 +31,10 @@ from hypothesis_profiles import examples
 JSON11 = "application/x-amz-json-1.1"
 SAGEMAKER_OPS = [*served_operations("sagemaker"), "Bogus"]
 ATHENA_OPS = [*served_operations("athena"), "Bogus"]
-RUNTIME_MODEL = botocore.session.get_session().get_service_model("sagemaker-featurestore-runtime")
-RUNTIME_ROUTES = [(http["method"], http["requestUri"]) for http in
-                  (RUNTIME_MODEL.operation_model(name).http for name in served_operations("sagemaker-featurestore-runtime"))]
+RUNTIME = "sagemaker-featurestore-runtime"
+RUNTIME_MODEL = botocore.session.get_session().get_service_model(RUNTIME)
+RUNTIME_ROUTES = [(http["method"], http["requestUri"])
+                  for http in (RUNTIME_MODEL.operation_model(name).http for name in served_operations(RUNTIME))]
 """(method, request URI template) of each runtime operation the emulator serves, from the model."""
 KEYS = ["FeatureGroupName", "Record", "FeatureName", "ValueAsString", "Identifiers", "RecordIdentifiersValueAsString",
         "FeatureNames", "TargetStores", "TtlDuration", "Unit", "Value", "QueryString", "QueryExecutionId",
