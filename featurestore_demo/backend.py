@@ -198,9 +198,16 @@ class FeatureStoreBackend(abc.ABC):
         """The quoted ``"database"."table"`` of a group's offline store, to name in :meth:`query`.
 
         It is DescribeFeatureGroup's ``OfflineStoreConfig.DataCatalogConfig``. ResourceNotFound
-        for an unknown group; ValidationException for a group with no offline store.
+        for an unknown group; ValidationException for a group with no offline store, or with no
+        Glue table (DisableGlueTableCreation without a DataCatalogConfig).
         """
         catalog = self._data_catalog(validate_feature_group_name(name))
+        if catalog is None and self.feature_group_spec(name).offline_store:
+            raise ValidationException(
+                f"Feature group '{name}' has no Glue table (it was created with DisableGlueTableCreation "
+                "and no DataCatalogConfig), so Athena has no table to query; its offline data is written "
+                "under OfflineStoreConfig.S3StorageConfig.ResolvedOutputS3Uri."
+            )
         if catalog is None:
             raise ValidationException(
                 f"Feature group '{name}' has no offline store (it is online only), so it has no "

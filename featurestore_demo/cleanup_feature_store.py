@@ -18,8 +18,10 @@ from featurestore_demo.schemas import FeatureGroupSpec
 
 NUMBER, TITLE = 6, "clean up"
 LESSON = (
-    "DeleteFeatureGroup removes the group and its online store at once. On AWS the offline "
-    "data in S3 and the Glue table stay unless you remove them; the kit's cleanup does."
+    "DeleteFeatureGroup removes the group and its online store at once. The offline data in S3 "
+    "and the Glue table stay (on AWS, and in the emulator) unless you remove them; the kit's "
+    "cleanup does: it deletes the group, then the Glue table SageMaker made (and with it the "
+    "Athena table) and the objects under the group's ResolvedOutputS3Uri."
 )
 
 
@@ -30,24 +32,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(ctx: StepContext) -> None:
     step_header(ctx.console, NUMBER, TITLE, LESSON)
     table = Table(title="Removed", title_justify="left")
-    for column in ("feature group", "offline rows", "status"):
+    for column in ("feature group", "offline rows", "Glue table", "status"):
         table.add_column(column, justify="right" if column == "offline rows" else "left")
     for spec in ctx.demo_specs():
         try:
-            rows = _offline_rows(ctx, spec)
+            removed = _offline_store(ctx, spec)
             ctx.backend.delete_feature_group(spec.name)
         except ResourceNotFound:
-            table.add_row(spec.name, "-", "[dim]not found (nothing to do)[/]")
+            table.add_row(spec.name, "-", "-", "[dim]not found (nothing to do)[/]")
             continue
         with ctx.console.status(f"waiting for {spec.name} to be deleted"):
             ctx.backend.wait_for_status(spec.name, "Deleted")
-        table.add_row(spec.name, f"{rows:,}", "[green]deleted[/]")
+        table.add_row(spec.name, *removed, "[green]deleted[/]")
     ctx.console.print(table)
 
 
-def _offline_rows(ctx: StepContext, spec: FeatureGroupSpec) -> int:
-    count = ctx.backend.query(f"SELECT COUNT(*) AS n FROM {ctx.backend.offline_table(spec.name)}")
-    return int(count["n"].iloc[0])
+def _offline_store(ctx: StepContext, spec: FeatureGroupSpec) -> tuple[str, str]:
+    """(offline rows, Glue table) of what deleting ``spec``'s group removes offline."""
+    offline = ctx.backend.describe_feature_group(spec.name).get("OfflineStoreConfig") or {}
+    if "DataCatalogConfig" not in offline:
+        return "-", "-"
+    name = ctx.backend.offline_table(spec.name)
+    count = ctx.backend.query(f"SELECT COUNT(*) AS n FROM {name}")
+    glue_table = name + (" [dim](yours: kept)[/]" if offline.get("DisableGlueTableCreation") else "")
+    return f"{int(count['n'].iloc[0]):,}", glue_table
 
 
 if __name__ == "__main__":

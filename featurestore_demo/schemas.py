@@ -13,6 +13,8 @@ __all__ = [
     "FeatureType",
     "FeatureDefinition",
     "TtlDuration",
+    "DataCatalogConfig",
+    "OfflineStoreConfig",
     "FeatureGroupSpec",
     "data_catalog",
     "USERS",
@@ -67,8 +69,72 @@ class TtlDuration:
 
 
 @dataclass(frozen=True)
+class DataCatalogConfig:
+    """The Glue table of an offline store: ``OfflineStoreConfig.DataCatalogConfig`` (all three required)."""
+
+    table_name: str
+    database: str
+    catalog: str
+
+    def to_aws(self) -> dict[str, str]:
+        return {"TableName": self.table_name, "Catalog": self.catalog, "Database": self.database}
+
+    @classmethod
+    def from_aws(cls, shape: dict[str, Any] | None) -> DataCatalogConfig | None:
+        if not shape:
+            return None
+        # Wire values as sent (a missing member is None): the emulator's request checks refuse them
+        return cls(shape.get("TableName"), shape.get("Database"), shape.get("Catalog"))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class OfflineStoreConfig:
+    """How an offline store is catalogued, beyond its S3 location (which the backend's configuration gives).
+
+    ``disable_glue_table_creation`` and ``data_catalog`` pick what SageMaker does with the Glue
+    table (SAGEMAKER_SPEC §1.2): without either it creates one under generated names; with a
+    DataCatalogConfig it creates it under those names, or, with creation disabled, associates
+    the table you bring; with creation disabled and no DataCatalogConfig there is no table.
+    ``table_format`` is Default, Glue or Iceberg (None: not sent); ``kms_key_id`` encrypts the
+    S3 objects.
+    """
+
+    disable_glue_table_creation: bool = False
+    data_catalog: DataCatalogConfig | None = None
+    table_format: str | None = None
+    kms_key_id: str | None = None
+
+    def to_aws(self, s3_uri: str) -> dict[str, Any]:
+        """The CreateFeatureGroup ``OfflineStoreConfig`` with its S3 location ``s3_uri``."""
+        storage: dict[str, Any] = {"S3Uri": s3_uri}
+        if self.kms_key_id is not None:
+            storage["KmsKeyId"] = self.kms_key_id
+        shape: dict[str, Any] = {
+            "S3StorageConfig": storage,
+            "DisableGlueTableCreation": self.disable_glue_table_creation,
+        }
+        if self.data_catalog is not None:
+            shape["DataCatalogConfig"] = self.data_catalog.to_aws()
+        if self.table_format is not None:
+            shape["TableFormat"] = self.table_format
+        return shape
+
+    @classmethod
+    def from_aws(cls, shape: dict[str, Any]) -> OfflineStoreConfig:
+        return cls(
+            disable_glue_table_creation=bool(shape.get("DisableGlueTableCreation", False)),
+            data_catalog=DataCatalogConfig.from_aws(shape.get("DataCatalogConfig")),
+            table_format=shape.get("TableFormat"),
+            kms_key_id=(shape.get("S3StorageConfig") or {}).get("KmsKeyId"),
+        )
+
+
+@dataclass(frozen=True)
 class FeatureGroupSpec:
-    """What a feature group is: schema, identifier, event time, and which stores it has."""
+    """What a feature group is: schema, identifier, event time, and which stores it has.
+
+    ``offline_config`` says how the offline store (if ``offline_store``) is catalogued in Glue.
+    """
 
     name: str
     record_identifier_name: str
@@ -79,6 +145,7 @@ class FeatureGroupSpec:
     ttl: TtlDuration | None = None
     description: str | None = None
     tags: tuple[tuple[str, str], ...] = field(default=())
+    offline_config: OfflineStoreConfig = OfflineStoreConfig()
     storage_type: str = "Standard"
     """The online store's tier, ``OnlineStoreConfig.StorageType``: Standard (AWS's default),
     Standard_V2 or InMemory (the sagemaker model's enum)."""
@@ -110,10 +177,9 @@ class FeatureGroupSpec:
                 online["TtlDuration"] = self.ttl.to_aws()
             request["OnlineStoreConfig"] = online
         if self.offline_store:
-            request["OfflineStoreConfig"] = {
-                "S3StorageConfig": {"S3Uri": s3_uri or "s3://featurestore-demo-local/offline-store"},
-                "DisableGlueTableCreation": False,
-            }
+            request["OfflineStoreConfig"] = self.offline_config.to_aws(
+                s3_uri or "s3://featurestore-demo-local/offline-store"
+            )
         if role_arn:
             request["RoleArn"] = role_arn
         if self.description:
@@ -126,6 +192,7 @@ class FeatureGroupSpec:
     def from_aws(cls, shape: dict[str, Any]) -> FeatureGroupSpec:
         """The spec of a CreateFeatureGroup request or a DescribeFeatureGroup response."""
         online = shape.get("OnlineStoreConfig") or {}
+        offline = shape.get("OfflineStoreConfig")
         return cls(
             name=shape["FeatureGroupName"],
             record_identifier_name=shape["RecordIdentifierFeatureName"],
@@ -135,10 +202,11 @@ class FeatureGroupSpec:
                 for item in shape["FeatureDefinitions"]
             ),
             online_store=bool(online.get("EnableOnlineStore", False)),
-            offline_store=shape.get("OfflineStoreConfig") is not None,
+            offline_store=offline is not None,
             ttl=TtlDuration.from_aws(online.get("TtlDuration")),
             description=shape.get("Description"),
             tags=tuple((tag["Key"], tag["Value"]) for tag in shape.get("Tags") or ()),
+            offline_config=OfflineStoreConfig.from_aws(offline) if offline is not None else OfflineStoreConfig(),
             storage_type=online.get("StorageType") or "Standard",
         )
 
@@ -146,12 +214,12 @@ class FeatureGroupSpec:
 def data_catalog(description: dict[str, Any]) -> tuple[str, str] | None:
     """(Database, TableName) of a DescribeFeatureGroup response's ``OfflineStoreConfig.DataCatalogConfig``.
 
-    None for a group without an offline store.
+    None for a group without an offline store, or whose offline store has no Glue table
+    (DisableGlueTableCreation without a DataCatalogConfig).
     """
-    offline = description.get("OfflineStoreConfig")
-    if offline is None:
+    catalog = (description.get("OfflineStoreConfig") or {}).get("DataCatalogConfig")
+    if not catalog:
         return None
-    catalog = offline["DataCatalogConfig"]
     return catalog["Database"], catalog["TableName"]
 
 

@@ -2,6 +2,15 @@
 
 Descriptions are stored JSON-safe (times as epoch seconds) and turned into what boto3 returns
 (times as tz-aware datetimes) on the way out. Generated names follow SAGEMAKER_SPEC §1.4.
+
+The offline store's Glue table follows the DataCatalogConfig / DisableGlueTableCreation matrix
+of SAGEMAKER_SPEC §1.2: names generated (neither given), the given names (a DataCatalogConfig,
+whether SageMaker creates the table or you bring it), or no table at all (creation disabled and
+no DataCatalogConfig: the description then has no DataCatalogConfig, and :func:`table_of` is "").
+
+Departure: the local offline store keeps every group's table in the Glue database
+``sagemaker_featurestore`` of the catalog ``AwsDataCatalog``, so a DataCatalogConfig naming
+another database or catalog is refused (ValidationException) where AWS would accept it.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import DEFAULT_CATALOG, DEFAULT_DATABASE
 
@@ -45,7 +55,12 @@ def new_description(
     role_arn: str | None = None,
     s3_uri: str | None = None,
 ) -> dict[str, Any]:
-    """The stored description of a group created at ``created`` (epoch seconds)."""
+    """The stored description of a group created at ``created`` (epoch seconds).
+
+    ValidationException for a DataCatalogConfig outside ``AwsDataCatalog``.``sagemaker_featurestore``
+    (see the module's departure).
+    """
+    _check_local_catalog(spec)
     request = spec.to_create_request(role_arn=role_arn, s3_uri=s3_uri or DEFAULT_S3_URI)
     description = {
         "FeatureGroupArn": f"arn:aws:sagemaker:{region}:{account_id}:feature-group/{spec.name.lower()}",
@@ -62,12 +77,27 @@ def new_description(
         offline["S3StorageConfig"]["ResolvedOutputS3Uri"] = (
             f"{base}/{account_id}/sagemaker/{region}/offline-store/{spec.name}-{int(created)}/data"
         )
-        offline["DataCatalogConfig"] = {
-            "TableName": table_name(spec.name, created),
-            "Catalog": DEFAULT_CATALOG,
-            "Database": DEFAULT_DATABASE,
-        }
+        if "DataCatalogConfig" not in offline and not offline.get("DisableGlueTableCreation"):
+            offline["DataCatalogConfig"] = {
+                "TableName": table_name(spec.name, created),
+                "Catalog": DEFAULT_CATALOG,
+                "Database": DEFAULT_DATABASE,
+            }
     return description
+
+
+def _check_local_catalog(spec: FeatureGroupSpec) -> None:
+    catalog = spec.offline_config.data_catalog
+    if not spec.offline_store or catalog is None:
+        return
+    for member, given, kept in (("Catalog", catalog.catalog, DEFAULT_CATALOG),
+                                ("Database", catalog.database, DEFAULT_DATABASE)):
+        if given.lower() != kept.lower():
+            raise ValidationException(
+                f"DataCatalogConfig.{member} '{given}' is not supported here: the local offline store keeps "
+                f"every feature group's table in {DEFAULT_CATALOG}.{DEFAULT_DATABASE} (AWS accepts other Glue "
+                f"databases). Use {member} '{kept}', or leave DataCatalogConfig out to have the name generated."
+            )
 
 
 def _status(description: dict[str, Any], now: float, lifecycle_seconds: float) -> str:

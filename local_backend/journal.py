@@ -163,6 +163,8 @@ class Journal:
     def clear(self) -> None:
         """Empty the journal (after its entries are safely in the offline store); a journal
         that refused writes accepts them again."""
+        if self._size == 0 and self._refusal is None:
+            return
         os.ftruncate(self._fd, 0)
         self._size, self._refusal = 0, None
 

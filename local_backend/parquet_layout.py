@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["OfflineFolder", "hour_partition", "parquet_files", "publish", "stage", "s3_path"]
+__all__ = ["OfflineFolder", "code", "hour_partition", "parquet_files", "publish", "stage", "s3_path"]
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 _HOUR = 3600
@@ -66,7 +66,7 @@ def _compact_time(seconds: float) -> str:
     return f"{stamp[:4]}{stamp[5:7]}{stamp[8:10]}T{stamp[11:13]}{stamp[14:16]}{stamp[17:19]}Z"
 
 
-def _code(*parts: object) -> str:
+def code(*parts: object) -> str:
     """16 alphanumerics derived from ``parts``: the same parts always give the same code."""
     digest = int.from_bytes(hashlib.sha256("/".join(map(str, parts)).encode()).digest(), "big")
     characters = []
@@ -89,7 +89,7 @@ def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batc
         taken = order[start:stop]
         hour = int(sorted_hours[start])
         latest = float(np.max(np.asarray(event_seconds)[taken]))
-        name = f"{_compact_time(latest)}_{_code(folder.group, batch, hour)}.parquet"
+        name = f"{_compact_time(latest)}_{code(folder.group, batch, hour)}.parquet"
         target = staging / folder.path / hour_partition(hour) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(rows.take(taken), target)
@@ -103,12 +103,24 @@ def publish(staging: Path, s3_root: Path) -> None:
         for name in names:
             source = Path(directory) / name
             target = s3_root / source.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            code = name.rsplit("_", 1)[-1]
-            for earlier in target.parent.glob(f"*_{code}"):
+            same_batch = name.rsplit("_", 1)[-1]
+            for earlier in target.parent.glob(f"*_{same_batch}"):
                 earlier.unlink()
-            os.replace(source, target)
+            _move(source, target)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move(source: Path, target: Path, attempts: int = 3) -> None:
+    """Rename ``source`` to ``target``, making its folder; again if an S3 delete of the folder's
+    last object removed the (then empty) folder in between."""
+    for attempt in range(attempts):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(source, target)
+            return
+        except FileNotFoundError:
+            if attempt == attempts - 1 or not source.exists():
+                raise
 
 
 def parquet_files(folder: Path) -> list[Path]:

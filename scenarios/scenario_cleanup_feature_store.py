@@ -8,7 +8,10 @@ name starts empty. Cleaning up twice is harmless: a group that is already gone i
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from rich.console import Console
 
 from featurestore_demo import cleanup_feature_store, create_feature_groups
 from featurestore_demo.errors import ResourceNotFound, ValidationException
@@ -49,6 +52,20 @@ def test_the_offline_table_is_removed_too(demo):
     with pytest.raises(ValidationException, match=catalog["TableName"]) as raised:
         demo.backend.query(f"SELECT COUNT(*) FROM {table}")
     assert raised.value.code == "ValidationException"
+
+
+def test_cleanup_says_which_tables_and_rows_it_removes(demo):
+    tables = {spec.name: demo.backend.offline_table(spec.name) for spec in demo.demo_specs()}
+    rows = demo.backend.query(f"SELECT COUNT(*) AS n FROM {tables[demo.users.name]}")["n"].iloc[0]
+    console = Console(record=True, width=400)
+
+    cleanup_feature_store.run(replace(demo, console=console))
+
+    lines = console.export_text().splitlines()
+    for name, table in tables.items():
+        line = next(line for line in lines if f" {name} " in line)
+        assert table in line and "deleted" in line
+    assert f"{int(rows):,}" in next(line for line in lines if f" {demo.users.name} " in line)
 
 
 def test_a_group_created_again_starts_empty(demo):

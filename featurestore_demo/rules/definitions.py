@@ -19,6 +19,13 @@ from featurestore_demo.service_model import model_enum
 
 MAX_FEATURE_DEFINITIONS = 2500
 MAX_DESCRIPTION = 128
+ICEBERG = "Iceberg"
+CATALOG_NAME_MAX = 255
+
+
+def table_formats() -> tuple[str, ...]:
+    """The TableFormat values of the installed botocore model (Default, Glue, Iceberg)."""
+    return model_enum("sagemaker", "TableFormat")
 
 
 def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
@@ -51,6 +58,8 @@ def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
     if spec.storage_type not in storage_types:
         raise constraint_error(spec.storage_type, "onlineStoreConfig.storageType",
                                f"Member must satisfy enum value set: [{', '.join(storage_types)}]")
+    if spec.offline_store:
+        _validate_offline_config(spec)
     if spec.description is not None and len(spec.description) > MAX_DESCRIPTION:
         raise constraint_error(
             spec.description, "description", "Member must have length less than or equal to 128"
@@ -85,6 +94,41 @@ def _validate_definitions(spec: FeatureGroupSpec) -> None:
                 f"'{feature.name}' repeats '{seen[folded]}'."
             )
         seen[folded] = feature.name
+
+
+def _validate_offline_config(spec: FeatureGroupSpec) -> None:
+    """The OfflineStoreConfig rules: TableFormat's enum, DataCatalogConfig's lengths, and Iceberg's
+    needs (DisableGlueTableCreation False, a String event time: SAGEMAKER_SPEC §1.2)."""
+    config = spec.offline_config
+    if config.table_format is not None and config.table_format not in table_formats():
+        raise constraint_error(
+            config.table_format, "offlineStoreConfig.tableFormat",
+            f"Member must satisfy enum value set: [{', '.join(table_formats())}]",
+        )
+    if config.data_catalog is not None:
+        for field, value in (("tableName", config.data_catalog.table_name),
+                             ("catalog", config.data_catalog.catalog),
+                             ("database", config.data_catalog.database)):
+            path = f"offlineStoreConfig.dataCatalogConfig.{field}"
+            if value is None:
+                raise constraint_error("null", path, "Member must not be null")
+            if not isinstance(value, str) or not value:
+                raise constraint_error(value, path, "Member must have length greater than or equal to 1")
+            if len(value) > CATALOG_NAME_MAX:
+                raise constraint_error(value, path, f"Member must have length less than or equal to {CATALOG_NAME_MAX}")
+    if config.table_format != ICEBERG:
+        return
+    if config.disable_glue_table_creation:
+        raise ValidationException(
+            "The Iceberg table format is only supported when DisableGlueTableCreation is set to False "
+            "(OfflineStoreConfig.DisableGlueTableCreation is True)."
+        )
+    event_type = spec.types[spec.event_time_feature_name]
+    if event_type != "String":
+        raise ValidationException(
+            f"The Iceberg table format requires an event time feature of type String; "
+            f"'{spec.event_time_feature_name}' is {event_type}."
+        )
 
 
 def _validate_ttl(spec: FeatureGroupSpec) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import botocore.session
 
 import local_backend.backend
+import local_backend.catalog
 import local_backend.updates
 from local_backend.emulator import (
     athena,
@@ -32,6 +33,7 @@ from local_backend.emulator import (
     athena_results,
     athena_statements,
     create_request,
+    glue_tables,
     router,
     runtime,
     sagemaker,
@@ -45,8 +47,9 @@ __all__ = ["Coverage", "render", "main"]
 DEFAULT_PATH = Path("IMPLEMENTATION_COVERAGE.md")
 SERVICES = ("sagemaker", "sagemaker-featurestore-runtime", "athena")
 DEPARTURE = re.compile(r"(Departures? from AWS[^:\n]*:|Departure:)\s*(.*?)(?:\n\s*\n|\Z)", re.S)
-MODULES: tuple[ModuleType, ...] = (sagemaker, create_request, runtime, athena, athena_catalog, athena_statements,
-                                   athena_results, local_backend.backend, local_backend.updates)
+MODULES: tuple[ModuleType, ...] = (sagemaker, create_request, glue_tables, runtime, athena, athena_catalog,
+                                   athena_statements, athena_results, local_backend.backend, local_backend.catalog,
+                                   local_backend.updates)
 
 
 def _is_feature_store_operation(service: str, operation: str) -> bool:

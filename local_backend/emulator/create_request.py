@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from featurestore_demo.rules.definitions import table_formats
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.service_model import model_enum
 from local_backend.emulator.wire import WireError, check_enum, check_length, require
@@ -19,6 +20,7 @@ __all__ = ["check_create_request", "check_throughput"]
 
 ROLE_ARN_PATTERN = r"arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
 S3_URI_PATTERN = r"(https|s3)://([^/]+)/?(.*)"
+KMS_KEY_PATTERN = r"[a-zA-Z0-9:/_-]*"
 
 
 def check_create_request(body: dict[str, Any]) -> None:
@@ -72,8 +74,8 @@ def _check_offline(offline: dict[str, Any] | None) -> None:
     storage = require(offline, "S3StorageConfig", "offlineStoreConfig.s3StorageConfig")
     uri = require(storage, "S3Uri", "offlineStoreConfig.s3StorageConfig.s3Uri")
     _check_pattern(uri, 0, 1024, S3_URI_PATTERN, "offlineStoreConfig.s3StorageConfig.s3Uri")
-    check_length(storage.get("KmsKeyId"), 0, 2048, "offlineStoreConfig.s3StorageConfig.kmsKeyId")
-    check_enum(offline.get("TableFormat"), model_enum("sagemaker", "TableFormat"), "offlineStoreConfig.tableFormat")
+    _check_pattern(storage.get("KmsKeyId"), 0, 2048, KMS_KEY_PATTERN, "offlineStoreConfig.s3StorageConfig.kmsKeyId")
+    check_enum(offline.get("TableFormat"), table_formats(), "offlineStoreConfig.tableFormat")
     catalog = offline.get("DataCatalogConfig")
     if catalog is not None:
         for key in ("TableName", "Catalog", "Database"):

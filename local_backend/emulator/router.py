@@ -4,8 +4,10 @@ A request goes to the feature-store control plane or Athena by its ``X-Amz-Targe
 feature-store runtime by its path (the literal starts of the runtime model's request URIs:
 ``/FeatureGroup/...``, ``/BatchGetRecord``, ``/BatchWriteRecord``), and otherwise by
 the service name in its SigV4 credential scope; anything else (S3, STS, IAM, Glue...) goes to
-moto. No request crashes the server: an unexpected error is logged and answered with the
-service's internal-failure error (status 500), a last line of defence that no request of the
+moto. A Glue DeleteTable, BatchDeleteTable or DeleteDatabase that moto answers with success is
+then passed on (:meth:`GlueTables.after_delete`), so the tables it removed leave Athena too.
+No request crashes the server: an unexpected error is logged and answered with the service's
+internal-failure error (status 500), a last line of defence that no request of the
 hostile-input tests reaches. A request whose body cannot be framed (a negative, non-numeric or
 lying Content-Length, a body over :data:`MAX_BODY_BYTES`) is answered with a 4xx; werkzeug
 closes every connection after its response (``Connection: close``), so no framing is reused.
@@ -13,19 +15,22 @@ closes every connection after its response (``Connection: close``), so no framin
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any, Protocol
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
+from local_backend.emulator.glue_tables import DELETES, GlueTables
 from local_backend.emulator.rest import path_prefixes
-from local_backend.emulator.wire import MAX_BODY_BYTES, Request, Response, WireError
+from local_backend.emulator.wire import MAX_BODY_BYTES, Request, Response, WireError, json_response
 
 __all__ = ["Router", "Service"]
 
 log = logging.getLogger(__name__)
 RUNTIME_MODEL = "sagemaker-featurestore-runtime"
+GLUE_TARGET = "AWSGlue."
 DISCARD_LIMIT = 64 * 1024 * 1024
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -39,13 +44,19 @@ class Service(Protocol):
 
 
 class Router:
-    """Dispatch to the emulated services, or to ``fallback`` (moto's WSGI application)."""
+    """Dispatch to the emulated services, or to ``fallback`` (moto's WSGI application); Glue's
+    deletes are passed on to ``glue`` once moto has done them."""
 
-    def __init__(self, sagemaker: Service, runtime: Service, athena: Service, fallback: WsgiApp) -> None:
+    def __init__(self, sagemaker: Service, runtime: Service, athena: Service, fallback: WsgiApp,
+                 glue: GlueTables | None = None) -> None:
         self.sagemaker, self.runtime, self.athena, self.fallback = sagemaker, runtime, athena, fallback
+        self.glue = glue
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         service = self.service_for(environ)
+        operation = environ.get("HTTP_X_AMZ_TARGET", "").removeprefix(GLUE_TARGET)
+        if service is None and self.glue is not None and operation in DELETES:
+            return self._glue_delete(operation, environ, start_response)
         if service is None:
             return self.fallback(environ, start_response)
         try:
@@ -57,6 +68,38 @@ class Router:
         reason = HTTPStatus(response.status).phrase
         start_response(f"{response.status} {reason}", response.header_list())
         return [response.body]
+
+    def _glue_delete(self, operation: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        """moto's answer to a Glue delete; on success, the tables it deleted leave Athena too.
+
+        The body is read here, as for the emulated services (a body that cannot be framed is
+        answered with their JSON error), and handed to moto from memory.
+        """
+        try:
+            body = _read_request(environ).body
+        except FeatureStoreError as error:
+            response = json_response({"__type": error.code, "message": str(error)}, getattr(error, "status", 400))
+            start_response(f"{response.status} {HTTPStatus(response.status).phrase}", response.header_list())
+            return [response.body]
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        statuses: list[str] = []
+
+        def remember(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, exc_info)
+
+        answer = self.fallback(environ, remember)
+        try:
+            payload = b"".join(answer)
+        finally:
+            getattr(answer, "close", lambda: None)()
+        if statuses and statuses[-1].startswith("2") and self.glue is not None:
+            try:
+                self.glue.after_delete(operation, body, payload)
+            except Exception:  # moto has deleted: answer its success whatever Athena's side did
+                log.exception("Dropping the Athena tables of Glue %s failed", operation)
+        return [payload]
 
     @staticmethod
     def _handled(service: Service, request: Request) -> Response:

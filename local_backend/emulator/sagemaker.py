@@ -21,6 +21,7 @@ from featurestore_demo.rules.updates import UNCHANGED, Unchanged
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
 from local_backend.catalog import utc
 from local_backend.emulator.create_request import check_create_request, check_throughput
+from local_backend.emulator.glue_tables import GlueTables
 from local_backend.emulator.wire import (
     Response,
     TargetService,
@@ -87,8 +88,8 @@ class SageMakerService(TargetService):
     model_name = "sagemaker"
     internal_code = "InternalFailure"
 
-    def __init__(self, backend: Any, deletions: Deletions) -> None:
-        self.backend, self.deletions = backend, deletions
+    def __init__(self, backend: Any, deletions: Deletions, glue: GlueTables | None = None) -> None:
+        self.backend, self.deletions, self.glue = backend, deletions, glue
         self.operations: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "CreateFeatureGroup": self.create_feature_group,
             "DescribeFeatureGroup": self.describe_feature_group,
@@ -107,15 +108,25 @@ class SageMakerService(TargetService):
     # ---------------------------------------------------------------- handlers
 
     def create_feature_group(self, body: dict[str, Any]) -> dict[str, Any]:
-        """CreateFeatureGroup (the online StorageType is kept and described). Departure:
-        ThroughputConfig, KMS keys, TableFormat and DataCatalogConfig are checked but not kept;
-        the Glue names are always generated (§1.4)."""
+        """CreateFeatureGroup, with the group's Glue table unless DisableGlueTableCreation (glue_tables);
+        the online StorageType is kept and described.
+
+        Departure: ThroughputConfig and the online store's KMS key are checked but not kept.
+        """
         check_create_request(body)
         spec = FeatureGroupSpec.from_aws(body)
         if self.deletions.find(spec.name) is not None:
             raise ResourceInUse(f"FeatureGroup {spec.name} is being deleted; try again shortly.")
         s3_uri = (body.get("OfflineStoreConfig") or {}).get("S3StorageConfig", {}).get("S3Uri")
         arn = self.backend.create_feature_group(spec, role_arn=body.get("RoleArn"), offline_s3_uri=s3_uri)
+        if self.glue is not None:
+            description = self.backend.describe_feature_group(spec.name)
+            try:
+                self.glue.check_free(description)
+            except ResourceInUse:
+                self.backend.delete_feature_group(spec.name)  # nothing of the refused group stays
+                raise
+            self.glue.create_for(description)
         return {"FeatureGroupArn": arn}
 
     def describe_feature_group(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -146,13 +157,13 @@ class SageMakerService(TargetService):
     def delete_feature_group(self, body: dict[str, Any]) -> dict[str, Any]:
         """DeleteFeatureGroup (a plain name, not an ARN: §1.5); the group shows as Deleting for a while.
 
-        Departure: the group's offline rows go at once, where AWS keeps its S3 objects and Glue
-        table; Athena here reads the local store, which the AWS backend's purge of S3 and Glue
-        (``delete_feature_group(keep_offline_data=False)``) cannot reach.
+        Its online data goes at once; its offline data and Glue table stay, as on AWS: the
+        offline rows stay queryable in Athena under the group's table until Glue's DeleteTable
+        (or DeleteDatabase) removes that table (glue_tables).
         """
         name = require(body, "FeatureGroupName")
         description = self.backend.describe_feature_group(name)
-        self.backend.delete_feature_group(name)
+        self.backend.delete_feature_group(name, keep_offline_data=True)
         self.deletions.start(description)
         return {}
 

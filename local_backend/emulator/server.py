@@ -1,7 +1,9 @@
 """The emulator: the local backend behind the AWS wire protocols, on one HTTP port.
 
 SageMaker feature groups, the feature-store runtime and Athena are served from a
-:class:`~local_backend.LocalBackend`; S3, STS, IAM and Glue by moto, in the same process.
+:class:`~local_backend.LocalBackend`; S3, STS, IAM and Glue by moto, in the same process, and
+the files under ``<home>/s3/<bucket>/`` (the offline store) as S3 objects beside moto's
+(:mod:`.s3_front`).
 Point boto3 at :attr:`Emulator.url` (``AWS_ENDPOINT_URL``) with any credentials.
 
 Slow or stalled clients cannot exhaust it: a connection that sends nothing for ``idle_timeout``
@@ -25,10 +27,13 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
         "The emulator needs moto's server: pip install 'featurestore-demo[emulator]'"
     ) from exc
 
+from featurestore_demo.errors import ServiceUnavailable
 from local_backend.backend import LocalBackend
 from local_backend.emulator.athena import AthenaService
+from local_backend.emulator.glue_tables import GlueTables
 from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
+from local_backend.emulator.s3_front import S3Front
 from local_backend.emulator.s3_objects import S3Objects
 from local_backend.emulator.sagemaker import Deletions, SageMakerService
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
@@ -157,11 +162,16 @@ class Emulator:
         s3 = S3Objects(self.backend.account_id)
         s3.ensure_bucket(DEMO_BUCKET, region)
         self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)
+        self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.s3_root, s3, region,
+                                on_delete=self.backend.offline_objects_deleted, before_request=self._write_out)
+        glue = GlueTables(self.backend, self.backend.account_id, region)
+        glue.restore()
         app = Router(
-            SageMakerService(self.backend, Deletions(deleting_seconds)),
+            SageMakerService(self.backend, Deletions(deleting_seconds), glue),
             RuntimeService(self.backend),
             self.athena,
-            DomainDispatcherApplication(create_backend_app),
+            self.s3_files,
+            glue,
         )
         try:
             listener = _listen(host, port)
@@ -178,6 +188,14 @@ class Emulator:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def _write_out(self) -> None:
+        """Write the store's acknowledged offline writes out as files (those ``offline_delay``
+        holds back stay back), so an S3 reader sees them; a full disk leaves them journaled."""
+        try:
+            self.backend.flush()
+        except ServiceUnavailable as error:
+            log.warning("The offline store could not be written before an S3 request: %s", error)
 
     def environment(self) -> dict[str, str]:
         """Environment variables that point boto3 (and the kit's AWS backend) at this emulator.

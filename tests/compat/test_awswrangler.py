@@ -82,3 +82,30 @@ def test_start_query_execution_wait_and_the_workgroup(output):
     assert execution["Status"]["State"] == "SUCCEEDED"
     assert execution["WorkGroup"] == "primary"
     assert wr.athena.get_work_group(workgroup="primary")["WorkGroup"]["State"] == "ENABLED"
+
+
+def test_catalog_table_describes_the_groups_glue_table(table):
+    """The Glue table CreateFeatureGroup made: the features, then the offline store's own columns."""
+    columns = wr.catalog.table(database=DATABASE, table=table)
+    assert columns[["Column Name", "Type", "Partition"]].values.tolist() == [
+        ["user_id", "string", False], ["age", "bigint", False], ["score", "double", False],
+        ["event_time", "double", False], ["write_time", "timestamp", False],
+        ["api_invocation_time", "timestamp", False], ["is_deleted", "boolean", False]]
+    location = wr.catalog.get_table_location(database=DATABASE, table=table)
+    assert location.endswith("/data") and "/sagemaker/us-east-1/offline-store/" in location
+
+
+def test_catalog_delete_table_if_exists_takes_a_deleted_groups_athena_table_with_it(s3_uri, role_arn, output):
+    kept = users_table(s3_uri, role_arn, "wrangler-kept")
+    group = kept.rsplit("_", 1)[0].replace("_", "-")  # the generated name: the group's, lowercase, "_<epoch>"
+    boto3.client("sagemaker").delete_feature_group(FeatureGroupName=group)
+    rows = wr.athena.read_sql_query(f'SELECT count(*) AS n FROM "{kept}"', database=DATABASE,
+                                    ctas_approach=False, s3_output=output)
+    assert rows["n"].tolist() == [3]  # DeleteFeatureGroup leaves the offline data, as on AWS
+
+    assert wr.catalog.delete_table_if_exists(database=DATABASE, table=kept) is True
+
+    assert not wr.catalog.does_table_exist(database=DATABASE, table=kept)
+    with pytest.raises(wr.exceptions.QueryFailed, match="TABLE_NOT_FOUND"):
+        wr.athena.read_sql_query(f'SELECT count(*) FROM "{kept}"', database=DATABASE, ctas_approach=False,
+                                 s3_output=output)

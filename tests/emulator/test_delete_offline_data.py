@@ -1,7 +1,8 @@
 """What the AWS backend removes beside a deleted group: the Glue table and the S3 objects, unless kept.
 
-DeleteFeatureGroup leaves a group's offline data on AWS (SAGEMAKER_SPEC §1.5); the kit's
-``delete_feature_group`` removes it by default, and ``keep_offline_data=True`` leaves it.
+DeleteFeatureGroup leaves a group's offline data on AWS (SAGEMAKER_SPEC §1.5), and so does the
+emulator's; the kit's ``delete_feature_group`` removes it by default (Glue's DeleteTable, which
+takes the Athena table with it), and ``keep_offline_data=True`` leaves it.
 """
 
 from __future__ import annotations
@@ -26,8 +27,14 @@ def test_offline_data_is_removed_unless_kept(emulator, keep, purged):
     name = unique_name("users")
     backend.create_feature_group(USERS.with_name(name))
     backend.wait_for_status(name, "Created", timeout=30)
+    backend.put_record(name, {"user_id": "u1", "event_time": 1.0})
+    table = backend.offline_table(name)
 
     backend.delete_feature_group(name, keep_offline_data=keep)
 
     assert all(calls[call] == (1 if purged else 0) for call in PURGE_CALLS), calls
     backend.wait_for_status(name, "Deleted", timeout=30)
+    glue_table = table.split(".")[1].strip('"')
+    assert (glue_table in emulator.backend.athena_relations()["sagemaker_featurestore"]) is keep
+    if keep:  # the kept rows still answer queries
+        assert backend.query(f"SELECT user_id FROM {table}")["user_id"].tolist() == ["u1"]
