@@ -703,16 +703,11 @@ def _natives(column: np.ndarray) -> list[Any]:
 def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
     """A live entry as a typed record (the texts kept for exactness parsed back)."""
     assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
-    record = {feature.name: _typed(feature.type, value)
-              for feature, value in zip(spec.features, entry.values) if value is not None}
+    record = {feature.name: parse_value(feature.type, value) if value.__class__ is str and feature.type != "String"
+              else value for feature, value in zip(spec.features, entry.values) if value is not None}
     if feature_names is None:
         return record
     return {name: record[name] for name in feature_names if name in record}
-
-
-def _typed(feature_type: str, value: Any) -> Any:
-    """A value of the online store as its feature's type: a kept text of a number is parsed."""
-    return parse_value(feature_type, value) if isinstance(value, str) and feature_type != "String" else value
 
 
 def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: dict[str, str]) -> tuple[Any, ...]:
