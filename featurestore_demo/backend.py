@@ -95,6 +95,8 @@ class FeatureStoreBackend(abc.ABC):
       older put is ignored online but still written offline.
     - The offline store keeps every put and every delete marker, with ``write_time``,
       ``api_invocation_time`` and ``is_deleted``; ``query`` runs Athena-dialect SQL over it.
+    - UpdateRecord changes the named features of a live record of a Standard_V2 or InMemory
+      group; an older event time is :class:`ConflictException`.
     - Bad input raises :class:`ValidationException` and changes nothing.
     """
 

@@ -25,11 +25,11 @@ from scenarios.emulator_backend import emulator_backend
 RUNTIME = "sagemaker-featurestore-runtime"
 
 
-@pytest.fixture
-def v2_group(sm) -> str:
-    """A new, Created group whose online store is Standard_V2 (UpdateRecord's tier)."""
+@pytest.fixture(params=["Standard_V2", "InMemory"])
+def v2_group(sm, request) -> str:
+    """A new, Created group whose online store is a tier UpdateRecord serves."""
     name = unique_name("v2")
-    request = create_request(name, OnlineStoreConfig={"EnableOnlineStore": True, "StorageType": "Standard_V2"})
+    request = create_request(name, OnlineStoreConfig={"EnableOnlineStore": True, "StorageType": request.param})
     sm.create_feature_group(**request)
     wait_created(sm, name)
     return name
