@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from featurestore_demo.errors import ValidationException
+from featurestore_demo.errors import FeatureStoreError, ResourceNotFound, ValidationException
 from featurestore_demo.frames import validate_frame
 from featurestore_demo.point_in_time import PointInTimeRequest, build_request
 from featurestore_demo.polling import wait_for_group_status, wait_for_update
@@ -31,6 +31,8 @@ from featurestore_demo.rules import (
 )
 from featurestore_demo.rules.definitions import validate_ttl
 from featurestore_demo.rules.updates import UNCHANGED, Unchanged, checked_parameters, updated_spec
+from featurestore_demo.rules.values import normalize_update
+from featurestore_demo.runtime_types import BatchWriteResult, EntryError, RecordPage, WriteEntry
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
 from featurestore_demo.sql import quote_identifier
 from featurestore_demo.validation import (
@@ -38,14 +40,18 @@ from featurestore_demo.validation import (
     check_name_contains,
     check_query_text,
     checked_batch,
+    checked_count,
     checked_feature_names,
+    checked_max_results,
+    checked_next_token,
     checked_target_stores,
     record_key,
     require_feature,
     require_online,
+    require_update_tier,
 )
 
-__all__ = ["FeatureStoreBackend", "OfflineFile", "ProgressCallback"]
+__all__ = ["BatchOutcome", "FeatureStoreBackend", "OfflineFile", "PreparedPut", "ProgressCallback"]
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long operation runs."""
@@ -61,6 +67,24 @@ class OfflineFile(NamedTuple):
     rows: int
 
 
+class PreparedPut(NamedTuple):
+    """A put that passed validation, as :meth:`FeatureStoreBackend._put_record` takes it."""
+
+    spec: FeatureGroupSpec
+    record: dict[str, Any]  # typed values, absent features dropped
+    event_seconds: float
+    target_stores: tuple[str, ...]
+    ttl: TtlDuration | None  # the put's own (else the group's applies)
+    exact: dict[str, str]  # the texts put that ``record``'s typed values would not give back
+
+
+class BatchOutcome(NamedTuple):
+    """What a backend's batch write did not do, by position among the puts it was given."""
+
+    failed: dict[int, FeatureStoreError]
+    unprocessed: list[int]
+
+
 class FeatureStoreBackend(abc.ABC):
     """A feature store: feature groups, an online store and an offline store.
 
@@ -71,6 +95,8 @@ class FeatureStoreBackend(abc.ABC):
       older put is ignored online but still written offline.
     - The offline store keeps every put and every delete marker, with ``write_time``,
       ``api_invocation_time`` and ``is_deleted``; ``query`` runs Athena-dialect SQL over it.
+    - UpdateRecord changes the named features of a live record of a Standard_V2 or InMemory
+      group; an older event time is :class:`ConflictException`.
     - Bad input raises :class:`ValidationException` and changes nothing.
     """
 
@@ -235,12 +261,96 @@ class FeatureStoreBackend(abc.ABC):
         ``ttl`` overrides the group's TTL; a record whose ExpiresAt (event time + TTL) would fall
         after 9999-12-31T23:59:59.999Z is refused (ValidationException), as is any bad value.
         """
+        self._put_record(*self._prepared_put(feature_group, record, target_stores, ttl))
+
+    def _prepared_put(
+        self, feature_group: str, record: Mapping[str, Any], target_stores: Sequence[str] | None,
+        ttl: TtlDuration | None,
+    ) -> PreparedPut:
+        """A put validated as PutRecord does, as the hooks take it; nothing is written."""
         spec = self.feature_group_spec(feature_group)
         if ttl is not None:
             validate_ttl(ttl, "ttlDuration")
         normalized = normalize_record(spec, record, ttl)
         stores = checked_target_stores(spec, target_stores)
-        self._put_record(spec, normalized.record, normalized.event_seconds, stores, ttl)
+        return PreparedPut(spec, normalized.record, normalized.event_seconds, stores, ttl, normalized.exact)
+
+    def batch_write_record(
+        self, entries: Sequence[WriteEntry], *, ttl: TtlDuration | None = None
+    ) -> BatchWriteResult:
+        """Write 1 to 25 records, of one or more groups, each a full overwrite as put_record writes it.
+
+        Each entry is validated as put_record validates it; ``ttl`` applies to the entries
+        without a TTL of their own. An entry that fails is in ``errors`` with its AWS code and
+        message, and nothing of it is written; the position of one the store cannot take now is
+        in ``unprocessed`` (retry it); every other entry is written. ValidationException, writing
+        nothing, for fewer than 1 or more than 25 entries or a bad ``ttl``.
+        """
+        entries = [WriteEntry(*entry) for entry in checked_count(entries, 1, 25, "entries")]
+        if ttl is not None:
+            validate_ttl(ttl, "ttlDuration")
+        prepared: list[tuple[int, PreparedPut]] = []
+        errors: list[EntryError] = []
+        for index, entry in enumerate(entries):
+            try:
+                prepared.append((index, self._prepared_put(entry.feature_group, entry.record,
+                                                           entry.target_stores, entry.ttl or ttl)))
+            except (ValidationException, ResourceNotFound) as error:
+                errors.append(EntryError(index, entry, error))
+        outcome = self._batch_write_record([put for _, put in prepared])
+        for position, failure in outcome.failed.items():
+            index = prepared[position][0]
+            errors.append(EntryError(index, entries[index], failure))
+        unprocessed = [prepared[position][0] for position in outcome.unprocessed]
+        return BatchWriteResult(sorted(errors, key=lambda failed: failed.position), unprocessed)
+
+    def list_records(
+        self,
+        feature_group: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        include_soft_deleted: bool = False,
+    ) -> RecordPage:
+        """One page of the record identifiers in the group's online store (as strings).
+
+        Live records only, unless ``include_soft_deleted`` adds the soft-deleted ones; hard-deleted
+        and expired records never show. ``max_results`` (1 to 100) bounds the page; pass the page's
+        ``next_token`` back for the next one (None on the last page). ValidationException for a
+        group with no online store or a token this store did not issue.
+        """
+        spec = self.feature_group_spec(feature_group)
+        require_online(spec)
+        return self._list_records(spec, checked_max_results(max_results), checked_next_token(next_token),
+                                  bool(include_soft_deleted))
+
+    def update_record(
+        self,
+        feature_group: str,
+        record_id: Any,
+        features: Mapping[str, Any],
+        *,
+        target_stores: Sequence[str] | None = None,
+        ttl: TtlDuration | None = None,
+    ) -> None:
+        """Change the named ``features`` of an existing record; the others stay as they are.
+
+        Only for groups whose online store is Standard_V2 or InMemory (else ValidationException).
+        The record must be live online, else ResourceNotFound (missing, soft-deleted, expired).
+        The event time, if among ``features``, must not be older than the record's
+        (ConflictException); equal or newer applies; absent keeps the record's. A ``ttl`` needs
+        the event time among ``features`` (ValidationException); without one the record keeps its
+        TTL. The resulting whole record is written offline as a put (AWS does not document what
+        its offline store receives: this is the kit's choice, so the history shows each state).
+        """
+        spec = self.feature_group_spec(feature_group)
+        require_update_tier(spec)
+        if ttl is not None:
+            validate_ttl(ttl, "ttlDuration")
+        key = record_key(spec, record_id)
+        update = normalize_update(spec, key, features, ttl)
+        stores = checked_target_stores(spec, target_stores)
+        self._update_record(spec, key, update.values, update.event_seconds, stores, ttl, update.exact)
 
     def get_record(
         self,
@@ -249,9 +359,15 @@ class FeatureStoreBackend(abc.ABC):
         feature_names: Sequence[str] | None = None,
     ) -> dict[str, Any] | None:
         """The latest live record of ``record_id`` online, or None if there is none."""
+        return self._get_record(*self._online_read(feature_group, record_id, feature_names))
+
+    def _online_read(
+        self, feature_group: str, record_id: Any, feature_names: Sequence[str] | None
+    ) -> tuple[FeatureGroupSpec, str, list[str] | None]:
+        """(spec, record key, feature names) of a read of one record online, validated as GetRecord's."""
         spec = self.feature_group_spec(feature_group)
         require_online(spec)
-        return self._get_record(spec, record_key(spec, record_id), checked_feature_names(spec, feature_names))
+        return spec, record_key(spec, record_id), checked_feature_names(spec, feature_names)
 
     def batch_get_record(
         self,
@@ -409,7 +525,34 @@ class FeatureStoreBackend(abc.ABC):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-    ) -> None: ...
+        exact: dict[str, str],
+    ) -> None:
+        """Write ``record`` (typed); ``exact`` holds the texts put that its typed values would not
+        give back, which reads of the online store return as they were (SAGEMAKER_SPEC §2.3)."""
+
+    @abc.abstractmethod
+    def _batch_write_record(self, puts: list[PreparedPut]) -> BatchOutcome:
+        """Write validated puts, in order; what was not written, by position in ``puts``."""
+
+    @abc.abstractmethod
+    def _list_records(
+        self, spec: FeatureGroupSpec, max_results: int | None, next_token: str | None, include_soft_deleted: bool
+    ) -> RecordPage: ...
+
+    @abc.abstractmethod
+    def _update_record(
+        self,
+        spec: FeatureGroupSpec,
+        record_key: str,
+        values: dict[str, Any],
+        event_seconds: float | None,
+        target_stores: tuple[str, ...],
+        ttl: TtlDuration | None,
+        exact: dict[str, str],
+    ) -> None:
+        """Apply validated ``values`` (typed; ``exact`` as for :meth:`_put_record`) to the record
+        ``record_key``; ``event_seconds`` None keeps the record's event time; ``ttl`` comes with an
+        event time."""
 
     @abc.abstractmethod
     def _get_record(

@@ -16,6 +16,7 @@ __all__ = [
     "ResourceInUse",
     "ResourceLimitExceeded",
     "ServiceUnavailable",
+    "ConflictException",
     "ERRORS_BY_CODE",
     "from_aws_code",
 ]
@@ -63,6 +64,13 @@ class ServiceUnavailable(FeatureStoreError):
     status = 503  # on every protocol of the emulator, as the runtime models it
 
 
+class ConflictException(FeatureStoreError):
+    """The write conflicts with the stored state: an UpdateRecord whose EventTime is older than
+    the record's (the runtime answers it with status 409)."""
+
+    code = "ConflictException"
+
+
 ERRORS_BY_CODE: dict[str, type[FeatureStoreError]] = {
     "ValidationException": ValidationException,
     "ValidationError": ValidationException,  # the runtime's spelling of the same thing
@@ -71,6 +79,7 @@ ERRORS_BY_CODE: dict[str, type[FeatureStoreError]] = {
     "ResourceInUse": ResourceInUse,
     "ResourceLimitExceeded": ResourceLimitExceeded,
     "ServiceUnavailable": ServiceUnavailable,
+    "ConflictException": ConflictException,
 }
 
 

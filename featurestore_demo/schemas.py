@@ -146,6 +146,9 @@ class FeatureGroupSpec:
     description: str | None = None
     tags: tuple[tuple[str, str], ...] = field(default=())
     offline_config: OfflineStoreConfig = OfflineStoreConfig()
+    storage_type: str = "Standard"
+    """The online store's tier, ``OnlineStoreConfig.StorageType``: Standard (AWS's default),
+    Standard_V2 or InMemory (the sagemaker model's enum)."""
 
     @property
     def feature_names(self) -> list[str]:
@@ -169,7 +172,7 @@ class FeatureGroupSpec:
             "FeatureDefinitions": [feature.to_aws() for feature in self.features],
         }
         if self.online_store:
-            online: dict[str, Any] = {"EnableOnlineStore": True}
+            online: dict[str, Any] = {"EnableOnlineStore": True, "StorageType": self.storage_type}
             if self.ttl is not None:
                 online["TtlDuration"] = self.ttl.to_aws()
             request["OnlineStoreConfig"] = online
@@ -204,6 +207,7 @@ class FeatureGroupSpec:
             description=shape.get("Description"),
             tags=tuple((tag["Key"], tag["Value"]) for tag in shape.get("Tags") or ()),
             offline_config=OfflineStoreConfig.from_aws(offline) if offline is not None else OfflineStoreConfig(),
+            storage_type=online.get("StorageType") or "Standard",
         )
 
 

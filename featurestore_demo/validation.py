@@ -12,6 +12,7 @@ from typing import Any
 from featurestore_demo.errors import ResourceNotFound, ValidationException
 from featurestore_demo.rules import parse_value, validate_feature_name
 from featurestore_demo.rules.names import constraint_error
+from featurestore_demo.rules.online import UPDATE_TIERS
 from featurestore_demo.schemas import FeatureGroupSpec
 
 __all__ = [
@@ -25,6 +26,10 @@ __all__ = [
     "checked_target_stores",
     "require_online",
     "require_feature",
+    "require_update_tier",
+    "checked_count",
+    "checked_max_results",
+    "checked_next_token",
 ]
 
 STORES = ("OnlineStore", "OfflineStore")
@@ -118,3 +123,49 @@ def require_feature(spec: FeatureGroupSpec, feature_name: Any) -> str:
             f"in FeatureGroup {spec.name}"
         )
     return feature_name
+
+
+def require_update_tier(spec: FeatureGroupSpec) -> None:
+    """ValidationException unless the group's online store is a tier UpdateRecord serves
+    (:data:`~featurestore_demo.rules.online.UPDATE_TIERS`)."""
+    if not spec.online_store or spec.storage_type not in UPDATE_TIERS:
+        tier = f"a {spec.storage_type} online store" if spec.online_store else "no online store"
+        raise ValidationException(
+            f"UpdateRecord is available only for feature groups whose online store is "
+            f"{' or '.join(UPDATE_TIERS)}; feature group '{spec.name}' has {tier}. Use PutRecord "
+            "with the whole record instead."
+        )
+
+
+def checked_count(items: Sequence[Any], low: int, high: int, field: str) -> list[Any]:
+    """``items`` as a list if it holds ``low`` to ``high`` items, else AWS's length ValidationException."""
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+        raise ValidationException(f"{field} must be a list of {low} to {high} items.")
+    if len(items) < low:
+        raise constraint_error(f"{len(items)} items", field, f"Member must have length greater than or equal to {low}")
+    if len(items) > high:
+        raise constraint_error(f"{len(items)} items", field, f"Member must have length less than or equal to {high}")
+    return list(items)
+
+
+def checked_max_results(max_results: Any) -> int | None:
+    """ListRecords' MaxResults: None, or a whole number from 1 to 100."""
+    if max_results is None:
+        return None
+    if isinstance(max_results, bool) or not isinstance(max_results, int):
+        raise ValidationException(f"MaxResults must be a whole number from 1 to 100, not {max_results!r}.")
+    if max_results < 1:
+        raise constraint_error(max_results, "maxResults", "Member must have value greater than or equal to 1")
+    if max_results > 100:
+        raise constraint_error(max_results, "maxResults", "Member must have value less than or equal to 100")
+    return max_results
+
+
+def checked_next_token(token: Any) -> str | None:
+    """A NextToken: None, or 1 to 8192 characters (whether it is a token this store issued is the
+    backend's to say)."""
+    if token is None:
+        return None
+    if not isinstance(token, str) or not 1 <= len(token) <= 8192:
+        raise constraint_error(str(token)[:64], "nextToken", "Member must have length between 1 and 8192")
+    return token

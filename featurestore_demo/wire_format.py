@@ -10,22 +10,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from featurestore_demo.rules.values import parse_value
+from featurestore_demo.rules.values import parse_value, value_text
 from featurestore_demo.schemas import FeatureGroupSpec
 
 __all__ = ["value_as_string", "to_wire_record", "from_wire_record", "iso_instant"]
 
 
-def value_as_string(value: Any) -> str:
-    """A typed value as ValueAsString: ints in decimal, floats by ``repr`` (round-trips), text as is.
-
-    numpy scalars are written as the Python numbers they hold.
-    """
-    if isinstance(value, float):
-        return repr(float(value))
-    if hasattr(value, "item") and not isinstance(value, str):
-        return value_as_string(value.item())
-    return str(value)
+value_as_string = value_text
+"""A typed value as ValueAsString: :func:`featurestore_demo.rules.values.value_text`."""
 
 
 def to_wire_record(record: Mapping[str, Any]) -> list[dict[str, str]]:

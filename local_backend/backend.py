@@ -35,7 +35,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
@@ -46,15 +46,29 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from featurestore_demo.backend import FeatureStoreBackend, OfflineFile, ProgressCallback
+from featurestore_demo.backend import BatchOutcome, FeatureStoreBackend, OfflineFile, PreparedPut, ProgressCallback
 from featurestore_demo.config import Settings, checked_durability, checked_offline_delay
-from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUnavailable, ValidationException
+from featurestore_demo.errors import (
+    ConflictException,
+    FeatureStoreError,
+    ResourceInUse,
+    ResourceNotFound,
+    ServiceUnavailable,
+    ValidationException,
+)
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
-from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, expires_at
-from featurestore_demo.rules.values import parse_value
+from featurestore_demo.rules.online import (
+    DeleteOutcome,
+    OnlineEntry,
+    UpdateOutcome,
+    expires_at,
+    update_outcome,
+    updated_expiry,
+)
+from featurestore_demo.rules.values import normalize_record, parse_value, value_text
+from featurestore_demo.runtime_types import RecordPage
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
-from featurestore_demo.validation import record_key
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import describe_response, list_summaries, new_description, table_of
 from local_backend.database import DATABASE, Database, failed_write
@@ -62,6 +76,7 @@ from local_backend.history import consecutive_puts, journal_writes, log_frame, o
 from local_backend.iceberg_tables import IcebergTables
 from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineRows, ParquetOfflineStore
+from local_backend.online_reads import WireRecord, record_page
 from local_backend.online_store import OnlineStore
 from local_backend.parquet_layout import OfflineFolder, parquet_files, s3_path
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
@@ -362,7 +377,10 @@ class LocalBackend(FeatureStoreBackend):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
+        exact: dict[str, str],
     ) -> None:
+        """The online entry holds ``exact``'s texts in place of their typed values (the write log
+        and the offline store get the typed values)."""
         values = tuple(record.get(name) for name in spec.feature_names)
         ttl = ttl or spec.ttl
         expires = expires_at(event_seconds, ttl.seconds if ttl else None)
@@ -370,7 +388,68 @@ class LocalBackend(FeatureStoreBackend):
             ait_us = self._write(spec, "put", list(values), event_seconds, expires, target_stores)
             if "OnlineStore" in target_stores:
                 key = str(record[spec.record_identifier_name])
-                self._online.put(spec.name, key, OnlineEntry(values, event_seconds, expires), ait_us / _MICROS)
+                entry = OnlineEntry(_with_texts(spec, values, exact), event_seconds, expires)
+                self._online.put(spec.name, key, entry, ait_us / _MICROS)
+
+    def _batch_write_record(self, puts: list[PreparedPut]) -> BatchOutcome:
+        """Each put as put_record writes it; once the store refuses one (ServiceUnavailable),
+        it and the rest are left unprocessed."""
+        failed: dict[int, FeatureStoreError] = {}
+        for position, put in enumerate(puts):
+            try:
+                self._put_record(*put)
+            except ServiceUnavailable:
+                return BatchOutcome(failed, list(range(position, len(puts))))
+            except FeatureStoreError as error:
+                failed[position] = error
+        return BatchOutcome(failed, [])
+
+    def _list_records(
+        self, spec: FeatureGroupSpec, max_results: int | None, next_token: str | None, include_soft_deleted: bool
+    ) -> RecordPage:
+        with self._lock:
+            keys = self._online.keys(spec.name, self.clock(), include_soft_deleted=include_soft_deleted)
+        return record_page(keys, max_results, next_token)
+
+    def _update_record(
+        self,
+        spec: FeatureGroupSpec,
+        record_key: str,
+        values: dict[str, Any],
+        event_seconds: float | None,
+        target_stores: tuple[str, ...],
+        ttl: TtlDuration | None,
+        exact: dict[str, str],
+    ) -> None:
+        """Merge ``values`` into the live record and write the whole result as a put, online as
+        the update rule says (:func:`~featurestore_demo.rules.online.update_outcome`) and offline.
+
+        Departure: with ``equal_overwrites=False``, an update that keeps the record's event time
+        applies at once but, when the store is reopened, loses to the put it changed.
+        """
+        with self._lock:
+            current = self._online.current(spec.name, record_key)
+            outcome = update_outcome(current, event_seconds, self.clock())
+            if outcome is UpdateOutcome.NOT_FOUND:
+                raise ResourceNotFound(
+                    f"Resource Not Found: feature group {spec.name} has no record '{record_key}' in its "
+                    "OnlineStore (or it was deleted or expired); create it with PutRecord."
+                )
+            if outcome is UpdateOutcome.CONFLICT:
+                raise ConflictException(
+                    f"The EventTime of the update of record '{record_key}' is older than the record's; "
+                    "nothing was changed. Send an EventTime equal to or newer than the record's, or none."
+                )
+            assert current is not None and current.values is not None  # APPLIES: a live record
+            kept = {name: value for name, value in zip(spec.feature_names, current.values) if value is not None}
+            result = normalize_record(spec, {**kept, **values, **exact}, ttl)  # the 350 KB limit of the result
+            row = tuple(result.record.get(name) for name in spec.feature_names)
+            event_s = current.event_time if event_seconds is None else event_seconds
+            expires = updated_expiry(current, event_seconds, ttl.seconds if ttl else None)
+            self._write(spec, "put", list(row), event_s, expires, target_stores)
+            if "OnlineStore" in target_stores:
+                entry = OnlineEntry(_with_texts(spec, row, result.exact), event_s, expires)
+                self._online.replace(spec.name, record_key, entry)
 
     def _get_record(
         self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None
@@ -389,15 +468,26 @@ class LocalBackend(FeatureStoreBackend):
                 found[key] = _as_record(spec, entry, feature_names)
         return found
 
-    def online_expiry(self, feature_group: str, record_id: Any) -> float | None:
-        """When the live online record of ``record_id`` expires (epoch seconds); None without a TTL.
+    def wire_record(
+        self, feature_group: str, record_id: Any, feature_names: Sequence[str] | None = None
+    ) -> WireRecord | None:
+        """The live record of ``record_id`` as GetRecord sends it, or None (validated as get_record).
 
-        The emulator's GetRecord answers ``ExpiresAt`` from it (SAGEMAKER_SPEC §2.1).
+        Each feature's ValueAsString is the exact text put (``"12.50"`` stays ``"12.50"``, ``"1e3"``
+        stays ``"1e3"``), in definition order or that of ``feature_names``; ``expires_at`` is
+        epoch seconds, None without a TTL (SAGEMAKER_SPEC §2.1, §2.3). Departure: the texts are
+        kept in memory; once the store is reopened, values read back in the kit's canonical
+        form (``"12.5"``), as the write log keeps typed values.
         """
-        spec = self.feature_group_spec(feature_group)
-        with self._lock:
-            entry = self._online.get(spec.name, record_key(spec, record_id), self.clock())
-        return None if entry is None else entry.expires_at
+        spec, key, names = self._online_read(feature_group, record_id, feature_names)
+        entry = self._online.get(spec.name, key, self.clock())
+        if entry is None:
+            return None
+        assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
+        texts = {name: value if isinstance(value, str) else value_text(value)
+                 for name, value in zip(spec.feature_names, entry.values) if value is not None}
+        chosen = texts if names is None else {name: texts[name] for name in names if name in texts}
+        return WireRecord(list(chosen.items()), entry.expires_at)
 
     def _delete_record(
         self,
@@ -617,11 +707,20 @@ def _natives(column: np.ndarray) -> list[Any]:
 
 
 def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
+    """A live entry as a typed record (the texts kept for exactness parsed back)."""
     assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
-    record = {name: value for name, value in zip(spec.feature_names, entry.values) if value is not None}
+    record = {feature.name: parse_value(feature.type, value) if value.__class__ is str and feature.type != "String"
+              else value for feature, value in zip(spec.features, entry.values) if value is not None}
     if feature_names is None:
         return record
     return {name: record[name] for name in feature_names if name in record}
+
+
+def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: dict[str, str]) -> tuple[Any, ...]:
+    """``values`` (in definition order) with the texts of ``exact`` in place of their typed values."""
+    if not exact:
+        return values
+    return tuple(exact.get(name, value) for name, value in zip(spec.feature_names, values))
 
 
 def _not_found(name: str) -> ResourceNotFound:

@@ -61,5 +61,18 @@ class OnlineStore:
         entry = self._groups[group].get(key)
         return entry if is_live(entry, now) else None
 
+    def current(self, group: str, key: str) -> OnlineEntry | None:
+        """The stored entry of ``key`` as it is (a tombstone or an expired entry included), or None."""
+        return self._groups[group].get(key)
+
+    def replace(self, group: str, key: str, entry: OnlineEntry) -> None:
+        """Store ``entry`` whatever the write rules say (an UpdateRecord that its own rule applied)."""
+        self._groups[group][key] = entry
+
+    def keys(self, group: str, now: float, *, include_soft_deleted: bool = False) -> list[str]:
+        """The record keys with a live entry at ``now`` (and soft-deleted ones, if asked), sorted."""
+        return sorted(key for key, entry in self._groups[group].items()
+                      if is_live(entry, now) or (include_soft_deleted and entry.values is None))
+
     def count(self, group: str) -> int:
         return len(self._groups.get(group, ()))

@@ -196,3 +196,23 @@ def test_an_unknown_durability_is_refused_naming_the_allowed_values(tmp_path, mo
         monkeypatch.setenv("FEATURESTORE_DURABILITY", "always")
     with pytest.raises(ValidationException, match="Unknown durability 'always': choose one of process, fsync"):
         LocalBackend(tmp_path, durability="always" if where == "keyword" else None)
+
+
+def test_updates_survive_reopening_and_exact_texts_fall_back_to_the_canonical_form(tmp_path):
+    clock = Clock(T0 + 10)
+    v2 = replace(USERS, storage_type="InMemory", ttl=None)
+    with LocalBackend(tmp_path, clock=clock) as store:
+        store.create_feature_group(v2)
+        store.put_record("users", {"user_id": "u1", "avg_order_value": "12.50", "event_time": str(T0)},
+                         ttl=TtlDuration("Hours", 1))
+        store.update_record("users", "u1", {"total_purchases": "7"})               # keeps event time and TTL
+        store.update_record("users", "u1", {"age": 40, "event_time": T0 + 5})     # newer: TTL span kept
+        assert store.wire_record("users", "u1").texts == [
+            ("user_id", "u1"), ("age", "40"), ("total_purchases", "7"), ("avg_order_value", "12.50"),
+            ("event_time", repr(T0 + 5))]
+        before = store.get_record("users", "u1"), store.wire_record("users", "u1").expires_at
+    with LocalBackend(tmp_path, clock=clock) as reopened:
+        assert (reopened.get_record("users", "u1"), reopened.wire_record("users", "u1").expires_at) == before
+        assert dict(reopened.wire_record("users", "u1").texts)["avg_order_value"] == "12.5"  # the departure
+    assert before == ({"user_id": "u1", "age": 40, "total_purchases": 7, "avg_order_value": 12.5,
+                       "event_time": T0 + 5}, T0 + 5 + 3600)

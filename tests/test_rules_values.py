@@ -135,9 +135,20 @@ GOOD = {"user_id": "u1", "age": "31", "avg_order_value": 2, "event_time": "17000
 
 
 def test_a_record_comes_back_typed_without_its_missing_values():
-    record, seconds = normalize_record(USERS, {**GOOD, "membership_tier": None, "total_purchases": float("nan")})
+    record, seconds, exact = normalize_record(USERS, {**GOOD, "membership_tier": None,
+                                                      "total_purchases": float("nan")})
     assert record == {"user_id": "u1", "age": 31, "avg_order_value": 2.0, "event_time": 1_700_000_000.0}
     assert seconds == 1_700_000_000.0
+    assert exact == {"event_time": "1700000000"}  # the text put, which 1700000000.0 would not give back
+
+
+@pytest.mark.parametrize(("feature", "text", "kept"), [
+    ("avg_order_value", "12.50", True), ("avg_order_value", "2000", True), ("avg_order_value", "1e3", True),
+    ("avg_order_value", "12.5", False), ("age", "+31", True), ("age", "31", False), ("user_id", "u 1", False),
+])
+def test_exact_texts_keeps_only_what_the_typed_value_would_not_give_back(feature, text, kept):
+    normalized = normalize_record(USERS, {**GOOD, "event_time": "1700000000.0", feature: text})
+    assert normalized.exact == ({feature: text} if kept else {})
 
 
 @pytest.mark.parametrize(

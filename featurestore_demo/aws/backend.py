@@ -22,12 +22,13 @@ from botocore.config import Config
 
 from featurestore_demo.aws.athena import AthenaRunner
 from featurestore_demo.aws.calls import call
-from featurestore_demo.backend import FeatureStoreBackend, OfflineFile, ProgressCallback
+from featurestore_demo.backend import BatchOutcome, FeatureStoreBackend, OfflineFile, PreparedPut, ProgressCallback
 from featurestore_demo.config import Settings
 from featurestore_demo.errors import FeatureStoreError, ValidationException, from_aws_code
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules.values import is_missing
+from featurestore_demo.runtime_types import RecordPage
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
 from featurestore_demo.sql import DEFAULT_DATABASE
 from featurestore_demo.wire_format import from_wire_record, to_wire_record, value_as_string
@@ -227,9 +228,11 @@ class AwsBackend(FeatureStoreBackend):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
+        exact: dict[str, str],
     ) -> None:
-        """PutRecord; the service reads the event time from the record (``event_seconds`` is unused)."""
-        params: dict[str, Any] = {"FeatureGroupName": spec.name, "Record": to_wire_record(record)}
+        """PutRecord, with the texts given in ``exact`` sent as they were; the service reads the
+        event time from the record (``event_seconds`` is unused)."""
+        params: dict[str, Any] = {"FeatureGroupName": spec.name, "Record": to_wire_record({**record, **exact})}
         if target_stores:
             params["TargetStores"] = list(target_stores)
         if ttl is not None:
@@ -264,6 +267,53 @@ class AwsBackend(FeatureStoreBackend):
             if not identifiers:
                 return found
         raise FeatureStoreError(f"BatchGetRecord left identifiers unprocessed after {BATCH_ATTEMPTS} attempts.")
+
+    def _batch_write_record(self, puts: list[PreparedPut]) -> BatchOutcome:
+        """BatchWriteRecord of every put (at most 25: the interface's bound), then again of the
+        UnprocessedEntries, up to BATCH_ATTEMPTS calls; errors map back to puts by their echoed Entry."""
+        entries = [_write_entry(put) for put in puts]
+        failed: dict[int, FeatureStoreError] = {}
+        pending = list(range(len(puts)))
+        for _ in range(BATCH_ATTEMPTS):
+            response = call(self._runtime.batch_write_record, Entries=[entries[i] for i in pending])
+            errors = response["Errors"]
+            positions = _positions(entries, pending, [item["Entry"] for item in errors])
+            failed.update((position, from_aws_code(item["ErrorCode"], item["ErrorMessage"]))
+                          for position, item in zip(positions, errors))
+            pending = _positions(entries, pending, response.get("UnprocessedEntries") or [])
+            if not pending:
+                break
+        return BatchOutcome(failed, pending)
+
+    def _list_records(
+        self, spec: FeatureGroupSpec, max_results: int | None, next_token: str | None, include_soft_deleted: bool
+    ) -> RecordPage:
+        params: dict[str, Any] = {"FeatureGroupName": spec.name, "IncludeSoftDeletedRecords": include_soft_deleted}
+        if max_results is not None:
+            params["MaxResults"] = max_results
+        if next_token is not None:
+            params["NextToken"] = next_token
+        response = call(self._runtime.list_records, **params)
+        return RecordPage(list(response["RecordIdentifiers"]), response.get("NextToken") or None)
+
+    def _update_record(
+        self,
+        spec: FeatureGroupSpec,
+        record_key: str,
+        values: dict[str, Any],
+        event_seconds: float | None,
+        target_stores: tuple[str, ...],
+        ttl: TtlDuration | None,
+        exact: dict[str, str],
+    ) -> None:
+        """UpdateRecord, texts of ``exact`` as given; the service reads the event time from the
+        features (``event_seconds`` is unused)."""
+        params: dict[str, Any] = {"FeatureGroupName": spec.name, "RecordIdentifierValueAsString": record_key,
+                                  "Features": to_wire_record({**values, **exact}),
+                                  "TargetStores": list(target_stores)}
+        if ttl is not None:
+            params["TtlDuration"] = ttl.to_aws()
+        call(self._runtime.update_record, **params)
 
     def _delete_record(
         self, spec: FeatureGroupSpec, record_key: str, event_time: Any, event_time_seconds: float,
@@ -303,7 +353,7 @@ class AwsBackend(FeatureStoreBackend):
     ) -> None:
         for index, record, seconds in lane:
             try:
-                self._put_record(spec, record, seconds, (), None)
+                self._put_record(spec, record, seconds, (), None, {})
             except FeatureStoreError as error:
                 tracker.fail(index, error)
             tracker.advance()
@@ -361,6 +411,28 @@ class _Progress:
             raise from_aws_code(
                 first.code, f"{len(self.failures)} of {self.total} rows failed; the first (row {index}): {first}"
             )
+
+
+def _write_entry(put: PreparedPut) -> dict[str, Any]:
+    """One BatchWriteRecord Entry of a validated put."""
+    entry: dict[str, Any] = {"FeatureGroupName": put.spec.name, "Record": to_wire_record({**put.record, **put.exact}),
+                             "TargetStores": list(put.target_stores)}
+    if put.ttl is not None:
+        entry["TtlDuration"] = put.ttl.to_aws()
+    return entry
+
+
+def _positions(entries: list[dict[str, Any]], pending: list[int], echoed: list[dict[str, Any]]) -> list[int]:
+    """The positions of the sent entries a response echoes (Errors[].Entry, UnprocessedEntries),
+    each sent entry matched once."""
+    unmatched, positions = list(pending), []
+    for item in echoed:
+        position = next((p for p in unmatched if entries[p] == item), None)
+        if position is None:
+            raise FeatureStoreError(f"BatchWriteRecord answered about an entry it was not sent: {str(item)[:200]}")
+        unmatched.remove(position)
+        positions.append(position)
+    return positions
 
 
 def _frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.rules.names import (
     constraint_error,
@@ -17,6 +15,7 @@ from featurestore_demo.schemas import (
     FeatureGroupSpec,
     TtlDuration,
 )
+from featurestore_demo.service_model import model_enum
 
 MAX_FEATURE_DEFINITIONS = 2500
 MAX_DESCRIPTION = 128
@@ -24,14 +23,9 @@ ICEBERG = "Iceberg"
 CATALOG_NAME_MAX = 255
 
 
-@cache
 def table_formats() -> tuple[str, ...]:
     """The TableFormat values of the installed botocore model (Default, Glue, Iceberg)."""
-    import botocore.session  # boto3's own dependency; read once, only when a format is checked
-    from botocore.model import StringShape
-
-    shape = botocore.session.get_session().get_service_model("sagemaker").shape_for("TableFormat")
-    return tuple(shape.enum) if isinstance(shape, StringShape) else ()
+    return model_enum("sagemaker", "TableFormat")
 
 
 def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
@@ -60,6 +54,10 @@ def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
             "A feature group needs at least one of OnlineStoreConfig or OfflineStoreConfig."
         )
     _validate_ttl(spec)
+    storage_types = model_enum("sagemaker", "StorageType")
+    if spec.storage_type not in storage_types:
+        raise constraint_error(spec.storage_type, "onlineStoreConfig.storageType",
+                               f"Member must satisfy enum value set: [{', '.join(storage_types)}]")
     if spec.offline_store:
         _validate_offline_config(spec)
     if spec.description is not None and len(spec.description) > MAX_DESCRIPTION:

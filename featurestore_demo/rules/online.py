@@ -9,6 +9,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import NamedTuple
 
+UPDATE_TIERS = ("Standard_V2", "InMemory")
+"""The online-store tiers UpdateRecord serves (its documentation in botocore's model)."""
+
 
 class OnlineEntry(NamedTuple):
     """The online state of one record identifier.
@@ -78,3 +81,40 @@ def delete_outcome(
 def expires_at(event_time: float, ttl_seconds: int | None) -> float | None:
     """When a record written with this event time and TTL stops being served."""
     return None if ttl_seconds is None else event_time + ttl_seconds
+
+
+class UpdateOutcome(Enum):
+    """What an UpdateRecord does to the stored record (SAGEMAKER_SPEC §2.7)."""
+
+    APPLIES = "applies"  # the named features change; the rest stays
+    NOT_FOUND = "not found"  # no live record: missing, soft-deleted, hard-deleted or expired
+    CONFLICT = "conflict"  # the update's EventTime is older than the record's
+
+
+def update_outcome(current: OnlineEntry | None, event_time: float | None, now: float) -> UpdateOutcome:
+    """Whether an update with ``event_time`` (None: keep the record's) applies to ``current``.
+
+    The record must be live; an older EventTime conflicts; an equal or newer one, or none,
+    applies (whatever rule puts follow for equal event times).
+    """
+    if current is None or not is_live(current, now):
+        return UpdateOutcome.NOT_FOUND
+    if event_time is not None and event_time < current.event_time:
+        return UpdateOutcome.CONFLICT
+    return UpdateOutcome.APPLIES
+
+
+def updated_expiry(current: OnlineEntry, event_time: float | None, ttl_seconds: int | None) -> float | None:
+    """ExpiresAt of a record after an update with ``event_time`` (None: kept) and ``ttl_seconds``.
+
+    A TtlDuration given with the update counts from its EventTime (the interface requires one).
+    Without one "the record's existing TTL setting remains unchanged": the record keeps its TTL,
+    the span from its event time to its ExpiresAt, counted from the new event time (the kit's
+    reading: AWS keeps no TTL per record that a client could see apart from ExpiresAt).
+    """
+    if ttl_seconds is not None:
+        assert event_time is not None, "a TtlDuration comes with an EventTime (normalize_update)"
+        return event_time + ttl_seconds
+    if current.expires_at is None or event_time is None:
+        return current.expires_at
+    return event_time + (current.expires_at - current.event_time)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
@@ -153,6 +153,30 @@ class NormalizedRecord(NamedTuple):
 
     record: dict[str, Any]  # typed values, absent features dropped
     event_seconds: float  # epoch seconds
+    exact: dict[str, str]  # :func:`exact_texts`: the texts put that the typed values would not give back
+
+
+def value_text(value: Any) -> str:
+    """A typed value as the kit writes it as text: ints in decimal, floats by ``repr`` (round-trips),
+    text as is; numpy scalars as the Python numbers they hold."""
+    if isinstance(value, float):
+        return repr(float(value))
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value_text(value.item())
+    return str(value)
+
+
+def exact_texts(given: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, str]:
+    """Feature -> the text given for it, where its typed value would not write that text back
+    (``"12.50"`` and ``"1e3"`` for a Fractional, ``"+5"`` for an Integral): what the online store
+    keeps so that GetRecord returns the exact strings put (SAGEMAKER_SPEC §2.3).
+
+    Empty for typed input and for the texts the SageMaker SDK sends (``str(12.5)``), so those
+    records cost the online store nothing more.
+    """
+    return {name: text for name, text in given.items()
+            if isinstance(text, str) and name in typed and not isinstance(typed[name], str)
+            and value_text(typed[name]) != text}
 
 
 def normalize_record(
@@ -169,12 +193,7 @@ def normalize_record(
     if not isinstance(record, Mapping) or not record:
         raise ValidationException("A record needs at least one feature value.")
     types = spec.types
-    unknown = [name for name in record if name not in types]
-    if unknown:
-        raise ValidationException(
-            f"Unknown feature(s) {', '.join(map(repr, unknown))} for feature group "
-            f"'{spec.name}'. Defined features: {', '.join(spec.feature_names)}."
-        )
+    _check_known(spec, record)
     normalized = {
         name: parse_value(types[name], value, name)
         for name, value in record.items()
@@ -190,7 +209,17 @@ def normalize_record(
                                  normalized[spec.event_time_feature_name], spec.event_time_feature_name)
     check_expires_at(seconds, ttl or spec.ttl)
     _check_sizes(spec, normalized)
-    return NormalizedRecord(normalized, seconds)
+    return NormalizedRecord(normalized, seconds, exact_texts(record, normalized))
+
+
+def _check_known(spec: FeatureGroupSpec, names: Iterable[str]) -> None:
+    """ValidationException naming the features of ``names`` that the group does not define."""
+    unknown = [name for name in names if name not in spec.types]
+    if unknown:
+        raise ValidationException(
+            f"Unknown feature(s) {', '.join(map(repr, unknown))} for feature group "
+            f"'{spec.name}'. Defined features: {', '.join(spec.feature_names)}."
+        )
 
 
 def record_size(record: Mapping[str, Any]) -> int:
@@ -216,3 +245,59 @@ def _check_sizes(spec: FeatureGroupSpec, record: Mapping[str, Any]) -> None:
             f"The record is {size} bytes (feature names and values in UTF-8); the limit is 350 KB "
             f"({MAX_RECORD_BYTES} bytes). Shorten or drop values."
         )
+
+
+MAX_UPDATED_FEATURES = 100
+"""Features one UpdateRecord may name (its documentation in botocore's model)."""
+
+
+class NormalizedUpdate(NamedTuple):
+    """The features of an UpdateRecord that passed :func:`normalize_update`."""
+
+    values: dict[str, Any]  # typed values of the named features
+    event_seconds: float | None  # the update's event time, None to keep the record's
+    exact: dict[str, str]  # :func:`exact_texts` of the named features
+
+
+def normalize_update(
+    spec: FeatureGroupSpec, record_key: str, features: Mapping[str, Any], ttl: TtlDuration | None
+) -> NormalizedUpdate:
+    """The typed values of an UpdateRecord's ``features``; ValidationException if invalid.
+
+    Checks: 1 to 100 defined features, each with a value of its type; the record identifier,
+    if named, equals ``record_key``; an event time, if named, is well formed; a ``ttl`` comes
+    with an event time ("If you specify a TtlDuration, you must also provide an EventTime") and
+    its ExpiresAt is representable. The size of the resulting record is checked where it is
+    known (:func:`normalize_record` of the merged record).
+    """
+    if not isinstance(features, Mapping) or not 1 <= len(features) <= MAX_UPDATED_FEATURES:
+        count = len(features) if isinstance(features, Mapping) else 0
+        raise ValidationException(
+            f"UpdateRecord takes 1 to {MAX_UPDATED_FEATURES} features to change, got {count}."
+        )
+    types = spec.types
+    _check_known(spec, features)
+    absent = [name for name, value in features.items() if is_missing(value)]
+    if absent:
+        raise ValidationException(
+            f"Feature(s) {', '.join(map(repr, absent))} have no value: UpdateRecord sets the features "
+            "it names (to remove a value, put the whole record without it)."
+        )
+    values = {name: parse_value(types[name], value, name) for name, value in features.items()}
+    identifier = spec.record_identifier_name
+    if identifier in values and str(values[identifier]) != record_key:
+        raise ValidationException(
+            f"The features set the record identifier '{identifier}' to '{values[identifier]}', but "
+            f"the record updated is '{record_key}'; a record identifier cannot change."
+        )
+    event_name = spec.event_time_feature_name
+    if event_name not in values:
+        if ttl is not None:
+            raise ValidationException(
+                f"A TtlDuration needs an EventTime: set '{event_name}' in the features too "
+                "(ExpiresAt = EventTime + TtlDuration)."
+            )
+        return NormalizedUpdate(values, None, exact_texts(features, values))
+    seconds = event_time_seconds(types[event_name], values[event_name], event_name)
+    check_expires_at(seconds, ttl)
+    return NormalizedUpdate(values, seconds, exact_texts(features, values))

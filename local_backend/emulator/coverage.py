@@ -38,6 +38,7 @@ from local_backend.emulator import (
     runtime,
     sagemaker,
 )
+from local_backend.emulator.rest import find_route
 from local_backend.emulator.s3_objects import S3Objects
 from local_backend.emulator.wire import Request, WireError
 
@@ -79,10 +80,10 @@ class Coverage:
             return getattr(routed, "operations", {}).get(model.name)
         request = Request(model.http["method"], path, path, {}, {})
         try:
-            handler, _ = self.runtime._route(request)
+            operation, _ = find_route(runtime.MODEL_NAME, request)
         except WireError:
             return None
-        return handler
+        return self.runtime.handler(operation)
 
     def operations(self) -> Iterator[tuple[str, str, Callable[..., Any] | None]]:
         """(service, operation, handler or None) for every covered operation, sorted."""

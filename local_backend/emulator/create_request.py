@@ -1,8 +1,9 @@
 """The checks of a CreateFeatureGroup request that botocore leaves to the service (SAGEMAKER_SPEC §1.2).
 
-Names, feature types, TTL and description are checked by the kit's rules when the backend
+Names, feature types, TTL, the online StorageType and description are checked by the kit's rules when the backend
 creates the group; this module checks the rest of the request shape: required members, enums,
-maximum lengths and patterns of the store configurations, the role and the tags.
+maximum lengths and patterns of the store configurations, the role and the tags. Enums come
+from botocore's model (:func:`featurestore_demo.service_model.model_enum`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from featurestore_demo.rules.definitions import table_formats
 from featurestore_demo.rules.names import constraint_error
+from featurestore_demo.service_model import model_enum
 from local_backend.emulator.wire import WireError, check_enum, check_length, require
 
 __all__ = ["check_create_request", "check_throughput"]
@@ -19,8 +21,6 @@ __all__ = ["check_create_request", "check_throughput"]
 ROLE_ARN_PATTERN = r"arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
 S3_URI_PATTERN = r"(https|s3)://([^/]+)/?(.*)"
 KMS_KEY_PATTERN = r"[a-zA-Z0-9:/_-]*"
-STORAGE_TYPES = ("Standard", "InMemory")
-THROUGHPUT_MODES = ("OnDemand", "Provisioned")
 
 
 def check_create_request(body: dict[str, Any]) -> None:
@@ -54,13 +54,12 @@ def check_throughput(throughput: dict[str, Any] | None) -> None:
     """Raise the AWS ValidationException if a ThroughputConfig has no valid ThroughputMode."""
     if throughput is not None:
         mode = require(throughput, "ThroughputMode", "throughputConfig.throughputMode")
-        check_enum(mode, THROUGHPUT_MODES, "throughputConfig.throughputMode")
+        check_enum(mode, model_enum("sagemaker", "ThroughputMode"), "throughputConfig.throughputMode")
 
 
 def _check_online(online: dict[str, Any] | None) -> None:
     if online is None:
         return
-    check_enum(online.get("StorageType"), STORAGE_TYPES, "onlineStoreConfig.storageType")
     check_length((online.get("SecurityConfig") or {}).get("KmsKeyId"), 0, 2048,
                  "onlineStoreConfig.securityConfig.kmsKeyId")
     ttl = online.get("TtlDuration")

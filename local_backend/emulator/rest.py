@@ -13,12 +13,12 @@ import re
 from functools import cache
 from typing import Any, NamedTuple
 
-import botocore.session
 from botocore.model import Shape
 
+from featurestore_demo.service_model import service_model
 from local_backend.emulator.wire import Request, TargetService, WireError, check_shape, percent_decoded
 
-__all__ = ["RestOrTargetService", "Route", "find_route", "rest_input", "rest_routes"]
+__all__ = ["RestOrTargetService", "Route", "find_route", "path_prefixes", "rest_input", "rest_routes"]
 
 
 class Route(NamedTuple):
@@ -35,7 +35,7 @@ def rest_routes(service: str) -> tuple[Route, ...]:
 
     ``{Name}`` in a request URI matches one path segment; ``{Name+}`` (greedy) the rest.
     """
-    model = botocore.session.get_session().get_service_model(service)
+    model = service_model(service)
     routes = []
     for name in model.operation_names:
         http = model.operation_model(name).http
@@ -44,6 +44,16 @@ def rest_routes(service: str) -> tuple[Route, ...]:
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", pattern)
         routes.append(Route(http["method"], re.compile(pattern.rstrip("/") + "/?$"), name))
     return tuple(routes)
+
+
+@cache
+def path_prefixes(service: str) -> tuple[str, ...]:
+    """The literal start of every request URI of ``service`` (up to its first ``{``), shortest
+    first: what a router can tell the service's requests by (``/FeatureGroup/``, ``/BatchGetRecord``...)."""
+    model = service_model(service)
+    starts = {model.operation_model(name).http["requestUri"].split("?", 1)[0].split("{", 1)[0]
+              for name in model.operation_names}
+    return tuple(sorted(starts, key=len))
 
 
 def find_route(service: str, request: Request) -> tuple[str, dict[str, str]]:
@@ -58,7 +68,7 @@ def find_route(service: str, request: Request) -> tuple[str, dict[str, str]]:
 def rest_input(service: str, operation: str, request: Request, path: dict[str, str]) -> dict[str, Any]:
     """The operation's input as one dict: the JSON body, and the members the path, query string
     and headers carry, checked against the input shape as a JSON 1.1 body is (:func:`check_shape`)."""
-    shape = botocore.session.get_session().get_service_model(service).operation_model(operation).input_shape
+    shape = service_model(service).operation_model(operation).input_shape
     request.operation = (service, operation)
     params = request.json()
     if shape is None:

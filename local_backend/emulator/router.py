@@ -1,7 +1,8 @@
 """The WSGI application: one port, every service, dispatched as AWS endpoints would be.
 
 A request goes to the feature-store control plane or Athena by its ``X-Amz-Target``, to the
-feature-store runtime by its path (``/FeatureGroup/...``, ``/BatchGetRecord``), and otherwise by
+feature-store runtime by its path (the literal starts of the runtime model's request URIs:
+``/FeatureGroup/...``, ``/BatchGetRecord``, ``/BatchWriteRecord``), and otherwise by
 the service name in its SigV4 credential scope; anything else (S3, STS, IAM, Glue...) goes to
 moto. A Glue DeleteTable, BatchDeleteTable or DeleteDatabase that moto answers with success is
 then passed on (:meth:`GlueTables.after_delete`), so the tables it removed leave Athena too.
@@ -22,12 +23,13 @@ from typing import Any, Protocol
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
 from local_backend.emulator.glue_tables import DELETES, GlueTables
+from local_backend.emulator.rest import path_prefixes
 from local_backend.emulator.wire import MAX_BODY_BYTES, Request, Response, WireError, json_response
 
 __all__ = ["Router", "Service"]
 
 log = logging.getLogger(__name__)
-RUNTIME_PATHS = ("/FeatureGroup/", "/BatchGetRecord")
+RUNTIME_MODEL = "sagemaker-featurestore-runtime"
 GLUE_TARGET = "AWSGlue."
 DISCARD_LIMIT = 64 * 1024 * 1024
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -118,7 +120,7 @@ class Router:
             return self.athena
         signing = _signing_service(environ.get("HTTP_AUTHORIZATION", ""))
         path = environ.get("PATH_INFO", "")
-        if signing in ("", "sagemaker") and path.startswith(RUNTIME_PATHS):
+        if signing in ("", "sagemaker") and path.startswith(path_prefixes(RUNTIME_MODEL)):
             return self.runtime
         if signing == "sagemaker":
             return self.sagemaker if path in ("", "/") else self.runtime

@@ -1,11 +1,19 @@
 """The feature-store runtime (``sagemaker-featurestore-runtime``, rest-json: SAGEMAKER_SPEC §2).
 
-``PUT|GET|DELETE /FeatureGroup/{name}`` and ``POST /BatchGetRecord``. The group segment of the
-path is percent-decoded, so an ARN works as well as a name. Errors carry their code in the
-``x-amzn-ErrorType`` header: ValidationError (400), ResourceNotFound (404) (§2.2).
+Dispatch comes from botocore's model: a request's method and path name its operation
+(:func:`~local_backend.emulator.rest.find_route`), the operation's name its handler
+(``PutRecord`` → :meth:`RuntimeService.put_record`, by ``botocore.xform_name``), and its input is
+gathered from the path, query string and body (:func:`~local_backend.emulator.rest.rest_input`)
+and checked against every constraint of the input shape (required members, enums, lengths,
+patterns: :func:`~local_backend.emulator.shapes.constraint_violation`). Serving an operation is
+one handler here plus the backend's method. The group segment of the path is percent-decoded,
+so an ARN works as well as a name. Errors carry their code in the ``x-amzn-ErrorType`` header
+and the status the model gives that error shape: ValidationError 400, ResourceNotFound 404,
+ConflictException 409... (§2.2).
 
-Departures from AWS: values come back in the kit's canonical form (``"1e3"`` put on a
-Fractional feature reads back as ``"1000.0"``); ``ValueAsStringList`` (collections) is refused;
+GetRecord and BatchGetRecord return the exact texts put (``"12.50"`` stays ``"12.50"``: §2.3).
+
+Departures from AWS: ``ValueAsStringList`` (collections) is refused;
 PutRecord and DeleteRecord on an unknown group answer ResourceNotFound (404), which AWS does
 not document (§7.3). A put whose ExpiresAt (event time + TTL) would fall after
 9999-12-31T23:59:59.999Z, or whose event time lies outside the documented range, is a
@@ -17,36 +25,39 @@ Query strings and the group segment must be UTF-8 once percent-decoded (else Val
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, overload
+from functools import cache
+from typing import Any
+
+from botocore import xform_name
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
+from featurestore_demo.runtime_types import WriteEntry
 from featurestore_demo.schemas import TtlDuration
-from featurestore_demo.wire_format import iso_instant, to_wire_record
-from local_backend.emulator.wire import (
-    Request,
-    Response,
-    WireError,
-    check_enum,
-    check_length,
-    json_response,
-    percent_decoded,
-    require,
-    resolve_group,
-)
+from featurestore_demo.service_model import service_model
+from featurestore_demo.wire_format import iso_instant
+from local_backend.emulator.rest import find_route, rest_input
+from local_backend.emulator.shapes import constraint_violation
+from local_backend.emulator.wire import Request, Response, WireError, json_response, resolve_group
 
-__all__ = ["RuntimeService"]
+__all__ = ["MODEL_NAME", "RuntimeService", "error_statuses"]
 
 MODEL_NAME = "sagemaker-featurestore-runtime"
-NAME_OR_ARN_MAX = 150
-MAX_VALUE_CHARS = 358_400
-EXPIRATION = ("Enabled", "Disabled")
-GROUP_PATH = "/FeatureGroup/"
-STATUS_BY_CODE = {"ValidationError": 400, "ResourceNotFound": 404, "AccessForbidden": 403,
-                  "InternalFailure": 500, "ServiceUnavailable": 503}
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@cache
+def error_statuses() -> dict[str, int]:
+    """Error code -> HTTP status, from the error shapes of the runtime's model."""
+    return {shape.name: shape.metadata["error"]["httpStatusCode"] for shape in service_model(MODEL_NAME).error_shapes}
+
+
+@cache
+def _name_or_arn_max() -> int:
+    return int(service_model(MODEL_NAME).shape_for("FeatureGroupNameOrArn").metadata["max"])
 
 
 class RuntimeService:
-    """PutRecord, GetRecord, DeleteRecord and BatchGetRecord over a local backend."""
+    """The runtime's operations over a local backend, one handler per operation served."""
 
     internal_code = "InternalFailure"
 
@@ -54,143 +65,179 @@ class RuntimeService:
         self.backend = backend
 
     def handle(self, request: Request) -> Response:
-        """Route by method and path, then parse → backend → serialise; errors as runtime errors."""
+        """Route by the model, then parse → backend → serialise; errors as runtime errors."""
         try:
-            handler, group = self._route(request)
-            request.operation = (MODEL_NAME, handler.__name__.title().replace("_", ""))  # put_record: PutRecord
-            return json_response(handler(request, group), content_type="application/json")
+            operation, path = find_route(MODEL_NAME, request)
+            handler = self.handler(operation)
+            if handler is None:
+                raise WireError("UnknownOperationException", f"The emulator does not serve {operation}.", 404)
+            params = rest_input(MODEL_NAME, operation, request, path)
+            violation = constraint_violation(MODEL_NAME, operation, params)
+            if violation is not None:
+                raise violation
+            return json_response(handler(params), content_type="application/json")
         except FeatureStoreError as error:
             return self.error(error)
+
+    def handler(self, operation: str) -> Handler | None:
+        """The handler of the model's ``operation`` (``PutRecord`` → ``put_record``), or None."""
+        handler = getattr(self, xform_name(operation), None)
+        return handler if callable(handler) else None
 
     @staticmethod
     def error(error: FeatureStoreError) -> Response:
         """The runtime's wire error: code in ``x-amzn-ErrorType``, ``{"message"}`` in the body (§2.2)."""
         code = _code(error)
-        status = getattr(error, "status", None) or STATUS_BY_CODE.get(code, 400)
+        status = getattr(error, "status", None) or error_statuses().get(code, 400)
         return json_response({"message": str(error)}, status, content_type="application/json",
                              headers={"x-amzn-ErrorType": code})
 
-    def _route(self, request: Request) -> tuple[Callable[[Request, str], dict[str, Any]], str]:
-        if request.raw_path.startswith(GROUP_PATH):
-            handlers = {"PUT": self.put_record, "GET": self.get_record, "DELETE": self.delete_record}
-            handler = handlers.get(request.method)
-            if handler is not None:
-                encoded = request.raw_path[len(GROUP_PATH):]
-                return handler, resolve_group(self.backend, percent_decoded(encoded, "FeatureGroupName"),
-                                              NAME_OR_ARN_MAX)
-        if request.raw_path == "/BatchGetRecord" and request.method == "POST":
-            return self.batch_get_record, ""
-        raise WireError("UnknownOperationException", f"No operation at {request.method} {request.raw_path}.", 404)
+    # ---------------------------------------------------------------- handlers
 
-    def put_record(self, request: Request, group: str) -> dict[str, Any]:
+    def put_record(self, params: dict[str, Any]) -> dict[str, Any]:
         """PutRecord: a full overwrite of the record (older event times are ignored online)."""
-        body = request.json()
-        items = check_length(require(body, "Record"), 1, 10_000, "record")
-        self.backend.put_record(
-            group,
-            _record(items),
-            target_stores=body.get("TargetStores"),
-            ttl=_ttl(body.get("TtlDuration")),
-        )
+        self.backend.put_record(self._group(params["FeatureGroupName"]), _record(params["Record"]),
+                                target_stores=params.get("TargetStores"), ttl=_ttl(params.get("TtlDuration")))
         return {}
 
-    def get_record(self, request: Request, group: str) -> dict[str, Any]:
+    def get_record(self, params: dict[str, Any]) -> dict[str, Any]:
         """GetRecord: no ``Record`` key when the identifier has no live record (§2.3)."""
-        record_id = _single(request, "RecordIdentifierValueAsString", required=True)
-        names = check_length(request.query.get("FeatureName"), 1, 100, "featureNames")
-        expiration = check_enum(_single(request, "ExpirationTimeResponse"), EXPIRATION, "expirationTimeResponse")
-        return self._found(group, record_id, names, expiration == "Enabled") or {}
+        return self._found(self._group(params["FeatureGroupName"]), params["RecordIdentifierValueAsString"],
+                           params.get("FeatureNames"), params.get("ExpirationTimeResponse") == "Enabled")
 
-    def delete_record(self, request: Request, group: str) -> dict[str, Any]:
+    def delete_record(self, params: dict[str, Any]) -> dict[str, Any]:
         """DeleteRecord: SoftDelete by default; a stale HardDelete is a ValidationError (§2.6)."""
         self.backend.delete_record(
-            group,
-            _single(request, "RecordIdentifierValueAsString", required=True),
-            _single(request, "EventTime", required=True),
-            deletion_mode=_single(request, "DeletionMode") or "SoftDelete",
-            target_stores=request.query.get("TargetStores"),
+            self._group(params["FeatureGroupName"]),
+            params["RecordIdentifierValueAsString"],
+            params["EventTime"],
+            deletion_mode=params.get("DeletionMode") or "SoftDelete",
+            target_stores=params.get("TargetStores"),
         )
         return {}
 
-    def batch_get_record(self, request: Request, _: str) -> dict[str, Any]:
+    def batch_get_record(self, params: dict[str, Any]) -> dict[str, Any]:
         """BatchGetRecord: a group that cannot be read puts each of its ids in ``Errors``."""
-        body = request.json()
-        identifiers = check_length(require(body, "Identifiers"), 1, 100, "identifiers")
-        expiration = check_enum(body.get("ExpirationTimeResponse"), EXPIRATION, "expirationTimeResponse")
+        expiration = params.get("ExpirationTimeResponse") == "Enabled"
         records: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
-        for index, identifier in enumerate(identifiers, start=1):
-            field = f"identifiers.{index}.member"
-            group = require(identifier, "FeatureGroupName", f"{field}.featureGroupName")
-            ids = check_length(require(identifier, "RecordIdentifiersValueAsString",
-                                       f"{field}.recordIdentifiersValueAsString"), 1, 100,
-                               f"{field}.recordIdentifiersValueAsString")
-            names = check_length(identifier.get("FeatureNames"), 1, 100, f"{field}.featureNames")
+        for identifier in params["Identifiers"]:
+            group, ids = identifier["FeatureGroupName"], identifier["RecordIdentifiersValueAsString"]
             try:
-                name = resolve_group(self.backend, group, NAME_OR_ARN_MAX)  # once per identifier
+                name = self._group(group)  # once per identifier
             except FeatureStoreError as error:
-                errors.extend(_error_entry(group, record_id, error) for record_id in ids)
+                errors.extend(_get_error(group, record_id, error) for record_id in ids)
                 continue
             for record_id in ids:
                 try:
-                    found = self._found(name, record_id, names, expiration == "Enabled")
+                    found = self._found(name, record_id, identifier.get("FeatureNames"), expiration)
                 except FeatureStoreError as error:
-                    errors.append(_error_entry(group, record_id, error))
+                    errors.append(_get_error(group, record_id, error))
                     continue
                 if found:
                     records.append({"FeatureGroupName": group, "RecordIdentifierValueAsString": record_id, **found})
         return {"Records": records, "Errors": errors, "UnprocessedIdentifiers": []}
 
+    def batch_write_record(self, params: dict[str, Any]) -> dict[str, Any]:
+        """BatchWriteRecord: each entry written as PutRecord writes it; the request's TtlDuration
+        applies to entries without their own. An entry that is refused is in ``Errors`` (with
+        the entry as sent), one the store cannot take now in ``UnprocessedEntries``.
+
+        Departure: AWS does not document which failures fail the whole request; here a request
+        that breaks the model's constraints (1 to 25 entries...) is a ValidationError, and an
+        entry whose group does not exist (ResourceNotFound) or whose record is refused is an
+        ``Errors`` entry, as BatchGetRecord reports its identifiers.
+        """
+        sent = params["Entries"]
+        entries: dict[int, WriteEntry] = {}
+        errors: dict[int, FeatureStoreError] = {}
+        for index, item in enumerate(sent):
+            try:
+                entries[index] = WriteEntry(self._group(item["FeatureGroupName"]), _record(item["Record"]),
+                                            item.get("TargetStores"), _ttl(item.get("TtlDuration")))
+            except FeatureStoreError as error:
+                errors[index] = error
+        written = list(entries)
+        result = self.backend.batch_write_record(list(entries.values()), ttl=_ttl(params.get("TtlDuration")))
+        errors.update((written[failure.position], failure.error) for failure in result.errors)
+        return {
+            "Errors": [{"Entry": sent[index], "ErrorCode": _code(error), "ErrorMessage": _message(error)}
+                       for index, error in sorted(errors.items())],
+            "UnprocessedEntries": [sent[written[position]] for position in result.unprocessed],
+        }
+
+    def list_records(self, params: dict[str, Any]) -> dict[str, Any]:
+        """ListRecords: the record identifiers of the online store, a page at a time.
+
+        Departure: AWS documents no order and no default page size; the emulator lists the
+        identifiers sorted as strings, 100 a page unless MaxResults says fewer.
+        """
+        page = self.backend.list_records(self._group(params["FeatureGroupName"]),
+                                         max_results=params.get("MaxResults"), next_token=params.get("NextToken"),
+                                         include_soft_deleted=bool(params.get("IncludeSoftDeletedRecords")))
+        response: dict[str, Any] = {"RecordIdentifiers": page.record_identifiers}
+        if page.next_token is not None:
+            response["NextToken"] = page.next_token
+        return response
+
+    def update_record(self, params: dict[str, Any]) -> dict[str, Any]:
+        """UpdateRecord: the named features of a live record change, the others stay (Standard_V2
+        and InMemory groups only; an older EventTime is a ConflictException, 409)."""
+        self.backend.update_record(self._group(params["FeatureGroupName"]), params["RecordIdentifierValueAsString"],
+                                   _record(params["Features"]), target_stores=params.get("TargetStores"),
+                                   ttl=_ttl(params.get("TtlDuration")))
+        return {}
+
+    # ---------------------------------------------------------------- helpers
+
+    def _group(self, name_or_arn: str) -> str:
+        """The group's name (an ARN resolved); ResourceNotFound for an unknown ARN."""
+        return resolve_group(self.backend, name_or_arn, _name_or_arn_max())
+
     def _found(self, group: str, record_id: str, names: list[str] | None, expiration: bool) -> dict[str, Any]:
-        """``{"Record", "ExpiresAt"?}`` of a live record, or an empty dict."""
-        record = self.backend.get_record(group, record_id, names)
+        """``{"Record", "ExpiresAt"?}`` of a live record (the exact texts put), or an empty dict."""
+        record = self.backend.wire_record(group, record_id, names)
         if record is None:
             return {}
-        found: dict[str, Any] = {"Record": to_wire_record(record)}
-        expires = self.backend.online_expiry(group, record_id) if expiration else None
-        if expires is not None:
-            found["ExpiresAt"] = iso_instant(expires)
+        found: dict[str, Any] = {"Record": [{"FeatureName": name, "ValueAsString": text}
+                                            for name, text in record.texts]}
+        if expiration and record.expires_at is not None:
+            found["ExpiresAt"] = iso_instant(record.expires_at)
         return found
 
 
-def _error_entry(group: str, record_id: str, error: FeatureStoreError) -> dict[str, str]:
+def _get_error(group: str, record_id: str, error: FeatureStoreError) -> dict[str, str]:
     """One BatchGetRecord ``Errors`` entry."""
     return {"FeatureGroupName": group, "RecordIdentifierValueAsString": record_id,
-            "ErrorCode": _code(error), "ErrorMessage": str(error)}
+            "ErrorCode": _code(error), "ErrorMessage": _message(error)}
 
 
 def _code(error: FeatureStoreError) -> str:
+    """The runtime's code of a kit error (it spells ValidationException ValidationError)."""
     return "ValidationError" if isinstance(error, ValidationException) else error.code
 
 
-@overload
-def _single(request: Request, key: str, *, required: Literal[True]) -> str: ...
-@overload
-def _single(request: Request, key: str, *, required: bool = False) -> str | None: ...
-def _single(request: Request, key: str, *, required: bool = False) -> str | None:
-    values = request.query.get(key)
-    value = values[-1] if values else None
-    return require({key: value}, key) if required else value
+def _message(error: FeatureStoreError) -> str:
+    """The message of an ``Errors`` entry, within the model's Message shape (2048 characters)."""
+    return str(error)[:2048]
 
 
-def _record(items: list[Any]) -> dict[str, Any]:
+def _record(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A ``Record`` (or UpdateRecord's ``Features``) as a dict of the strings sent; a FeatureValue
+    without ValueAsString maps to None (absent)."""
     record: dict[str, Any] = {}
-    for index, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise WireError("SerializationException", "Each Record entry must be a JSON object.")
-        name = require(item, "FeatureName", f"record.{index}.member.featureName")
+    for item in items:
+        name = item["FeatureName"]
         if item.get("ValueAsStringList") is not None:
             raise ValidationException(
                 f"Feature '{name}' has ValueAsStringList: the emulator supports scalar features only."
             )
         if name in record:
             raise ValidationException(f"Feature '{name}' appears more than once in the record.")
-        record[name] = check_length(item.get("ValueAsString"), 0, MAX_VALUE_CHARS,
-                                    f"record.{index}.member.valueAsString")
+        record[name] = item.get("ValueAsString")
     return record
 
 
 def _ttl(shape: dict[str, Any] | None) -> TtlDuration | None:
-    if shape is None:
-        return None
-    return TtlDuration(require(shape, "Unit", "ttlDuration.unit"), require(shape, "Value", "ttlDuration.value"))
+    """A TtlDuration (its Unit and Value are required: the model's constraints checked them)."""
+    return None if shape is None else TtlDuration(shape["Unit"], shape["Value"])

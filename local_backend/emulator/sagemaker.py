@@ -108,9 +108,10 @@ class SageMakerService(TargetService):
     # ---------------------------------------------------------------- handlers
 
     def create_feature_group(self, body: dict[str, Any]) -> dict[str, Any]:
-        """CreateFeatureGroup, with the group's Glue table unless DisableGlueTableCreation (glue_tables).
+        """CreateFeatureGroup, with the group's Glue table unless DisableGlueTableCreation (glue_tables);
+        the online StorageType is kept and described.
 
-        Departure: StorageType, ThroughputConfig and the online store's KMS key are checked but not kept.
+        Departure: ThroughputConfig and the online store's KMS key are checked but not kept.
         """
         check_create_request(body)
         spec = FeatureGroupSpec.from_aws(body)

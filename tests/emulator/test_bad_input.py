@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
@@ -30,12 +31,18 @@ from hypothesis_profiles import examples
 JSON11 = "application/x-amz-json-1.1"
 SAGEMAKER_OPS = [*served_operations("sagemaker"), "Bogus"]
 ATHENA_OPS = [*served_operations("athena"), "Bogus"]
+RUNTIME = "sagemaker-featurestore-runtime"
+RUNTIME_MODEL = botocore.session.get_session().get_service_model(RUNTIME)
+RUNTIME_ROUTES = [(http["method"], http["requestUri"])
+                  for http in (RUNTIME_MODEL.operation_model(name).http for name in served_operations(RUNTIME))]
+"""(method, request URI template) of each runtime operation the emulator serves, from the model."""
 KEYS = ["FeatureGroupName", "Record", "FeatureName", "ValueAsString", "Identifiers", "RecordIdentifiersValueAsString",
         "FeatureNames", "TargetStores", "TtlDuration", "Unit", "Value", "QueryString", "QueryExecutionId",
         "FeatureDefinitions", "FeatureType", "OnlineStoreConfig", "MaxResults", "NextToken", "SortBy",
         "ExpirationTimeResponse", "FeatureAdditions", "ParameterAdditions", "ResultConfiguration", "WorkGroup",
         "CatalogName", "DatabaseName", "TableName", "Expression", "AttributesToGet", "QueryExecutionIds",
-        "ExecutionParameters", "ClientRequestToken", "QueryExecutionContext"]
+        "ExecutionParameters", "ClientRequestToken", "QueryExecutionContext", "Entries", "Features",
+        "RecordIdentifierValueAsString", "IncludeSoftDeletedRecords", "DeletionMode", "EventTime"]
 
 
 @pytest.mark.parametrize("content_type, body", [
@@ -124,9 +131,11 @@ def requests(draw, group: str) -> tuple[str, str, bytes, dict[str, str]]:
     query = draw(st.dictionaries(st.sampled_from(["RecordIdentifierValueAsString", "EventTime", "FeatureName",
                                                   "DeletionMode", "TargetStores", "ExpirationTimeResponse"]),
                                  st.text(max_size=8), max_size=3))
-    path = draw(st.sampled_from([f"/FeatureGroup/{quote(name, safe='')}", "/BatchGetRecord"]))
+    method, template = draw(st.sampled_from(RUNTIME_ROUTES))
+    path = template.replace("{FeatureGroupName}", quote(name, safe=""))
     path += "?" + "&".join(f"{key}={quote(value)}" for key, value in query.items()) if query else ""
-    return draw(st.sampled_from(["GET", "PUT", "POST", "DELETE"])), path, body, dict(SIGNED_RUNTIME)
+    method = draw(st.sampled_from([method, method, "GET", "PUT", "POST", "DELETE"]))  # mostly the route's own
+    return method, path, body, dict(SIGNED_RUNTIME)
 
 
 @settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -19,13 +19,17 @@ def test_implemented_comes_from_the_emulators_dispatch() -> None:
     try:
         found = {(service, name): handler is not None for service, name, handler in coverage.operations()}
         coverage.athena.operations.pop("ListQueryExecutions")
+        coverage.runtime.list_records = None  # no handler by the operation's name: not served
         after = {(s, n): h is not None for s, n, h in coverage.operations()}
     finally:
         coverage.close()
     assert found[("sagemaker-featurestore-runtime", "PutRecord")]
     assert found[("sagemaker-featurestore-runtime", "BatchGetRecord")]
     assert found[("sagemaker", "UpdateFeatureMetadata")]
-    assert not found[("sagemaker-featurestore-runtime", "BatchWriteRecord")]
+    assert found[("sagemaker-featurestore-runtime", "BatchWriteRecord")]
+    assert found[("sagemaker-featurestore-runtime", "ListRecords")]
+    assert not after[("sagemaker-featurestore-runtime", "ListRecords")]
+    assert not found[("athena", "CreateDataCatalog")]
     assert ("sagemaker", "CreateTrainingJob") not in found
     assert found[("athena", "ListQueryExecutions")] and not after[("athena", "ListQueryExecutions")]
 

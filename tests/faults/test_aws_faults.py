@@ -20,7 +20,9 @@ from featurestore_demo.config import Settings
 from featurestore_demo.demo.console import make_console
 from featurestore_demo.demo.step import StepContext
 from featurestore_demo.errors import FeatureStoreError
+from featurestore_demo.runtime_types import WriteEntry
 from featurestore_demo.schemas import DEMO_GROUPS, USERS
+from featurestore_demo.wire_format import to_wire_record
 from local_backend.emulator import Emulator
 from scenarios.emulator_backend import emulator_backend, fake_session, running_emulator
 from tests.robustness import ScriptedServer
@@ -116,3 +118,34 @@ def test_an_athena_wait_that_times_out_names_the_query_and_stops_it(tmp_path):
         state = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]["State"]
     assert "(SELECT 1 AS one) still RUNNING after 0.2 s; stopped it." in str(raised.value)
     assert state == "CANCELLED"
+
+
+def _batch_answer(errors: list, unprocessed: list) -> tuple[int, dict[str, str], bytes]:
+    return 200, {"Content-Type": "application/json"}, json.dumps({"Errors": errors,
+                                                                 "UnprocessedEntries": unprocessed}).encode()
+
+
+def test_batch_write_maps_errors_back_by_entry_and_retries_the_unprocessed_ones():
+    records = [{"user_id": f"u{i}", "total_purchases": i, "event_time": 1.0} for i in range(3)]
+    sent = [{"FeatureGroupName": "users", "Record": to_wire_record(record),
+             "TargetStores": ["OnlineStore", "OfflineStore"]} for record in records]
+    first = _batch_answer([{"Entry": sent[1], "ErrorCode": "ValidationError", "ErrorMessage": "bad value"}],
+                          [sent[2]])
+    with ScriptedServer([DESCRIBED, first, _batch_answer([], [])]) as server:
+        result = backend_at(server.url).batch_write_record([WriteEntry("users", record) for record in records])
+
+    assert [(failure.position, failure.error.code, str(failure.error)) for failure in result.errors] == [
+        (1, "ValidationException", "bad value")]
+    assert result.unprocessed == []
+    assert [path for _, path, _ in server.requests] == ["/", "/BatchWriteRecord", "/BatchWriteRecord"]
+
+
+def test_batch_write_reports_entries_still_unprocessed_after_its_attempts():
+    record = {"user_id": "u1", "total_purchases": 1, "event_time": 1.0}
+    sent = {"FeatureGroupName": "users", "Record": to_wire_record(record),
+            "TargetStores": ["OnlineStore", "OfflineStore"]}
+    with ScriptedServer([DESCRIBED, _batch_answer([], [sent])]) as server:
+        result = backend_at(server.url).batch_write_record([WriteEntry("users", record)])
+
+    assert result.errors == [] and result.unprocessed == [0]
+    assert len(server.requests) == 1 + 3  # the describe, then BATCH_ATTEMPTS calls
