@@ -31,11 +31,12 @@ feature-group names that differ only in case clash (ResourceInUse), as their tab
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
@@ -183,13 +184,15 @@ class LocalBackend(FeatureStoreBackend):
         """Rebuild a group's online store from its history, as the rules decided it then."""
         winners = self._log.online_winners(spec, self._online.equal_overwrites)
         keys = [str(key) for key in winners[spec.record_identifier_name].tolist()]
-        rows = zip(*(_natives(winners[name]) for name in spec.feature_names))
+        rows = _with_logged_texts(spec, zip(*(_natives(winners[name]) for name in spec.feature_names)),
+                                  _natives(winners["__texts"]))
         entries = map(OnlineEntry._make, zip(rows, winners["__event_seconds"].tolist(), repeat(None)))
         self._online.load(spec.name, zip(keys, entries))
         history = self._log.online_history(spec)
         id_index = spec.feature_names.index(spec.record_identifier_name)
         for row, op, event_s, expires, ait_us in zip(
-            zip(*(_natives(history[name]) for name in spec.feature_names)),
+            _with_logged_texts(spec, zip(*(_natives(history[name]) for name in spec.feature_names)),
+                               _natives(history["__texts"])),
             history["__op"].tolist(),
             history["__event_seconds"].tolist(),
             _natives(history["__expires_at"]),
@@ -385,7 +388,7 @@ class LocalBackend(FeatureStoreBackend):
         ttl = ttl or spec.ttl
         expires = expires_at(event_seconds, ttl.seconds if ttl else None)
         with self._lock:
-            ait_us = self._write(spec, "put", list(values), event_seconds, expires, target_stores)
+            ait_us = self._write(spec, "put", list(values), event_seconds, expires, target_stores, exact)
             if "OnlineStore" in target_stores:
                 key = str(record[spec.record_identifier_name])
                 entry = OnlineEntry(_with_texts(spec, values, exact), event_seconds, expires)
@@ -446,7 +449,7 @@ class LocalBackend(FeatureStoreBackend):
             row = tuple(result.record.get(name) for name in spec.feature_names)
             event_s = current.event_time if event_seconds is None else event_seconds
             expires = updated_expiry(current, event_seconds, ttl.seconds if ttl else None)
-            self._write(spec, "put", list(row), event_s, expires, target_stores)
+            self._write(spec, "put", list(row), event_s, expires, target_stores, result.exact)
             if "OnlineStore" in target_stores:
                 entry = OnlineEntry(_with_texts(spec, row, result.exact), event_s, expires)
                 self._online.replace(spec.name, record_key, entry)
@@ -475,9 +478,8 @@ class LocalBackend(FeatureStoreBackend):
 
         Each feature's ValueAsString is the exact text put (``"12.50"`` stays ``"12.50"``, ``"1e3"``
         stays ``"1e3"``), in definition order or that of ``feature_names``; ``expires_at`` is
-        epoch seconds, None without a TTL (SAGEMAKER_SPEC §2.1, §2.3). Departure: the texts are
-        kept in memory; once the store is reopened, values read back in the kit's canonical
-        form (``"12.5"``), as the write log keeps typed values.
+        epoch seconds, None without a TTL (SAGEMAKER_SPEC §2.1, §2.3). The write log keeps the
+        texts, so they survive reopening the store.
         """
         spec, key, names = self._online_read(feature_group, record_id, feature_names)
         entry = self._online.get(spec.name, key, self.clock())
@@ -632,12 +634,14 @@ class LocalBackend(FeatureStoreBackend):
         event_s: float,
         expires: float | None,
         target_stores: tuple[str, ...],
+        texts: dict[str, str] | None = None,
     ) -> int:
-        """Journal one accepted write (durable on return, as ``durability`` says); returns its
-        api_invocation_time (µs). ServiceUnavailable if the journal cannot take it whole."""
+        """Journal one accepted write (durable on return, as ``durability`` says), with the exact
+        texts put where they differ from the typed values; returns its api_invocation_time (µs).
+        ServiceUnavailable if the journal cannot take it whole."""
         ait_us = self._next_ait_us()
         entry = Write(self._seq + 1, spec.name, op, values, event_s, ait_us, expires,
-                      "OnlineStore" in target_stores, "OfflineStore" in target_stores)
+                      "OnlineStore" in target_stores, "OfflineStore" in target_stores, texts or None)
         self._journal.append(entry)
         self._seq = entry.seq
         self._pending.setdefault(spec.name, []).append(entry)
@@ -714,6 +718,14 @@ def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[s
     if feature_names is None:
         return record
     return {name: record[name] for name in feature_names if name in record}
+
+
+def _with_logged_texts(
+    spec: FeatureGroupSpec, rows: Iterable[tuple[Any, ...]], texts: list[str | None]
+) -> Iterator[tuple[Any, ...]]:
+    """The write log's rows with their exact texts (JSON, or None) in place of typed values."""
+    for row, logged in zip(rows, texts):
+        yield row if logged is None else _with_texts(spec, row, json.loads(logged))
 
 
 def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: dict[str, str]) -> tuple[Any, ...]:

@@ -15,6 +15,7 @@ each declared once here:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -42,6 +43,8 @@ class Writes(NamedTuple):
     expires_at: np.ndarray  # float64, NaN without a TTL
     online: np.ndarray | bool
     offline: np.ndarray | bool
+    texts: np.ndarray | None = None
+    """JSON of each write's exact texts (:attr:`Write.texts`), None where it has none."""
 
 
 class HistoryColumn(NamedTuple):
@@ -74,6 +77,7 @@ LOG_COLUMNS = (
     HistoryColumn("__event_seconds", "DOUBLE", attrgetter("event_seconds")),
     HistoryColumn("__expires_at", "DOUBLE", attrgetter("expires_at")),
     HistoryColumn("__ait_us", "BIGINT", attrgetter("invoked_us")),
+    HistoryColumn("__texts", "VARCHAR", attrgetter("texts")),
 )
 """The write log's columns after the features: what replaying a write online needs."""
 OFFLINE_COLUMNS = (
@@ -121,6 +125,7 @@ def journal_writes(spec: FeatureGroupSpec, entries: Sequence[Write]) -> tuple[pd
                             dtype="float64"),
         online=np.array([entry.online for entry in entries], dtype=bool),
         offline=np.array([entry.offline for entry in entries], dtype=bool),
+        texts=np.array([json.dumps(entry.texts) if entry.texts else None for entry in entries], dtype=object),
     )
     return features, writes
 

@@ -3,7 +3,7 @@
 On disk, one line per accepted put or delete: the CRC32 of the entry's JSON text in 8 hex
 digits, a space, the JSON text (a list, the fields of :class:`Write` in order), a newline::
 
-    05ef0333 [7,"users","put",["u1",30,"gold",3,12.5,1700000000.0],1700000000.0,1700000001000000,null,true,true]
+    ca1d853d [7,"users","put",["u1",30,"gold",3,12.5,1700000000.0],1700000000.0,1700000001000000,null,true,true,null]
 
 What a returned :meth:`Journal.append` promises depends on the durability setting
 (``FEATURESTORE_DURABILITY`` or ``LocalBackend(durability=...)``):
@@ -60,6 +60,8 @@ class Write(NamedTuple):
     expires_at: float | None
     online: bool
     offline: bool
+    texts: dict[str, str] | None = None
+    """The exact texts put where the typed value would not give them back (``"12.50"``)."""
 
 
 class Reading(NamedTuple):
@@ -218,8 +220,8 @@ def _decode(text: bytes) -> Write | None:
         fields = json.loads(text)
     except ValueError:  # not JSON, or not UTF-8
         return None
-    if not isinstance(fields, list) or len(fields) != len(Write._fields):
-        return None
+    if not isinstance(fields, list) or len(fields) not in (len(Write._fields) - 1, len(Write._fields)):
+        return None  # an entry of the release before texts has one field less
     return Write(*fields)
 
 

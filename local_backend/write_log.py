@@ -67,13 +67,14 @@ class WriteLog:
 
         For such ids the replayed online state is simply the put with the newest event time
         (on a tie, the last one if equal event times overwrite, else the first), so it is
-        computed in one vectorised query. Columns: the features and ``__event_seconds``.
+        computed in one vectorised query. Columns: the features, ``__event_seconds`` and
+        ``__texts`` (JSON of the exact texts put, or None).
         """
         log, rid = _table(spec.name), quote_identifier(spec.record_identifier_name)
         order = "DESC" if equal_overwrites else "ASC"
         select = ", ".join(quote_identifier(name) for name in spec.feature_names)
         return self._db.execute(
-            f"SELECT {select}, __event_seconds FROM {log} WHERE {rid} NOT IN "
+            f"SELECT {select}, __event_seconds, __texts FROM {log} WHERE {rid} NOT IN "
             f"(SELECT {rid} FROM {log} WHERE __op <> 'put' OR __expires_at IS NOT NULL) "
             f"QUALIFY row_number() OVER (PARTITION BY {rid} ORDER BY __event_seconds DESC, __seq {order}) = 1"
         ).fetchnumpy()
@@ -81,11 +82,11 @@ class WriteLog:
     def online_history(self, spec: FeatureGroupSpec) -> dict[str, Any]:
         """In sequence order, the log of the ids that have a delete or a TTL.
 
-        Columns: the features, ``__op``, ``__event_seconds``, ``__expires_at`` and ``__ait_us``
-        (the receipt time of each write, its "now" for TTL).
+        Columns: the features, ``__op``, ``__event_seconds``, ``__expires_at``, ``__ait_us``
+        (the receipt time of each write, its "now" for TTL) and ``__texts``.
         """
         log, rid = _table(spec.name), quote_identifier(spec.record_identifier_name)
-        names = [*spec.feature_names, "__op", "__event_seconds", "__expires_at", "__ait_us"]
+        names = [*spec.feature_names, "__op", "__event_seconds", "__expires_at", "__ait_us", "__texts"]
         select = ", ".join(quote_identifier(name) for name in names)
         return self._db.execute(
             f"SELECT {select} FROM {log} WHERE {rid} IN (SELECT {rid} FROM {log} "

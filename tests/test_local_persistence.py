@@ -198,7 +198,7 @@ def test_an_unknown_durability_is_refused_naming_the_allowed_values(tmp_path, mo
         LocalBackend(tmp_path, durability="always" if where == "keyword" else None)
 
 
-def test_updates_survive_reopening_and_exact_texts_fall_back_to_the_canonical_form(tmp_path):
+def test_updates_and_their_exact_texts_survive_reopening(tmp_path):
     clock = Clock(T0 + 10)
     v2 = replace(USERS, storage_type="InMemory", ttl=None)
     with LocalBackend(tmp_path, clock=clock) as store:
@@ -213,6 +213,24 @@ def test_updates_survive_reopening_and_exact_texts_fall_back_to_the_canonical_fo
         before = store.get_record("users", "u1"), store.wire_record("users", "u1").expires_at
     with LocalBackend(tmp_path, clock=clock) as reopened:
         assert (reopened.get_record("users", "u1"), reopened.wire_record("users", "u1").expires_at) == before
-        assert dict(reopened.wire_record("users", "u1").texts)["avg_order_value"] == "12.5"  # the departure
+        assert dict(reopened.wire_record("users", "u1").texts)["avg_order_value"] == "12.50"
     assert before == ({"user_id": "u1", "age": 40, "total_purchases": 7, "avg_order_value": 12.5,
                        "event_time": T0 + 5}, T0 + 5 + 3600)
+
+
+@pytest.mark.parametrize("flushed", [True, False], ids=["from the write log", "from the journal"])
+def test_exact_texts_survive_reopening(tmp_path, flushed):
+    with LocalBackend(tmp_path) as store:
+        store.create_feature_group(USERS)
+        store.put_record("users", {"user_id": "u1", "avg_order_value": "12.50", "age": "+7", "event_time": "2000"})
+        store.delete_record("users", "u2", 1.0)  # a write with no texts beside it
+        if flushed:
+            store.flush()
+        else:  # as after a crash: the write is only in the journal
+            store._journal.close()
+            store._db.close()
+            store._db = None
+    with LocalBackend(tmp_path) as reopened:
+        texts = dict(reopened.wire_record("users", "u1").texts)
+        assert (texts["avg_order_value"], texts["age"], texts["event_time"]) == ("12.50", "+7", "2000")
+        assert reopened.get_record("users", "u1")["avg_order_value"] == 12.5
