@@ -119,7 +119,7 @@ class Exporter:
             return
         try:
             self._write(rows)
-        except OSError as error:  # a full disk: the next batch, wait() or the next opening catches up
+        except Exception as error:  # a full disk, say: the next batch, wait() or the next opening catches up
             log.warning("Writing the offline store's files failed; they will be written later. %s", error)
             self._failed = error
 
@@ -157,7 +157,7 @@ class Exporter:
             parts = self._committed_since(self.exported_us)
             folders = [(part, self._folder_of(part.spec.name)) for part in parts]
             self._write_glue([(part, folder) for part, folder in folders if folder is not None])
-        except OSError as error:
+        except Exception as error:  # the rows stay committed: a later wait or opening retries
             log.warning("Catching up the offline store's files failed; retrying later. %s", error)
             self._failed = error
         else:
