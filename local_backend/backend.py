@@ -52,11 +52,12 @@ from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ServiceUna
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, expires_at
+from featurestore_demo.rules.tags import merged_tags
 from featurestore_demo.rules.values import parse_value
-from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration, data_catalog
 from featurestore_demo.validation import record_key
 from local_backend.asof_join import asof_join_sql
-from local_backend.catalog import describe_response, list_summaries, new_description, table_of
+from local_backend.catalog import TAGS_KEY, describe_response, list_summaries, new_description, table_of
 from local_backend.database import DATABASE, Database, failed_write
 from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
 from local_backend.journal import Journal, Write
@@ -299,7 +300,11 @@ class LocalBackend(FeatureStoreBackend):
             del self._catalog[name], self._specs[name]
 
     def _update_feature_group(
-        self, spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl_changed: bool
+        self,
+        spec: FeatureGroupSpec,
+        additions: tuple[FeatureDefinition, ...],
+        ttl_changed: bool,
+        throughput: ThroughputConfig | None,
     ) -> str:
         with self._lock:
             description = self._stored(spec.name)
@@ -313,6 +318,34 @@ class LocalBackend(FeatureStoreBackend):
                 self._db.update_description(spec.name, description)
             self._specs[spec.name] = spec
             return description["FeatureGroupArn"]
+
+    def _add_tags(self, name: str, tags: list[dict[str, str]]) -> list[dict[str, str]]:
+        with self._lock:
+            stored = self._stored(name)
+            stored[TAGS_KEY] = merged_tags(stored.get(TAGS_KEY, []), tags)
+            self._db.update_description(name, stored)
+            return [dict(tag) for tag in stored[TAGS_KEY]]
+
+    def _list_tags(self, name: str) -> list[dict[str, str]]:
+        with self._lock:
+            return [dict(tag) for tag in self._stored(name).get(TAGS_KEY, [])]
+
+    def _delete_tags(self, name: str, keys: list[str]) -> None:
+        with self._lock:
+            stored = self._stored(name)
+            stored[TAGS_KEY] = [tag for tag in stored.get(TAGS_KEY, []) if tag["Key"] not in keys]
+            self._db.update_description(name, stored)
+
+    def searchable_groups(self) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """(DescribeFeatureGroup response with its ``Tags``, DescribeFeatureMetadata of each feature)
+        of every group, taken at one instant: what the emulator's Search looks through."""
+        with self._lock:
+            now = self.clock()
+            return [
+                ({**describe_response(stored, now, self.lifecycle_seconds), TAGS_KEY: stored.get(TAGS_KEY, [])},
+                 [metadata_response(stored, self._specs[name], feature) for feature in self._specs[name].feature_names])
+                for name, stored in self._catalog.items()
+            ]
 
     def _describe_feature_metadata(self, spec: FeatureGroupSpec, feature_name: str) -> dict[str, Any]:
         with self._lock:

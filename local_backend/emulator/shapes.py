@@ -6,21 +6,25 @@ a structure belongs...), or a number its type cannot hold (an ``integer`` is 32-
 before any handler runs. A number outside its shape's ``min``/``max`` is a ValidationException.
 :meth:`local_backend.emulator.wire.Request.json` raises both, so handlers only ever see the
 types and numeric ranges the model promises. Unknown members and nulls are let through (the
-handlers check what they require).
+handlers check what they require). :func:`constraint_violation` checks the rest of the model's
+constraints (required members, enums, lengths, patterns) in AWS's wording, for the services
+that call it (the runtime).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from typing import Any, NamedTuple
 
-import botocore.session
-from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 
+from featurestore_demo.errors import ValidationException
 from featurestore_demo.rules.names import constraint_error
+from featurestore_demo.service_model import service_model
 
-__all__ = ["Mismatch", "body_mismatch"]
+__all__ = ["Mismatch", "body_mismatch", "constraint_violation", "python_pattern"]
 
 _NUMBER = (int, float)
 JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -40,14 +44,8 @@ class Mismatch(NamedTuple):
     message: str
 
 
-@cache
-def _service_model(service: str) -> ServiceModel:
-    """botocore's model of ``service``, loaded once (tens of milliseconds each time otherwise)."""
-    return botocore.session.get_session().get_service_model(service)
-
-
 def _input_shape(service: str, operation: str) -> Shape | None:
-    model = _service_model(service)
+    model = service_model(service)
     return model.operation_model(operation).input_shape if operation in model.operation_names else None
 
 
@@ -102,3 +100,78 @@ def _number_mismatch(shape: Shape, value: int | float, path: str, field: str) ->
 
 def _join(field: str, name: str) -> str:
     return f"{field}.{name}" if field else name
+
+
+@cache
+def python_pattern(pattern: str) -> re.Pattern[str] | None:
+    """A model's (Java) ``pattern`` compiled for :func:`re.fullmatch`; None where Python's ``re``
+    cannot read it the same way (the Unicode classes ``\\p{L}``...), which then goes unchecked.
+
+    ``.`` also matches a line break (``re.DOTALL``): AWS documents no refusal of multi-line values.
+    """
+    if "\\p{" in pattern:
+        return None
+    try:
+        return re.compile(pattern, re.DOTALL)
+    except re.error:
+        return None
+
+
+def constraint_violation(service: str, operation: str, params: dict[str, Any]) -> ValidationException | None:
+    """The AWS ValidationException ("1 validation error detected: ...") for the first constraint of
+    the input shape of ``operation`` that ``params`` breaks: a required member missing, an enum,
+    a length (string, list, map) or a pattern; None if it breaks none (or the operation is unknown).
+
+    ``params`` must already fit the shape's JSON types (:func:`body_mismatch`).
+    """
+    shape = _input_shape(service, operation)
+    return None if shape is None else _violation(shape, params, "")
+
+
+def _violation(shape: Shape, value: Any, field: str) -> ValidationException | None:
+    if value is None:
+        return None
+    problem = _own_violation(shape, value, field)
+    if problem is not None:
+        return problem
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        for name in shape.required_members:
+            if value.get(name) is None:
+                return constraint_error("null", _join(field, _camel(name)), "Member must not be null")
+        parts = ((member, value.get(name), _join(field, _camel(name))) for name, member in shape.members.items())
+    elif isinstance(shape, ListShape) and isinstance(value, list):
+        parts = ((shape.member, item, _join(field, f"{index}.member")) for index, item in enumerate(value, 1))
+    elif isinstance(shape, MapShape) and isinstance(value, dict):
+        parts = ((shape.value, item, _join(field, str(key))) for key, item in value.items())
+    else:
+        return None
+    return next((problem for part in parts if (problem := _violation(*part))), None)
+
+
+def _own_violation(shape: Shape, value: Any, field: str) -> ValidationException | None:
+    """The violation of ``shape``'s own enum, length or pattern by ``value`` (not its members')."""
+    meta, enum = shape.metadata, getattr(shape, "enum", None)
+    if enum and value not in enum:
+        return constraint_error(value, field, f"Member must satisfy enum value set: [{', '.join(enum)}]")
+    if isinstance(value, (str, list, dict)) and shape.type_name in ("string", "list", "map"):
+        if len(value) < meta.get("min", 0):
+            return constraint_error(_shown(value), field,
+                                    f"Member must have length greater than or equal to {meta['min']}")
+        if "max" in meta and len(value) > meta["max"]:
+            return constraint_error(_shown(value), field,
+                                    f"Member must have length less than or equal to {meta['max']}")
+    if isinstance(value, str) and "pattern" in meta:
+        compiled = python_pattern(meta["pattern"])
+        if compiled is not None and not compiled.fullmatch(value):
+            return constraint_error(_shown(value), field,
+                                    f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    return None
+
+
+def _shown(value: Any) -> Any:
+    """A value as a constraint message shows it: long text cut to 64 characters."""
+    return f"{value[:64]}..." if isinstance(value, str) and len(value) > 64 else value
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
