@@ -61,8 +61,8 @@ def updated_throughput(current: ThroughputConfig | None, update: ThroughputConfi
     None ``mode`` keeps the mode) is applied to ``current`` (None: OnDemand).
 
     Capacities not named stay as they were while the group stays Provisioned; switching to
-    OnDemand drops them. Departure: AWS allows a switch to OnDemand once per 24 hours; the kit
-    does not count switches.
+    OnDemand drops them. AWS allows a switch to OnDemand once per 24 hours; the kit does not
+    count switches (the emulator's UpdateFeatureGroup says so).
     """
     now = current or ThroughputConfig()
     mode = update.mode or now.mode

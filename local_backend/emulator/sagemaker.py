@@ -121,7 +121,9 @@ class SageMakerService(TargetService):
         online store's SecurityConfig and the Description; ListTags the Tags. Provisioned
         throughput is refused on an online store of another tier than Standard (§1.2).
 
-        Departure: StorageType is checked but not kept.
+        Departure: StorageType is checked but not kept. Capacity units AWS calls "not applicable"
+        (any with OnDemand, read units on an offline-only group) are refused, and Provisioned needs
+        the units that apply (rules.definitions.validate_throughput); AWS documents neither answer.
         """
         check_create_request(body)
         spec = FeatureGroupSpec.from_aws(body)
@@ -184,7 +186,7 @@ class SageMakerService(TargetService):
         null remove it) and ThroughputConfig (a mode and/or capacities; capacities not named stay
         while the group stays Provisioned, a switch to OnDemand drops them).
 
-        Departures: the update is applied at once (LastUpdateStatus Successful, never InProgress);
+        Departure: the update is applied at once (LastUpdateStatus Successful, never InProgress);
         a group may switch to OnDemand more than once in 24 hours.
         """
         name = resolve_group(self.backend, require(body, "FeatureGroupName"), NAME_OR_ARN_MAX)
@@ -228,7 +230,7 @@ class SageMakerService(TargetService):
         SubExpressions, Operator And/Or), SortBy (default LastModifiedTime), SortOrder (default
         Descending), MaxResults, NextToken; TotalHits is exact (EqualTo).
 
-        Where AWS documents nothing, the emulator chooses: a page holds 10 results unless
+        Departure: where AWS documents nothing, the emulator chooses: a page holds 10 results unless
         MaxResults says otherwise; Contains and Equals compare case-sensitively; In splits its Value
         at commas and trims each part; NotEquals and NotExists hold for a record without the
         property; Exists and NotExists ignore a Value; a multi-valued property (through a list)
@@ -262,9 +264,10 @@ class SageMakerService(TargetService):
     def add_tags(self, body: dict[str, Any]) -> dict[str, Any]:
         """AddTags to a feature group's ARN: a known key takes the new value; answers all its tags.
 
-        AWS models no error for the tag operations; an ARN that is no feature group's is a
-        ValidationException here (as AWS answers tags of a deleted resource), and more than 50
-        tags on the group in all, or a key given twice, are refused.
+        Departure: AWS models no error for the tag operations; an ARN that is no feature group's is
+        a ValidationException here (as AWS answers tags of a deleted resource), and more than 50
+        tags on the group in all, or a key given twice, are refused (AWS documents the limit and
+        unique keys, not its answer).
         """
         _check_input("AddTags", body)
         return {"Tags": self.backend.add_tags(self._tagged(body["ResourceArn"]), body["Tags"])}

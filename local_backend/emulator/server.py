@@ -31,6 +31,7 @@ from featurestore_demo.errors import ServiceUnavailable
 from local_backend.backend import LocalBackend
 from local_backend.emulator.athena import AthenaService
 from local_backend.emulator.glue_tables import GlueTables
+from local_backend.emulator.iam_roles import ensure_role, sign_in_as
 from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
 from local_backend.emulator.s3_front import S3Front
@@ -49,6 +50,9 @@ SLOT_WAIT_SECONDS = 0.1
 """How long the accept loop waits for a free slot before it looks for a shutdown request again."""
 DEMO_BUCKET = "featurestore-demo-emulator"
 DEMO_ROLE_ARN = "arn:aws:iam::123456789012:role/featurestore-demo"
+DEMO_ACCESS_KEY = "ASIAFEATURESTOREDEMO"
+"""The access key :meth:`Emulator.environment` prints: a session of :data:`DEMO_ROLE_ARN` (iam_roles);
+shaped as AWS keys are (20 capitals and digits), which is how moto finds the key of a request."""
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -161,6 +165,8 @@ class Emulator:
                                     query_timeout=query_timeout, offline_delay=offline_delay)
         s3 = S3Objects(self.backend.account_id)
         s3.ensure_bucket(DEMO_BUCKET, region)
+        ensure_role(DEMO_ROLE_ARN)
+        sign_in_as(DEMO_ROLE_ARN, DEMO_ACCESS_KEY, region)
         self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)
         self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.s3_root, s3, region,
                                 on_delete=self.backend.offline_objects_deleted, before_request=self._write_out)
@@ -200,11 +206,12 @@ class Emulator:
     def environment(self) -> dict[str, str]:
         """Environment variables that point boto3 (and the kit's AWS backend) at this emulator.
 
-        The role is a placeholder and the bucket (made at start) lives in the emulator's S3.
+        The role and the bucket are made at start in the emulator's IAM and S3; the access key is
+        a session of the role (STS GetCallerIdentity names it, as in a SageMaker notebook).
         """
         return {
             "AWS_ENDPOINT_URL": self.url,
-            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_ACCESS_KEY_ID": DEMO_ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,

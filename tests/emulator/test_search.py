@@ -228,3 +228,21 @@ def test_bad_requests_are_validation_exceptions(sm, request_, message) -> None:
     code, text = refused(sm, **request_)
     assert code == "ValidationException"
     assert text.startswith(message) or message in text, text
+
+
+def test_undocumented_choices_not_equals_and_exists(sm) -> None:
+    """A record without the property meets NotEquals; Exists ignores a Value."""
+    assert groups(sm, {"Name": "Tags.team", "Operator": "NotEquals", "Value": "ml"}) == [BETA, GAMMA]
+    assert groups(sm, {"Name": "Tags.team", "Operator": "Exists", "Value": "anything"}) == [ALPHA, BETA]
+
+
+def test_a_page_holds_ten_results_by_default(searched) -> None:
+    """Runs last in this module: it adds groups."""
+    _, sm = searched
+    for index in range(8):
+        request = create_request(f"s-more-{index}")
+        del request["OnlineStoreConfig"]
+        sm.create_feature_group(**request)
+    first = sm.search(Resource="FeatureGroup")
+    assert len(first["Results"]) == 10 and first["TotalHits"]["Value"] == 11
+    assert len(sm.search(Resource="FeatureGroup", NextToken=first["NextToken"])["Results"]) == 1
