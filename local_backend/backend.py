@@ -88,6 +88,8 @@ class LocalBackend(FeatureStoreBackend):
     ``durability`` what a returned write survives ("process" or "fsync", see the module
     docstring; default FEATURESTORE_DURABILITY, else "process"). ``offline_delay`` holds
     offline writes back that many seconds (default FEATURESTORE_OFFLINE_DELAY, else 0).
+    ``region`` is the one its ARNs and offline-store locations name; ``s3_root`` (see
+    :attr:`s3_root`) lets the stores of several regions share one S3.
     """
 
     name = "local"
@@ -105,6 +107,7 @@ class LocalBackend(FeatureStoreBackend):
         query_timeout: float = DEFAULT_QUERY_TIMEOUT,
         durability: str | None = None,
         offline_delay: float | None = None,
+        s3_root: str | os.PathLike[str] | None = None,
     ) -> None:
         if point_in_time_method not in POINT_IN_TIME_METHODS:
             raise ValidationException(
@@ -117,6 +120,7 @@ class LocalBackend(FeatureStoreBackend):
         self.durability = checked_durability(durability or settings.durability)
         self.home = Path(home or settings.home)
         self.home.mkdir(parents=True, exist_ok=True)
+        self._s3_root = Path(s3_root) if s3_root is not None else self.home / "s3"
         self.clock = clock
         self.lifecycle_seconds = lifecycle_seconds
         self.region, self.account_id = region, account_id
@@ -140,8 +144,9 @@ class LocalBackend(FeatureStoreBackend):
 
     @property
     def s3_root(self) -> Path:
-        """Where ``s3://bucket/key`` of the offline store is the file ``<s3_root>/bucket/key``."""
-        return self.home / "s3"
+        """Where ``s3://bucket/key`` of the offline store is the file ``<s3_root>/bucket/key``
+        (``<home>/s3`` unless ``s3_root`` was given: stores of several regions share one S3)."""
+        return self._s3_root
 
     # ---------------------------------------------------------------- lifecycle
 
