@@ -27,7 +27,7 @@ from featurestore_demo.rules.values import (
 )
 from featurestore_demo.schemas import FeatureGroupSpec
 
-__all__ = ["ValidatedFrame", "validate_frame"]
+__all__ = ["ValidatedFrame", "event_seconds", "validate_frame"]
 
 _MICROS = 1_000_000
 
@@ -77,13 +77,13 @@ def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> ValidatedFram
                 f"Row {int(np.argmax(missing.to_numpy()))} has no value for '{required}', "
                 "which every record must have."
             )
-    event_seconds = _event_seconds(spec, typed[spec.event_time_feature_name])
+    seconds = event_seconds(spec, typed[spec.event_time_feature_name])
     ids = typed[spec.record_identifier_name].astype(str)
     too_long = ids.str.len() > MAX_RECORD_ID_BYTES // 4
     if too_long.any() and (ids[too_long].str.encode("utf-8").str.len() > MAX_RECORD_ID_BYTES).any():
         raise ValidationException("A record identifier is longer than the 2 KB limit.")
     _check_record_sizes(typed)
-    return ValidatedFrame(typed, event_seconds)
+    return ValidatedFrame(typed, seconds)
 
 
 NUMBER_TEXT_BYTES = 32
@@ -165,7 +165,7 @@ def _string_column(name: str, column: pd.Series) -> pd.Series:
     return values.where(~values.isna(), None)
 
 
-def _event_seconds(spec: FeatureGroupSpec, column: pd.Series) -> np.ndarray:
+def event_seconds(spec: FeatureGroupSpec, column: pd.Series) -> np.ndarray:
     """Each event time of ``column`` (all present) in epoch seconds; ValidationException unless
     every one is well formed and in range and the latest one plus the group's TTL is
     representable (:func:`check_expires_at`)."""

@@ -60,8 +60,9 @@ from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import TAGS_KEY, describe_response, list_summaries, new_description, table_of
 from local_backend.database import DATABASE, Database, failed_write
 from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
+from local_backend.iceberg_tables import IcebergTables
 from local_backend.journal import Journal, Write
-from local_backend.offline_store import OfflineRows, ParquetOfflineStore, Prepared
+from local_backend.offline_store import OfflineRows, ParquetOfflineStore
 from local_backend.online_store import OnlineStore
 from local_backend.parquet_layout import OfflineFolder, parquet_files, s3_path
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
@@ -128,7 +129,8 @@ class LocalBackend(FeatureStoreBackend):
         self._lock = threading.RLock()
         self._db = Database(self.home / "offline.duckdb", self.s3_root)
         self._log = WriteLog(self._db)
-        self._offline = ParquetOfflineStore(self._db, self.s3_root, self.home / "staging", delay=self.offline_delay)
+        self._offline = ParquetOfflineStore(self._db, self.s3_root, self.home / "staging", delay=self.offline_delay,
+                                            iceberg=IcebergTables(self.home / "iceberg.db", self.s3_root))
         self._online = OnlineStore(equal_overwrites)
         self._journal = Journal(self.home / "journal.jsonl", fsync=self.durability == "fsync")
         self._pending: dict[str, list[Write]] = {}
@@ -137,8 +139,8 @@ class LocalBackend(FeatureStoreBackend):
         for name, description in self._catalog.items():
             if folder := _offline_folder(description):
                 self._offline.register(self._specs[name], folder)
-        self._seq, self._last_ait_us, exported_us = self._db.watermarks()
-        self._offline.recover(self._seq, exported_us)
+        self._seq, self._last_ait_us = self._db.watermarks()
+        self._offline.recover()
         self._recover()
         self._exporter = _Exporter(self) if self.offline_delay > 0 else None
 
@@ -210,34 +212,28 @@ class LocalBackend(FeatureStoreBackend):
                 self._pending.clear()
             self._journal.clear()
             if self.offline_delay > 0:
-                self._offline.export_due(self._specs.values(), self.clock())
+                self._offline.export_due(self.clock())
 
     def _store(self, logs: dict[str, pd.DataFrame], offline: list[OfflineRows]) -> None:
         """Store a batch of writes, up to ``self._seq``, in the write log and the offline store at
-        once; ServiceUnavailable, with nothing stored, if the disk refuses."""
-        try:
-            prepared = self._offline.prepare(offline, self._seq)
-        except OSError as exc:  # a Parquet file could not be staged
-            raise ServiceUnavailable(f"The offline store's files could not be written ({exc}); nothing "
-                                     "was stored. Free disk space and retry.") from exc
+        once, then have the offline store write their files; ServiceUnavailable, with nothing
+        stored, if the disk refuses."""
         try:
             with self._db.transaction():
                 for group, rows in logs.items():
                     self._log.append(group, rows)
-                self._offline.commit(prepared)
+                self._offline.append(offline)
                 self._db.set_stored(self._seq, self._last_ait_us)
         except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
-            self._offline.discard(prepared)
             raise failed_write(self._db.path, exc) from exc
-        self._publish(prepared)
+        self._offline.write_out(offline)
 
-    def _publish(self, prepared: Prepared) -> None:
-        """Show a committed batch's files; should that fail, the next opening of the store does."""
-        try:
-            self._offline.publish(prepared)
-        except OSError as error:
-            logger.warning("The offline store's files of a stored batch could not be moved into place (%s); "
-                           "they stay staged and appear when the store is next opened.", error)
+    def write_out_offline(self) -> None:
+        """Flush, and return once the offline store's files hold every acknowledged offline write
+        (but those ``offline_delay`` still holds back). ServiceUnavailable if they cannot be written."""
+        with self._lock:
+            self.flush()
+            self._offline.wait()
 
     def close(self) -> None:
         """Flush and release the store's files. Idempotent. Delayed offline writes that are not
@@ -248,6 +244,11 @@ class LocalBackend(FeatureStoreBackend):
             if self._db is None:
                 return
             self.flush()
+            try:
+                self._offline.wait()
+            except ServiceUnavailable as error:  # the rows are stored: the next opening writes their files
+                logger.warning("%s", error)
+            self._offline.close()
             self._journal.close()
             self._db.close()
             self._db = None  # type: ignore[assignment]
@@ -277,7 +278,7 @@ class LocalBackend(FeatureStoreBackend):
                 )
             with self._db.transaction():
                 self._log.create(spec)
-                self._offline.add_group(spec, _offline_folder(description) or _NO_FOLDER, table)
+                self._offline.add_group(spec, _offline_folder(description), table)
                 self._db.add_description(spec.name, description)
             self._catalog[spec.name] = description
             self._specs[spec.name] = spec
@@ -296,7 +297,7 @@ class LocalBackend(FeatureStoreBackend):
         """Kept offline data is a plain table of the Athena catalog from then on (DROP TABLE removes it)."""
         with self._lock:
             description = self._stored(name)
-            self.flush()
+            self.write_out_offline()
             with self._db.transaction():
                 self._log.drop(name)
                 self._offline.drop(name, table_of(description), keep=keep_offline_data)
@@ -314,7 +315,7 @@ class LocalBackend(FeatureStoreBackend):
         with self._lock:
             description = self._stored(spec.name)
             apply_update(description, spec, additions, self.clock())
-            self.flush()
+            self.write_out_offline()
             with self._db.transaction():
                 if additions:
                     added = tuple(f.name for f in additions)
@@ -485,39 +486,29 @@ class LocalBackend(FeatureStoreBackend):
             self._store({spec.name: log_frame(frame, writes)}, [offline])
             if spec.online_store:
                 with _gc_paused():
-                    self._apply_ingest_online(spec, frame, event_seconds, expires, first_ait, progress)
+                    entries = _online_entries(spec, frame, event_seconds, expires)
+                    self._apply_ingest_online(spec, entries, first_ait, progress)
             elif progress is not None:
                 progress(rows, rows)
         return rows
 
     def _apply_ingest_online(
-        self,
-        spec: FeatureGroupSpec,
-        frame: pd.DataFrame,
-        event_s: np.ndarray,
-        expires: np.ndarray,
-        first_ait: int,
-        progress: ProgressCallback | None,
+        self, spec: FeatureGroupSpec, entries: list[OnlineEntry], first_ait: int, progress: ProgressCallback | None
     ) -> None:
-        rows = len(frame)
-        keys = frame[spec.record_identifier_name].astype(str).tolist()
-        times = event_s.tolist()
-        expiry = [None if np.isnan(value) else value for value in expires.tolist()]
+        """Put the entries of an ingest online, one after another, as put_record would."""
+        rows = len(entries)
+        keys = _record_keys(spec, entries)
         for start in range(0, rows, INGEST_CHUNK):
             stop = min(start + INGEST_CHUNK, rows)
-            chunk = frame.iloc[start:stop]
-            values = zip(*(_natives(_column_or_none(chunk, name)) for name in spec.feature_names))
-            for offset, row in enumerate(values):
-                index = start + offset
-                entry = OnlineEntry(row, times[index], expiry[index])
-                self._online.put(spec.name, keys[index], entry, (first_ait + index) / _MICROS)
+            for index in range(start, stop):
+                self._online.put(spec.name, keys[index], entries[index], (first_ait + index) / _MICROS)
             if progress is not None:
                 progress(stop, rows)
 
     def _offline_files(self, location: str) -> list[OfflineFile]:
-        """The files below the s3 root (flushed first, so every acknowledged write is in them
+        """The files below the s3 root (written out first: every acknowledged write is in them
         unless ``offline_delay`` holds it back)."""
-        self.flush()
+        self.write_out_offline()
         paths = parquet_files(self.s3_root / s3_path(location))
         return [OfflineFile(f"s3://{path.relative_to(self.s3_root).as_posix()}", path.stat().st_size,
                             pq.read_metadata(path).num_rows) for path in paths]
@@ -569,7 +560,7 @@ class LocalBackend(FeatureStoreBackend):
         """Objects of ``bucket`` were deleted through S3: Athena stops showing the rows of the
         groups' files among them (as Athena reads what S3 holds)."""
         with self._lock:
-            self.flush()
+            self.write_out_offline()
             for group in self._offline.groups_under(bucket, keys):
                 self._offline.reindex(group)
 
@@ -632,6 +623,21 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _online_entries(
+    spec: FeatureGroupSpec, frame: pd.DataFrame, event_s: np.ndarray, expires: np.ndarray
+) -> list[OnlineEntry]:
+    """The online entries of an ingest's rows, in order (changes nothing)."""
+    values = zip(*(_natives(_column_or_none(frame, name)) for name in spec.feature_names))
+    expiry = [None if np.isnan(value) else value for value in expires.tolist()]
+    return list(map(OnlineEntry._make, zip(values, event_s.tolist(), expiry)))
+
+
+def _record_keys(spec: FeatureGroupSpec, entries: list[OnlineEntry]) -> list[str]:
+    """The record key of each entry, as the online store keys it."""
+    at = spec.feature_names.index(spec.record_identifier_name)
+    return [str(entry.values[at]) for entry in entries]  # type: ignore[index]  # a put: never a tombstone
+
+
 def _natives(column: np.ndarray) -> list[Any]:
     """A numpy column as Python values, None where missing.
 
@@ -662,15 +668,13 @@ def _not_found(name: str) -> ResourceNotFound:
     )
 
 
-_NO_FOLDER = OfflineFolder("", "")
-
-
 def _offline_folder(description: dict[str, Any]) -> OfflineFolder | None:
     """Where a group's offline files live below the s3 root; None without an offline store."""
     offline = description.get("OfflineStoreConfig")
     if offline is None:
         return None
-    return OfflineFolder(s3_path(offline["S3StorageConfig"]["ResolvedOutputS3Uri"]), description["FeatureGroupName"])
+    return OfflineFolder(s3_path(offline["S3StorageConfig"]["ResolvedOutputS3Uri"]), description["FeatureGroupName"],
+                         iceberg=offline.get("TableFormat") == "Iceberg")
 
 
 class _Exporter:

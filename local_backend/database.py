@@ -8,7 +8,8 @@ store's files live), its configuration is locked, and Athena SQL sees only the A
 blocks writers and can be stopped (:class:`QueryHandle`).
 
 The catalog is the table ``main.feature_groups`` (name -> description as JSON); ``main.state``
-holds how far writes are stored (:meth:`Database.watermarks`).
+holds how far writes are stored (:meth:`Database.watermarks`), ``main.exported`` how far the
+offline store's files are written (:meth:`Database.exported_us`).
 """
 
 from __future__ import annotations
@@ -50,9 +51,13 @@ class Database:
         self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {DATABASE}")
         self._con.execute(
             "CREATE TABLE IF NOT EXISTS main.feature_groups (name VARCHAR PRIMARY KEY, description VARCHAR);"
-            "CREATE TABLE IF NOT EXISTS main.state (seq BIGINT, ait_us BIGINT, exported_us BIGINT);"
-            "INSERT INTO main.state SELECT -1, 0, 0 WHERE NOT EXISTS (SELECT * FROM main.state)"
+            "CREATE TABLE IF NOT EXISTS main.state (seq BIGINT, ait_us BIGINT);"
+            "INSERT INTO main.state SELECT -1, 0 WHERE NOT EXISTS (SELECT * FROM main.state);"
+            "CREATE TABLE IF NOT EXISTS main.exported (us BIGINT);"
+            "INSERT INTO main.exported SELECT 0 WHERE NOT EXISTS (SELECT * FROM main.exported)"
         )
+        self._worker = self._con.cursor()
+        """The connection of the offline store's export worker (one thread), beside the callers'."""
 
     def execute(self, sql: str, parameters: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
         """Run the kit's own SQL (never a user's) on the shared connection."""
@@ -88,16 +93,27 @@ class Database:
     def remove_description(self, name: str) -> None:
         self._con.execute("DELETE FROM main.feature_groups WHERE name = ?", [name])
 
-    def watermarks(self) -> tuple[int, int, int]:
-        """(sequence number up to which every write is stored, its receipt time in epoch µs,
-        receipt time up to which delayed offline writes are written out): (-1, 0, 0) at first."""
-        seq, ait_us, exported_us = self._con.execute("SELECT seq, ait_us, exported_us FROM main.state").fetchone() \
-            or (-1, 0, 0)  # one row, always
-        return int(seq), int(ait_us), int(exported_us)
+    def watermarks(self) -> tuple[int, int]:
+        """(sequence number up to which every write is stored, its receipt time in epoch µs):
+        (-1, 0) at first."""
+        seq, ait_us = self._con.execute("SELECT seq, ait_us FROM main.state").fetchone() or (-1, 0)  # one row
+        return int(seq), int(ait_us)
 
     def set_stored(self, seq: int, ait_us: int) -> None:
         """Record that every write up to ``seq`` (received up to ``ait_us``) is stored."""
         self._con.execute("UPDATE main.state SET seq = ?, ait_us = ?", [seq, ait_us])
+
+    def exported_us(self) -> int:
+        """Receipt time (epoch µs) up to which committed offline rows are in files (offline_export)."""
+        return int((self._con.execute("SELECT us FROM main.exported").fetchone() or (0,))[0])
+
+    def set_exported(self, us: int) -> None:
+        """Move the files' watermark (on the export worker's connection)."""
+        self._worker.execute("UPDATE main.exported SET us = ?", [us])
+
+    def worker_query(self, sql: str, parameters: list[Any]) -> pd.DataFrame:
+        """The kit's own query, on the export worker's connection."""
+        return self._worker.execute(sql, parameters).df()
 
     def relation_exists(self, schema: str, name: str) -> bool:
         return self._relation_type(schema, name) is not None
@@ -187,6 +203,7 @@ class Database:
 
     def close(self) -> None:
         if self._con is not None:
+            self._worker.close()
             self._con.close()
             self._con = None  # type: ignore[assignment]  # closed: never used again
 

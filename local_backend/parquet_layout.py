@@ -9,9 +9,8 @@ Locally, ``s3://bucket/key`` is the file ``<s3 root>/bucket/key``.
 
 Files appear whole or not at all. A batch is first *staged* (written in full under a staging
 folder named by the batch), then *published*: each file renamed into place, which is atomic.
-The 16 characters are not random but derived from (group, first row of the batch, hour), so a
-batch written again after a crash or a failed commit replaces its own files instead of adding
-copies: :func:`publish` removes any file of the same hour folder that ends with the same code.
+The 16 characters are not random but derived from (group, batch, hour), so a batch published
+again after a crash overwrites its own files instead of adding copies.
 """
 
 from __future__ import annotations
@@ -35,11 +34,13 @@ _HOUR = 3600
 
 
 class OfflineFolder(NamedTuple):
-    """Where one group's files go: the folder under the s3 root, and what names its batches."""
+    """Where one group's files go: the folder under the s3 root, what names its batches, and
+    whether they make an Iceberg table (:mod:`local_backend.iceberg_tables`) or plain files."""
 
     path: str
     """``bucket/key`` of the group's ``ResolvedOutputS3Uri``, relative to the s3 root."""
     group: str
+    iceberg: bool = False
 
 
 def s3_path(uri: str) -> str:
@@ -78,43 +79,42 @@ def code(*parts: object) -> str:
 
 def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batch: int, staging: Path) -> int:
     """Write ``rows`` (one per event time) as one file per event-time hour under ``staging``,
-    at the paths they will have below the s3 root; returns how many files. ``batch`` (the first
-    row's sequence number) names the batch, so writing it again gives the same file names."""
-    hours = np.floor(np.asarray(event_seconds, dtype="float64") / _HOUR).astype("int64")
+    at the paths they will have below the s3 root; returns how many files. ``batch`` names
+    the batch, so writing it again gives the same file names."""
+    seconds = np.asarray(event_seconds, dtype="float64")
+    hours = np.floor(seconds / _HOUR).astype("int64")
     order = np.argsort(hours, kind="stable")
-    sorted_hours = hours[order]
+    sorted_rows, sorted_hours, sorted_seconds = rows.take(order), hours[order], seconds[order]
     starts = np.flatnonzero(np.r_[True, sorted_hours[1:] != sorted_hours[:-1]])
     bounds = [*starts.tolist(), len(order)]
-    for start, stop in itertools.pairwise(bounds):
-        taken = order[start:stop]
+    latest = np.maximum.reduceat(sorted_seconds, starts) if len(starts) else sorted_seconds
+    for (start, stop), newest in zip(itertools.pairwise(bounds), latest.tolist()):
         hour = int(sorted_hours[start])
-        latest = float(np.max(np.asarray(event_seconds)[taken]))
-        name = f"{_compact_time(latest)}_{code(folder.group, batch, hour)}.parquet"
-        target = staging / folder.path / hour_partition(hour) / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(rows.take(taken), target)
+        directory = staging / folder.path / hour_partition(hour)
+        os.makedirs(directory, exist_ok=True)
+        name = f"{_compact_time(newest)}_{code(folder.group, batch, hour)}.parquet"
+        pq.write_table(sorted_rows.slice(start, stop - start), directory / name)
     return len(starts)
 
 
 def publish(staging: Path, s3_root: Path) -> None:
-    """Move every staged file into place below ``s3_root`` (each rename atomic), replacing the
-    file of an earlier attempt at the same batch and hour; then remove ``staging``."""
+    """Move every staged file into place below ``s3_root`` (each rename atomic), then remove
+    ``staging``. Publishing a batch again (after a crash midway) moves the rest."""
+    made: set[Path] = set()
     for directory, _, names in os.walk(staging):
         for name in names:
             source = Path(directory) / name
-            target = s3_root / source.relative_to(staging)
-            same_batch = name.rsplit("_", 1)[-1]
-            for earlier in target.parent.glob(f"*_{same_batch}"):
-                earlier.unlink()
-            _move(source, target)
+            _move(source, s3_root / source.relative_to(staging), made)
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _move(source: Path, target: Path, attempts: int = 3) -> None:
-    """Rename ``source`` to ``target``, making its folder; again if an S3 delete of the folder's
-    last object removed the (then empty) folder in between."""
+def _move(source: Path, target: Path, made: set[Path], attempts: int = 3) -> None:
+    """Rename ``source`` to ``target``, making its folder (once: ``made`` remembers); again if an
+    S3 delete of the folder's last object removed the (then empty) folder in between."""
     for attempt in range(attempts):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made or attempt:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         try:
             os.replace(source, target)
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -139,3 +140,13 @@ def test_deleting_a_group_removes_its_files_unless_they_are_kept(tmp_path):
             folder = paths(store, spec.name)[0].parent
             store.delete_feature_group(spec.name, keep_offline_data=keep)
             assert folder.exists() == keep
+
+
+def test_deleting_an_online_only_group_leaves_the_other_groups_files(tmp_path):
+    with LocalBackend(tmp_path) as store:
+        store.create_feature_group(USERS)
+        store.put_record(USERS.name, {"user_id": "u1", "event_time": T0})
+        online_only = replace(USERS, name="online-only", offline_store=False)
+        store.create_feature_group(online_only)
+        store.delete_feature_group(online_only.name)
+        assert [path.exists() for path in paths(store)] == [True]

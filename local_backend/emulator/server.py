@@ -218,11 +218,11 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def _write_out(self) -> None:
-        """Write the store's acknowledged offline writes out as files (those ``offline_delay``
+        """Write every region's acknowledged offline writes out as files (those ``offline_delay``
         holds back stay back), so an S3 reader sees them; a full disk leaves them journaled."""
         for stack in self.regions.stacks():
             try:
-                stack.backend.flush()
+                stack.backend.write_out_offline()
             except ServiceUnavailable as error:
                 log.warning("The offline store could not be written before an S3 request: %s", error)
 

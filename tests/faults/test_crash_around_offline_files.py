@@ -1,7 +1,8 @@
-"""A crash between the offline store's files and the commit that makes them count.
+"""A crash around the offline store's files.
 
-A batch of offline rows is staged as files, committed together with the write log, then its
-files are moved into place. A child process dies (``os._exit``) at each step in turn; the store
+A batch of offline rows is committed with the write log (Athena sees it, the write is
+acknowledged); then, on the export worker, staged as files, the files' watermark moved, and the
+files renamed into place. A child process dies (``os._exit``) at each step in turn; the store
 reopened here must show each row once or not at all, in Athena and in the files alike.
 """
 
@@ -20,20 +21,26 @@ CHILD = """
 import os, sys
 import numpy as np, pandas as pd
 from featurestore_demo.schemas import USERS
-from local_backend import LocalBackend, offline_store, parquet_layout
+from local_backend import LocalBackend, offline_export, offline_store
 
 store = LocalBackend(sys.argv[1])
 store.create_feature_group(USERS)
 store.put_record("users", {"user_id": "before", "total_purchases": 1, "event_time": 1.0})
 store.flush()
+store.write_out_offline()
 die = lambda *args, **kwargs: os._exit(9)
 if sys.argv[2] == "before the commit":
-    offline_store.ParquetOfflineStore.commit = die
+    offline_store.ParquetOfflineStore.append = die
+elif sys.argv[2] == "before the files are staged":
+    offline_export.stage = die
+elif sys.argv[2] == "before the watermark moves":
+    store._offline._exporter._set_exported = die  # staged, not yet counted as written
 else:
-    offline_store.publish = die
+    offline_export.publish = die
 rows = pd.DataFrame({"user_id": [f"i{i}" for i in range(50)], "total_purchases": np.arange(50),
                      "event_time": 1_700_000_000.0 + np.arange(50) * 600.0})
 store.ingest("users", rows)
+store.write_out_offline()
 print("survived", flush=True)
 """
 
@@ -49,7 +56,12 @@ def user_ids_in_files(store: LocalBackend) -> list[str]:
     return sorted(user_id for path in paths for user_id in pq.read_table(path)["user_id"].to_pylist())
 
 
-@pytest.mark.parametrize(("when", "ingested"), [("before the commit", False), ("before the files move", True)])
+@pytest.mark.parametrize(("when", "ingested"), [
+    ("before the commit", False),
+    ("before the files are staged", True),
+    ("before the watermark moves", True),
+    ("before the files move", True),
+])
 def test_a_crash_leaves_each_row_once_or_not_at_all(tmp_path, when, ingested):
     crash(tmp_path, when)
 

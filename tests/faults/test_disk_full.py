@@ -105,18 +105,12 @@ class FullDiskForFiles:
         self._write_table(*args, **kwargs)
 
 
-@pytest.mark.parametrize("under", ["the DuckDB file", "the Parquet files"])
-def test_a_full_disk_under_the_offline_store_fails_no_put_and_loses_nothing(tmp_path, monkeypatch, caplog, under):
+def test_a_full_disk_under_the_offline_store_fails_no_put_and_loses_nothing(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(backend_module, "FLUSH_ROWS", 3)
     store = LocalBackend(tmp_path)
     store.create_feature_group(USERS)
-    disk: FullDisk | FullDiskForFiles
-    if under == "the DuckDB file":
-        disk = FullDisk(store._db._con)
-        monkeypatch.setattr(store._db, "_con", disk)
-    else:
-        disk = FullDiskForFiles(parquet_layout.pq.write_table)
-        monkeypatch.setattr(parquet_layout.pq, "write_table", disk)
+    disk = FullDisk(store._db._con)
+    monkeypatch.setattr(store._db, "_con", disk)
 
     with caplog.at_level(logging.WARNING, logger="local_backend.backend"):
         for i in range(5):
@@ -133,5 +127,44 @@ def test_a_full_disk_under_the_offline_store_fails_no_put_and_loses_nothing(tmp_
     store.close()
     with LocalBackend(tmp_path) as reopened:
         assert offline_ids(reopened) == [f"u{i}" for i in range(6)]  # each once
-        files = pd.concat(pd.read_parquet(path) for path in reopened._offline.files("users"))
-        assert sorted(files["user_id"]) == [f"u{i}" for i in range(6)]  # and once in the files
+        assert ids_in_files(reopened) == [f"u{i}" for i in range(6)]  # and once in the files
+
+
+def ids_in_files(store: LocalBackend) -> list[str]:
+    paths = [store.s3_root / file.uri.removeprefix("s3://") for file in store.offline_files("users")]
+    return sorted(user_id for path in paths for user_id in pd.read_parquet(path)["user_id"])
+
+
+def test_a_full_disk_under_the_parquet_files_fails_no_write_and_the_files_catch_up(tmp_path, monkeypatch, caplog):
+    disk = FullDiskForFiles(parquet_layout.pq.write_table)
+    monkeypatch.setattr(parquet_layout.pq, "write_table", disk)
+    store = LocalBackend(tmp_path)
+    store.create_feature_group(USERS)
+
+    with caplog.at_level(logging.WARNING, logger="local_backend.offline_export"):
+        for i in range(3):
+            put(store, i)
+            store.flush()  # each write committed: Athena sees it, its file fails
+        assert offline_ids(store) == ["u0", "u1", "u2"]
+        with pytest.raises(ServiceUnavailable, match=r"files could not be written .*No space left on device"):
+            store.offline_files("users")
+    assert "No space left on device" in caplog.text
+
+    disk.full = False  # space freed: the files catch up, each row once
+    assert ids_in_files(store) == ["u0", "u1", "u2"]
+    put(store, 3)
+    assert ids_in_files(store) == ["u0", "u1", "u2", "u3"]
+    store.close()
+
+
+def test_files_that_could_not_be_written_before_a_close_are_written_at_the_next_opening(tmp_path, monkeypatch):
+    disk = FullDiskForFiles(parquet_layout.pq.write_table)
+    monkeypatch.setattr(parquet_layout.pq, "write_table", disk)
+    store = LocalBackend(tmp_path)
+    store.create_feature_group(USERS)
+    put(store, 0)
+    store.close()  # warns; the row is stored
+
+    disk.full = False
+    with LocalBackend(tmp_path) as reopened:
+        assert ids_in_files(reopened) == ["u0"]
