@@ -21,14 +21,17 @@ from featurestore_demo.service_model import service_model
 __all__ = ["checked_tags", "checked_tag_keys", "merged_tags", "fits_pattern"]
 
 _UNICODE_CLASS = re.compile(r"\\p\{(\w)\}")
-_STAND_IN = {"L": "\ue000", "Z": "\ue001", "N": "\ue002", "M": "\ue003", "P": "\ue004", "S": "\ue005"}
-"""A private-use character standing for each Unicode category a pattern's ``\\p{X}`` names."""
+
+
+def _stand_in(category: str) -> str:
+    """The private-use character that stands for the Unicode category ``category`` (L, Z, N...)."""
+    return chr(0xE000 + ord(category))
 
 
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     """``pattern`` with each ``\\p{X}`` replaced by the stand-in of category X."""
-    return re.compile(_UNICODE_CLASS.sub(lambda match: _STAND_IN[match.group(1)], pattern), re.DOTALL)
+    return re.compile(_UNICODE_CLASS.sub(lambda match: _stand_in(match.group(1)), pattern), re.DOTALL)
 
 
 def fits_pattern(text: str, pattern: str) -> bool:
@@ -39,7 +42,7 @@ def fits_pattern(text: str, pattern: str) -> bool:
     """
     categories = {letter for letter in _UNICODE_CLASS.findall(pattern)}
     if categories:
-        text = "".join(_STAND_IN[c[0]] if (c := unicodedata.category(ch))[0] in categories else ch
+        text = "".join(_stand_in(c[0]) if (c := unicodedata.category(ch))[0] in categories else ch
                        for ch in text)
     return _compiled(pattern).fullmatch(text) is not None
 

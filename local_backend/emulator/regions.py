@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import botocore.session
 
@@ -26,17 +26,22 @@ from featurestore_demo.errors import FeatureStoreError
 from local_backend.emulator.router import Service, signing_region
 from local_backend.emulator.wire import Request, Response, WireError
 
+if TYPE_CHECKING:
+    from local_backend.backend import LocalBackend
+    from local_backend.emulator.athena import AthenaService
+    from local_backend.emulator.glue_tables import GlueTables
+
 __all__ = ["Stack", "Regions", "RegionalService", "RegionalGlue"]
 
 
 class Stack(NamedTuple):
     """One region's store and the services over it."""
 
-    backend: Any
+    backend: LocalBackend
     sagemaker: Service
     runtime: Service
-    athena: Any
-    glue: Any
+    athena: AthenaService
+    glue: GlueTables
 
 
 @cache

@@ -246,3 +246,18 @@ def test_a_page_holds_ten_results_by_default(searched) -> None:
     first = sm.search(Resource="FeatureGroup")
     assert len(first["Results"]) == 10 and first["TotalHits"]["Value"] == 11
     assert len(sm.search(Resource="FeatureGroup", NextToken=first["NextToken"])["Results"]) == 1
+
+
+def test_groups_still_deleting_are_found_without_their_tags(tmp_path) -> None:
+    from local_backend import LocalBackend
+    from local_backend.emulator.sagemaker import Deletions, SageMakerService
+
+    with LocalBackend(tmp_path) as backend:
+        service = SageMakerService(backend, Deletions(60))
+        service.create_feature_group(create_request("s-going", Tags=[{"Key": "team", "Value": "ml"}]))
+        service.delete_feature_group({"FeatureGroupName": "s-going"})
+        found = service.search({"Resource": "FeatureGroup"})["Results"]
+        assert [(r["FeatureGroup"]["FeatureGroupName"], r["FeatureGroup"]["FeatureGroupStatus"]) for r in found] == [
+            ("s-going", "Deleting")]
+        assert "Tags" not in found[0]["FeatureGroup"]
+        assert service.search({"Resource": "FeatureMetadata"})["Results"] == []
