@@ -30,10 +30,11 @@ from featurestore_demo.rules import (
     validate_feature_group_spec,
 )
 from featurestore_demo.rules.definitions import validate_ttl
+from featurestore_demo.rules.tags import checked_tag_keys, checked_tags
 from featurestore_demo.rules.updates import UNCHANGED, Unchanged, checked_parameters, updated_spec
 from featurestore_demo.rules.values import normalize_update
 from featurestore_demo.runtime_types import BatchWriteResult, EntryError, RecordPage, WriteEntry
-from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration
 from featurestore_demo.sql import quote_identifier
 from featurestore_demo.validation import (
     DELETION_MODES,
@@ -146,9 +147,11 @@ class FeatureStoreBackend(abc.ABC):
         *,
         feature_additions: Sequence[FeatureDefinition] = (),
         ttl: TtlDuration | Unchanged | None = UNCHANGED,
+        throughput: ThroughputConfig | None = None,
         timeout: float = 600.0,
     ) -> str:
-        """Add features and/or set the online store's default TTL (None removes it); returns the ARN.
+        """Add features, set the online store's default TTL (None removes it) and/or change the
+        throughput (a ThroughputConfigUpdate: a None ``mode`` keeps the mode); returns the ARN.
 
         Features can only be added, never removed; a new TTL applies to records written after
         the update. ValidationException, changing nothing, if the group would not be valid as
@@ -157,8 +160,8 @@ class FeatureStoreBackend(abc.ABC):
         if it Failed, TimeoutError after ``timeout`` seconds).
         """
         additions = tuple(feature_additions)
-        updated = updated_spec(self.feature_group_spec(name), additions, ttl)
-        arn = self._update_feature_group(updated, additions, ttl is not UNCHANGED)
+        updated = updated_spec(self.feature_group_spec(name), additions, ttl, throughput)
+        arn = self._update_feature_group(updated, additions, ttl is not UNCHANGED, throughput)
         wait_for_update(self.describe_feature_group, name, timeout=timeout)
         return arn
 
@@ -191,6 +194,24 @@ class FeatureStoreBackend(abc.ABC):
         additions, removals = checked_parameters(description, parameter_additions, parameter_removals)
         spec = self.feature_group_spec(name)
         self._update_feature_metadata(spec, require_feature(spec, feature_name), description, additions, removals)
+
+    def add_tags(self, name: str, tags: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+        """Add ``{"Key", "Value"}`` tags to a group (a known key takes the new value); its tags after.
+
+        ValidationException, changing nothing, for a key or value outside the model's TagKey /
+        TagValue constraints, a key given twice, or more than 50 tags on the group in all;
+        ResourceNotFound for an unknown group.
+        """
+        checked = checked_tags(tags)
+        return self._add_tags(validate_feature_group_name(name), checked)
+
+    def list_tags(self, name: str) -> list[dict[str, str]]:
+        """The group's tags, ``{"Key", "Value"}``, in the order they were first added."""
+        return self._list_tags(validate_feature_group_name(name))
+
+    def delete_tags(self, name: str, keys: Sequence[str]) -> None:
+        """Remove the tags with these keys (1 to 50 keys; a key the group lacks is ignored)."""
+        self._delete_tags(validate_feature_group_name(name), checked_tag_keys(keys))
 
     def feature_group_spec(self, name: str) -> FeatureGroupSpec:
         """The spec of an existing feature group; ResourceNotFound if there is none."""
@@ -493,9 +514,23 @@ class FeatureStoreBackend(abc.ABC):
 
     @abc.abstractmethod
     def _update_feature_group(
-        self, spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl_changed: bool
+        self,
+        spec: FeatureGroupSpec,
+        additions: tuple[FeatureDefinition, ...],
+        ttl_changed: bool,
+        throughput: ThroughputConfig | None,
     ) -> str:
-        """Make the group ``spec`` (its features + ``additions``, its TTL if ``ttl_changed``); its ARN."""
+        """Make the group ``spec`` (its features + ``additions``, its TTL if ``ttl_changed``, its
+        throughput after the update ``throughput`` unless None); its ARN."""
+
+    @abc.abstractmethod
+    def _add_tags(self, name: str, tags: list[dict[str, str]]) -> list[dict[str, str]]: ...
+
+    @abc.abstractmethod
+    def _list_tags(self, name: str) -> list[dict[str, str]]: ...
+
+    @abc.abstractmethod
+    def _delete_tags(self, name: str, keys: list[str]) -> None: ...
 
     @abc.abstractmethod
     def _describe_feature_metadata(self, spec: FeatureGroupSpec, feature_name: str) -> dict[str, Any]: ...

@@ -15,6 +15,7 @@ __all__ = [
     "TtlDuration",
     "DataCatalogConfig",
     "OfflineStoreConfig",
+    "ThroughputConfig",
     "FeatureGroupSpec",
     "data_catalog",
     "USERS",
@@ -130,10 +131,39 @@ class OfflineStoreConfig:
 
 
 @dataclass(frozen=True)
+class ThroughputConfig:
+    """How a group's reads and writes are billed: ``ThroughputMode`` OnDemand or Provisioned, with
+    the provisioned read and write capacity units (None: not given)."""
+
+    mode: str | None = "OnDemand"
+    """OnDemand or Provisioned; None only in an UpdateFeatureGroup ThroughputConfig that keeps the mode."""
+    read_units: int | None = None
+    write_units: int | None = None
+
+    def to_aws(self) -> dict[str, Any]:
+        """The ThroughputConfig shape (a ThroughputConfigUpdate without a mode has no ThroughputMode)."""
+        shape: dict[str, Any] = {} if self.mode is None else {"ThroughputMode": self.mode}
+        for key, units in (("ProvisionedReadCapacityUnits", self.read_units),
+                           ("ProvisionedWriteCapacityUnits", self.write_units)):
+            if units is not None:
+                shape[key] = units
+        return shape
+
+    @classmethod
+    def from_aws(cls, shape: dict[str, Any] | None) -> ThroughputConfig | None:
+        if not shape:
+            return None
+        return cls(shape.get("ThroughputMode"), shape.get("ProvisionedReadCapacityUnits"),
+                   shape.get("ProvisionedWriteCapacityUnits"))
+
+
+@dataclass(frozen=True)
 class FeatureGroupSpec:
     """What a feature group is: schema, identifier, event time, and which stores it has.
 
-    ``offline_config`` says how the offline store (if ``offline_store``) is catalogued in Glue.
+    ``offline_config`` says how the offline store (if ``offline_store``) is catalogued in Glue;
+    ``throughput`` is the ThroughputConfig (None: not sent, OnDemand); ``online_kms_key_id`` the
+    KMS key of ``OnlineStoreConfig.SecurityConfig``.
     """
 
     name: str
@@ -149,6 +179,8 @@ class FeatureGroupSpec:
     storage_type: str = "Standard"
     """The online store's tier, ``OnlineStoreConfig.StorageType``: Standard (AWS's default),
     Standard_V2 or InMemory (the sagemaker model's enum)."""
+    throughput: ThroughputConfig | None = None
+    online_kms_key_id: str | None = None
 
     @property
     def feature_names(self) -> list[str]:
@@ -175,11 +207,15 @@ class FeatureGroupSpec:
             online: dict[str, Any] = {"EnableOnlineStore": True, "StorageType": self.storage_type}
             if self.ttl is not None:
                 online["TtlDuration"] = self.ttl.to_aws()
+            if self.online_kms_key_id is not None:
+                online["SecurityConfig"] = {"KmsKeyId": self.online_kms_key_id}
             request["OnlineStoreConfig"] = online
         if self.offline_store:
             request["OfflineStoreConfig"] = self.offline_config.to_aws(
                 s3_uri or "s3://featurestore-demo-local/offline-store"
             )
+        if self.throughput is not None:
+            request["ThroughputConfig"] = self.throughput.to_aws()
         if role_arn:
             request["RoleArn"] = role_arn
         if self.description:
@@ -208,6 +244,8 @@ class FeatureGroupSpec:
             tags=tuple((tag["Key"], tag["Value"]) for tag in shape.get("Tags") or ()),
             offline_config=OfflineStoreConfig.from_aws(offline) if offline is not None else OfflineStoreConfig(),
             storage_type=online.get("StorageType") or "Standard",
+            throughput=ThroughputConfig.from_aws(shape.get("ThroughputConfig")),
+            online_kms_key_id=(online.get("SecurityConfig") or {}).get("KmsKeyId"),
         )
 
 

@@ -67,11 +67,12 @@ from featurestore_demo.rules.online import (
     update_outcome,
     updated_expiry,
 )
+from featurestore_demo.rules.tags import merged_tags
 from featurestore_demo.rules.values import normalize_record, parse_value, value_text
 from featurestore_demo.runtime_types import RecordPage
-from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration, data_catalog
 from local_backend.asof_join import asof_join_sql
-from local_backend.catalog import describe_response, list_summaries, new_description, table_of
+from local_backend.catalog import TAGS_KEY, describe_response, list_summaries, new_description, table_of
 from local_backend.database import DATABASE, Database, failed_write
 from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
 from local_backend.iceberg_tables import IcebergTables
@@ -104,6 +105,8 @@ class LocalBackend(FeatureStoreBackend):
     ``durability`` what a returned write survives ("process" or "fsync", see the module
     docstring; default FEATURESTORE_DURABILITY, else "process"). ``offline_delay`` holds
     offline writes back that many seconds (default FEATURESTORE_OFFLINE_DELAY, else 0).
+    ``region`` is the one its ARNs and offline-store locations name; ``s3_root`` (see
+    :attr:`s3_root`) lets the stores of several regions share one S3.
     """
 
     name = "local"
@@ -121,6 +124,7 @@ class LocalBackend(FeatureStoreBackend):
         query_timeout: float = DEFAULT_QUERY_TIMEOUT,
         durability: str | None = None,
         offline_delay: float | None = None,
+        s3_root: str | os.PathLike[str] | None = None,
     ) -> None:
         if point_in_time_method not in POINT_IN_TIME_METHODS:
             raise ValidationException(
@@ -133,6 +137,7 @@ class LocalBackend(FeatureStoreBackend):
         self.durability = checked_durability(durability or settings.durability)
         self.home = Path(home or settings.home)
         self.home.mkdir(parents=True, exist_ok=True)
+        self._s3_root = Path(s3_root) if s3_root is not None else self.home / "s3"
         self.clock = clock
         self.lifecycle_seconds = lifecycle_seconds
         self.region, self.account_id = region, account_id
@@ -157,8 +162,9 @@ class LocalBackend(FeatureStoreBackend):
 
     @property
     def s3_root(self) -> Path:
-        """Where ``s3://bucket/key`` of the offline store is the file ``<s3_root>/bucket/key``."""
-        return self.home / "s3"
+        """Where ``s3://bucket/key`` of the offline store is the file ``<s3_root>/bucket/key``
+        (``<home>/s3`` unless ``s3_root`` was given: stores of several regions share one S3)."""
+        return self._s3_root
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -318,7 +324,11 @@ class LocalBackend(FeatureStoreBackend):
             del self._catalog[name], self._specs[name]
 
     def _update_feature_group(
-        self, spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl_changed: bool
+        self,
+        spec: FeatureGroupSpec,
+        additions: tuple[FeatureDefinition, ...],
+        ttl_changed: bool,
+        throughput: ThroughputConfig | None,
     ) -> str:
         with self._lock:
             description = self._stored(spec.name)
@@ -332,6 +342,34 @@ class LocalBackend(FeatureStoreBackend):
                 self._db.update_description(spec.name, description)
             self._specs[spec.name] = spec
             return description["FeatureGroupArn"]
+
+    def _add_tags(self, name: str, tags: list[dict[str, str]]) -> list[dict[str, str]]:
+        with self._lock:
+            stored = self._stored(name)
+            stored[TAGS_KEY] = merged_tags(stored.get(TAGS_KEY, []), tags)
+            self._db.update_description(name, stored)
+            return [dict(tag) for tag in stored[TAGS_KEY]]
+
+    def _list_tags(self, name: str) -> list[dict[str, str]]:
+        with self._lock:
+            return [dict(tag) for tag in self._stored(name).get(TAGS_KEY, [])]
+
+    def _delete_tags(self, name: str, keys: list[str]) -> None:
+        with self._lock:
+            stored = self._stored(name)
+            stored[TAGS_KEY] = [tag for tag in stored.get(TAGS_KEY, []) if tag["Key"] not in keys]
+            self._db.update_description(name, stored)
+
+    def searchable_groups(self) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """(DescribeFeatureGroup response with its ``Tags``, DescribeFeatureMetadata of each feature)
+        of every group, taken at one instant: what the emulator's Search looks through."""
+        with self._lock:
+            now = self.clock()
+            return [
+                ({**describe_response(stored, now, self.lifecycle_seconds), TAGS_KEY: stored.get(TAGS_KEY, [])},
+                 [metadata_response(stored, self._specs[name], feature) for feature in self._specs[name].feature_names])
+                for name, stored in self._catalog.items()
+            ]
 
     def _describe_feature_metadata(self, spec: FeatureGroupSpec, feature_name: str) -> dict[str, Any]:
         with self._lock:

@@ -24,11 +24,13 @@ from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import DEFAULT_CATALOG, DEFAULT_DATABASE
 
-__all__ = ["new_description", "describe_response", "list_summaries", "table_name", "METADATA_KEY"]
+__all__ = ["new_description", "describe_response", "list_summaries", "table_name", "METADATA_KEY", "TAGS_KEY"]
 
 DEFAULT_S3_URI = "s3://featurestore-demo-local/offline-store"
 METADATA_KEY = "__FeatureMetadata"
 """Where a stored description keeps its features' metadata (hidden from DescribeFeatureGroup)."""
+TAGS_KEY = "Tags"
+"""Where a stored description keeps the group's tags (hidden from DescribeFeatureGroup)."""
 
 
 def utc(seconds: float) -> datetime:
@@ -57,6 +59,10 @@ def new_description(
 ) -> dict[str, Any]:
     """The stored description of a group created at ``created`` (epoch seconds).
 
+    It keeps every member of the CreateFeatureGroup request, its ``Tags`` too (ListTags reads
+    them; DescribeFeatureGroup leaves them out, as its output shape has no Tags). Without a
+    ThroughputConfig the group is OnDemand.
+
     ValidationException for a DataCatalogConfig outside ``AwsDataCatalog``.``sagemaker_featurestore``
     (see the module's departure).
     """
@@ -64,13 +70,12 @@ def new_description(
     request = spec.to_create_request(role_arn=role_arn, s3_uri=s3_uri or DEFAULT_S3_URI)
     description = {
         "FeatureGroupArn": f"arn:aws:sagemaker:{region}:{account_id}:feature-group/{spec.name.lower()}",
+        "ThroughputConfig": {"ThroughputMode": "OnDemand"},
         **request,
         "CreationTime": created,
         "LastModifiedTime": created,
-        "ThroughputConfig": {"ThroughputMode": "OnDemand"},
         "OnlineStoreTotalSizeBytes": 0,
     }
-    description.pop("Tags", None)
     offline = description.get("OfflineStoreConfig")
     if offline is not None:
         base = offline["S3StorageConfig"]["S3Uri"].rstrip("/")
@@ -107,7 +112,8 @@ def _status(description: dict[str, Any], now: float, lifecycle_seconds: float) -
 def describe_response(description: dict[str, Any], now: float, lifecycle_seconds: float) -> dict[str, Any]:
     """The DescribeFeatureGroup response for a stored description, as boto3 returns it."""
     response = copy.deepcopy(description)
-    response.pop(METADATA_KEY, None)
+    for hidden in (METADATA_KEY, TAGS_KEY):
+        response.pop(hidden, None)
     response["FeatureGroupStatus"] = _status(description, now, lifecycle_seconds)
     if "OfflineStoreConfig" in response:
         response["OfflineStoreStatus"] = {"Status": "Active"}

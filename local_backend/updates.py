@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig
 from local_backend.catalog import METADATA_KEY, utc
 
 __all__ = ["apply_update", "metadata_response", "apply_metadata"]
@@ -23,7 +23,8 @@ __all__ = ["apply_update", "metadata_response", "apply_metadata"]
 def apply_update(
     description: dict[str, Any], spec: FeatureGroupSpec, additions: Iterable[FeatureDefinition], now: float
 ) -> None:
-    """Make ``description`` that of ``spec``, the group once ``additions`` were added, at ``now``."""
+    """Make ``description`` that of ``spec``, the group once ``additions`` were added (its TTL and
+    ThroughputConfig those of ``spec``), at ``now``."""
     description["FeatureDefinitions"].extend(feature.to_aws() for feature in additions)
     online = description.get("OnlineStoreConfig")
     if online is not None:
@@ -31,6 +32,7 @@ def apply_update(
             online.pop("TtlDuration", None)
         else:
             online["TtlDuration"] = spec.ttl.to_aws()
+    description["ThroughputConfig"] = (spec.throughput or ThroughputConfig()).to_aws()
     description["LastModifiedTime"] = now
     description["LastUpdateStatus"] = {"Status": "Successful"}
 

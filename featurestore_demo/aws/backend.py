@@ -29,7 +29,7 @@ from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sq
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.rules.values import is_missing
 from featurestore_demo.runtime_types import RecordPage
-from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration, data_catalog
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration, data_catalog
 from featurestore_demo.sql import DEFAULT_DATABASE
 from featurestore_demo.wire_format import from_wire_record, to_wire_record, value_as_string
 
@@ -174,16 +174,35 @@ class AwsBackend(FeatureStoreBackend):
         return files
 
     def _update_feature_group(
-        self, spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl_changed: bool
+        self,
+        spec: FeatureGroupSpec,
+        additions: tuple[FeatureDefinition, ...],
+        ttl_changed: bool,
+        throughput: ThroughputConfig | None,
     ) -> str:
         params: dict[str, Any] = {"FeatureGroupName": spec.name}
         if additions:
             params["FeatureAdditions"] = [feature.to_aws() for feature in additions]
         if ttl_changed:  # an empty TtlDuration removes the default TTL
             params["OnlineStoreConfig"] = {"TtlDuration": spec.ttl.to_aws() if spec.ttl else {}}
+        if throughput is not None:
+            params["ThroughputConfig"] = throughput.to_aws()
         with self._lock:
             self._specs.pop(spec.name, None)  # described again once the update has been applied
         return call(self._sm.update_feature_group, **params)["FeatureGroupArn"]
+
+    def _arn(self, name: str) -> str:
+        return str(self._describe_feature_group(name)["FeatureGroupArn"])
+
+    def _add_tags(self, name: str, tags: list[dict[str, str]]) -> list[dict[str, str]]:
+        return list(call(self._sm.add_tags, ResourceArn=self._arn(name), Tags=tags).get("Tags", []))
+
+    def _list_tags(self, name: str) -> list[dict[str, str]]:
+        pages = self._sm.get_paginator("list_tags").paginate(ResourceArn=self._arn(name))
+        return [tag for page in call(lambda: list(pages)) for tag in page.get("Tags", [])]
+
+    def _delete_tags(self, name: str, keys: list[str]) -> None:
+        call(self._sm.delete_tags, ResourceArn=self._arn(name), TagKeys=keys)
 
     def _describe_feature_metadata(self, spec: FeatureGroupSpec, feature_name: str) -> dict[str, Any]:
         response = call(self._sm.describe_feature_metadata, FeatureGroupName=spec.name, FeatureName=feature_name)

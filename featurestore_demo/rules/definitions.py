@@ -8,11 +8,13 @@ from featurestore_demo.rules.names import (
     validate_feature_group_name,
     validate_feature_name,
 )
+from featurestore_demo.rules.tags import checked_tags
 from featurestore_demo.rules.values import MAX_EVENT_SECONDS, MIN_EVENT_SECONDS
 from featurestore_demo.schemas import (
     FEATURE_TYPES,
     TTL_UNITS_IN_SECONDS,
     FeatureGroupSpec,
+    ThroughputConfig,
     TtlDuration,
 )
 from featurestore_demo.service_model import model_enum
@@ -58,6 +60,10 @@ def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
     if spec.storage_type not in storage_types:
         raise constraint_error(spec.storage_type, "onlineStoreConfig.storageType",
                                f"Member must satisfy enum value set: [{', '.join(storage_types)}]")
+    if spec.throughput is not None:
+        validate_throughput(spec.throughput, spec.online_store)
+        check_provisioned_tier(spec.throughput, spec.online_store, spec.storage_type)
+    checked_tags([{"Key": key, "Value": value} for key, value in spec.tags])
     if spec.offline_store:
         _validate_offline_config(spec)
     if spec.description is not None and len(spec.description) > MAX_DESCRIPTION:
@@ -65,6 +71,53 @@ def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
             spec.description, "description", "Member must have length less than or equal to 128"
         )
     return spec
+
+
+def validate_throughput(throughput: ThroughputConfig, online_store: bool) -> None:
+    """ValidationException unless ``throughput`` fits a group with (or without) an online store.
+
+    The mode is one of the model's ThroughputMode enum. The capacities are the provisioned
+    mode's: an OnDemand config names none; a Provisioned one names the write capacity, and the
+    read capacity exactly when the group has an online store (AWS documents the read units as
+    "for provisioned feature groups with online store enabled" and both as "not applicable for
+    on-demand feature groups"; refusing rather than ignoring them is the kit's choice).
+    """
+    modes = model_enum("sagemaker", "ThroughputMode")
+    if throughput.mode is None:
+        raise constraint_error("null", "throughputConfig.throughputMode", "Member must not be null")
+    if throughput.mode not in modes:
+        raise constraint_error(throughput.mode, "throughputConfig.throughputMode",
+                               f"Member must satisfy enum value set: [{', '.join(modes)}]")
+    given = {"ProvisionedReadCapacityUnits": throughput.read_units,
+             "ProvisionedWriteCapacityUnits": throughput.write_units}
+    if throughput.mode == "OnDemand":
+        wanted: set[str] = set()
+    else:
+        wanted = {"ProvisionedWriteCapacityUnits"} | ({"ProvisionedReadCapacityUnits"} if online_store else set())
+    for member, units in given.items():
+        if units is not None and member not in wanted:
+            raise ValidationException(
+                f"ThroughputConfig.{member} is not applicable to a {throughput.mode} feature group"
+                + ("" if throughput.mode == "OnDemand" else " without an online store") + "; leave it out."
+            )
+        if units is None and member in wanted:
+            raise ValidationException(
+                f"ThroughputConfig.{member} is required for a Provisioned feature group"
+                + (" with an online store" if member == "ProvisionedReadCapacityUnits" else "") + "."
+            )
+
+
+def check_provisioned_tier(throughput: ThroughputConfig | None, online_store: bool, storage_type: str | None) -> None:
+    """ValidationException for Provisioned throughput on an online store of another tier than
+    Standard (``storage_type`` None is the default tier, Standard): AWS supports Provisioned only
+    for offline-only groups and the Standard tier (SAGEMAKER_SPEC §1.2)."""
+    tier = storage_type or "Standard"
+    if throughput is not None and throughput.mode == "Provisioned" and online_store and tier != "Standard":
+        raise ValidationException(
+            f"Provisioned throughput is supported only for feature groups that are offline-only or use the "
+            f"Standard tier online store; this group's OnlineStoreConfig.StorageType is {tier}. "
+            "Use ThroughputMode OnDemand."
+        )
 
 
 def _validate_definitions(spec: FeatureGroupSpec) -> None:

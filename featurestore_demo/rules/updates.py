@@ -15,9 +15,9 @@ from typing import Any
 
 from featurestore_demo.rules.definitions import validate_feature_group_spec
 from featurestore_demo.rules.names import constraint_error
-from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration
 
-__all__ = ["UNCHANGED", "Unchanged", "updated_spec", "checked_parameters"]
+__all__ = ["UNCHANGED", "Unchanged", "updated_spec", "updated_throughput", "checked_parameters"]
 
 MAX_FEATURE_ADDITIONS = 100
 MAX_PARAMETERS = 25
@@ -37,16 +37,43 @@ UNCHANGED = Unchanged.UNCHANGED
 
 
 def updated_spec(
-    spec: FeatureGroupSpec, additions: tuple[FeatureDefinition, ...], ttl: TtlDuration | Unchanged | None
+    spec: FeatureGroupSpec,
+    additions: tuple[FeatureDefinition, ...],
+    ttl: TtlDuration | Unchanged | None,
+    throughput: ThroughputConfig | None = None,
 ) -> FeatureGroupSpec:
-    """The group as the update leaves it; ValidationException if that group is not valid."""
+    """The group as the update leaves it (``throughput``: a ThroughputConfigUpdate, None for
+    none, see :func:`updated_throughput`); ValidationException if that group is not valid."""
     if len(additions) > MAX_FEATURE_ADDITIONS:
         raise constraint_error(
             f"<{len(additions)} definitions>", "featureAdditions",
             f"Member must have length less than or equal to {MAX_FEATURE_ADDITIONS}",
         )
     kept_ttl = spec.ttl if ttl is UNCHANGED else ttl
-    return validate_feature_group_spec(replace(spec, features=spec.features + additions, ttl=kept_ttl))
+    kept_throughput = spec.throughput if throughput is None else updated_throughput(spec.throughput, throughput)
+    return validate_feature_group_spec(
+        replace(spec, features=spec.features + additions, ttl=kept_ttl, throughput=kept_throughput)
+    )
+
+
+def updated_throughput(current: ThroughputConfig | None, update: ThroughputConfig) -> ThroughputConfig:
+    """The ThroughputConfig once ``update`` (a ThroughputConfigUpdate: each member optional, a
+    None ``mode`` keeps the mode) is applied to ``current`` (None: OnDemand).
+
+    Capacities not named stay as they were while the group stays Provisioned; switching to
+    OnDemand drops them. AWS allows a switch to OnDemand once per 24 hours; the kit does not
+    count switches (the emulator's UpdateFeatureGroup says so).
+    """
+    now = current or ThroughputConfig()
+    mode = update.mode or now.mode
+    if mode != "Provisioned":
+        return ThroughputConfig(mode, update.read_units, update.write_units)
+    kept = now if now.mode == "Provisioned" else ThroughputConfig(mode)
+    return ThroughputConfig(
+        mode,
+        kept.read_units if update.read_units is None else update.read_units,
+        kept.write_units if update.write_units is None else update.write_units,
+    )
 
 
 def checked_parameters(

@@ -4,11 +4,11 @@
 ``IMPLEMENTATION_COVERAGE.md``); ``--check`` exits 1 if the file differs from what it would
 write. The operations are every operation of botocore's service models for
 ``sagemaker-featurestore-runtime`` and ``athena``, and those of ``sagemaker`` whose name holds
-``FeatureGroup`` or ``FeatureMetadata``. An operation counts as implemented when the emulator's
-own router sends its request (its ``X-Amz-Target``, or its HTTP method and path) to an emulated
-service whose dispatch table has a handler for it; nothing here is a hand-kept list. The
-departures are the ``Departure`` paragraphs of the emulator's docstrings (module, class and
-handler), where each deviation is written beside its code.
+``FeatureGroup`` or ``FeatureMetadata``, with Search and the tag operations. An operation counts
+as implemented when the emulator's own router sends its request (its ``X-Amz-Target``, or its
+HTTP method and path) to an emulated service whose dispatch table has a handler for it; nothing
+here is a hand-kept list. The departures are the ``Departure`` paragraphs of the emulator's
+docstrings (module, class and handler), where each deviation is written beside its code.
 """
 
 from __future__ import annotations
@@ -52,8 +52,13 @@ MODULES: tuple[ModuleType, ...] = (sagemaker, create_request, glue_tables, runti
                                    local_backend.updates)
 
 
+SAGEMAKER_SHARED = ("Search", "AddTags", "ListTags", "DeleteTags")
+"""SageMaker operations of every resource that clients call on feature groups."""
+
+
 def _is_feature_store_operation(service: str, operation: str) -> bool:
-    return service != "sagemaker" or "FeatureGroup" in operation or "FeatureMetadata" in operation
+    return (service != "sagemaker" or "FeatureGroup" in operation or "FeatureMetadata" in operation
+            or operation in SAGEMAKER_SHARED)
 
 
 class Coverage:
@@ -142,7 +147,7 @@ def render() -> str:
     for service in SERVICES:
         chosen = [(name, handler) for s, name, handler in rows if s == service]
         done = sum(handler is not None for _, handler in chosen)
-        scope = " (feature-group and feature-metadata operations)" if service == "sagemaker" else ""
+        scope = " (feature-group and feature-metadata operations, Search, tags)" if service == "sagemaker" else ""
         out += [f"## {service}{scope}: {done} of {len(chosen)}", "", "| operation | implemented |", "|---|---|"]
         out += [f"| {name} | {'yes' if handler else 'no'} |" for name, handler in chosen]
         out.append("")

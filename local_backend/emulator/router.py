@@ -5,7 +5,8 @@ feature-store runtime by its path (the literal starts of the runtime model's req
 ``/FeatureGroup/...``, ``/BatchGetRecord``, ``/BatchWriteRecord``), and otherwise by
 the service name in its SigV4 credential scope; anything else (S3, STS, IAM, Glue...) goes to
 moto. A Glue DeleteTable, BatchDeleteTable or DeleteDatabase that moto answers with success is
-then passed on (:meth:`GlueTables.after_delete`), so the tables it removed leave Athena too.
+then passed on, with the region of its signature (:class:`GlueHook`), so the tables it removed
+leave Athena too.
 No request crashes the server: an unexpected error is logged and answered with the service's
 internal-failure error (status 500), a last line of defence that no request of the
 hostile-input tests reaches. A request whose body cannot be framed (a negative, non-numeric or
@@ -22,11 +23,11 @@ from http import HTTPStatus
 from typing import Any, Protocol
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
-from local_backend.emulator.glue_tables import DELETES, GlueTables
+from local_backend.emulator.glue_tables import DELETES
 from local_backend.emulator.rest import path_prefixes
 from local_backend.emulator.wire import MAX_BODY_BYTES, Request, Response, WireError, json_response
 
-__all__ = ["Router", "Service"]
+__all__ = ["Router", "Service", "GlueHook", "signing_region"]
 
 log = logging.getLogger(__name__)
 RUNTIME_MODEL = "sagemaker-featurestore-runtime"
@@ -43,12 +44,18 @@ class Service(Protocol):
     def error(self, error: FeatureStoreError) -> Response: ...
 
 
+class GlueHook(Protocol):
+    """What follows a Glue delete moto did, in the request's region (:class:`GlueTables.after_delete`)."""
+
+    def after_delete(self, operation: str, body: bytes, response: bytes, region: str) -> None: ...
+
+
 class Router:
     """Dispatch to the emulated services, or to ``fallback`` (moto's WSGI application); Glue's
     deletes are passed on to ``glue`` once moto has done them."""
 
     def __init__(self, sagemaker: Service, runtime: Service, athena: Service, fallback: WsgiApp,
-                 glue: GlueTables | None = None) -> None:
+                 glue: GlueHook | None = None) -> None:
         self.sagemaker, self.runtime, self.athena, self.fallback = sagemaker, runtime, athena, fallback
         self.glue = glue
 
@@ -96,7 +103,8 @@ class Router:
             getattr(answer, "close", lambda: None)()
         if statuses and statuses[-1].startswith("2") and self.glue is not None:
             try:
-                self.glue.after_delete(operation, body, payload)
+                region = signing_region(environ.get("HTTP_AUTHORIZATION", ""))
+                self.glue.after_delete(operation, body, payload, region)
             except Exception:  # moto has deleted: answer its success whatever Athena's side did
                 log.exception("Dropping the Athena tables of Glue %s failed", operation)
         return [payload]
@@ -131,13 +139,25 @@ class Router:
         return None
 
 
-def _signing_service(authorization: str) -> str:
-    """The service of a SigV4 ``Credential=KEY/DATE/REGION/SERVICE/aws4_request`` scope ('' if none)."""
+def _credential_scope(authorization: str) -> list[str]:
+    """The parts of a SigV4 ``Credential=KEY/DATE/REGION/SERVICE/aws4_request`` scope ([] if none)."""
     for part in authorization.replace(",", " ").split():
         if part.startswith("Credential="):
             scope = part.split("/")
-            return scope[3].lower() if len(scope) == 5 else ""
-    return ""
+            return scope if len(scope) == 5 else []
+    return []
+
+
+def _signing_service(authorization: str) -> str:
+    """The service of a request's SigV4 credential scope ('' if none)."""
+    scope = _credential_scope(authorization)
+    return scope[3].lower() if scope else ""
+
+
+def signing_region(authorization: str) -> str:
+    """The region of a request's SigV4 credential scope ('' if unsigned), as AWS reads it."""
+    scope = _credential_scope(authorization)
+    return scope[2] if scope else ""
 
 
 def _read_request(environ: dict[str, Any]) -> Request:

@@ -7,8 +7,6 @@ Each handler parses the request, calls the local backend and serialises its answ
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import threading
 import time
@@ -16,12 +14,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from featurestore_demo.errors import FeatureStoreError, ResourceInUse
+from featurestore_demo.errors import FeatureStoreError, ResourceInUse, ValidationException
 from featurestore_demo.rules.updates import UNCHANGED, Unchanged
-from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration
+from featurestore_demo.service_model import model_enum
 from local_backend.catalog import utc
-from local_backend.emulator.create_request import check_create_request, check_throughput
+from local_backend.emulator.create_request import check_create_request
 from local_backend.emulator.glue_tables import GlueTables
+from local_backend.emulator.paging import page
+from local_backend.emulator.search import RESOURCES, checked_query, matches, result, sorted_records
+from local_backend.emulator.shapes import constraint_violation
 from local_backend.emulator.wire import (
     Response,
     TargetService,
@@ -98,6 +100,10 @@ class SageMakerService(TargetService):
             "UpdateFeatureGroup": self.update_feature_group,
             "DescribeFeatureMetadata": self.describe_feature_metadata,
             "UpdateFeatureMetadata": self.update_feature_metadata,
+            "Search": self.search,
+            "AddTags": self.add_tags,
+            "ListTags": self.list_tags,
+            "DeleteTags": self.delete_tags,
         }
 
     @staticmethod
@@ -111,7 +117,13 @@ class SageMakerService(TargetService):
         """CreateFeatureGroup, with the group's Glue table unless DisableGlueTableCreation (glue_tables);
         the online StorageType is kept and described.
 
-        Departure: ThroughputConfig and the online store's KMS key are checked but not kept.
+        Every member is kept: Describe shows ThroughputConfig (OnDemand when none was given), the
+        online store's SecurityConfig and the Description; ListTags the Tags. Provisioned
+        throughput is refused on an online store of another tier than Standard (§1.2).
+
+        Departure: capacity units AWS calls "not applicable"
+        (any with OnDemand, read units on an offline-only group) are refused, and Provisioned needs
+        the units that apply (rules.definitions.validate_throughput); AWS documents neither answer.
         """
         check_create_request(body)
         spec = FeatureGroupSpec.from_aws(body)
@@ -152,7 +164,7 @@ class SageMakerService(TargetService):
         sort_by = check_enum(body.get("SortBy"), tuple(SORT_KEYS), "sortBy") or "CreationTime"
         order = check_enum(body.get("SortOrder"), ("Ascending", "Descending"), "sortOrder") or "Descending"
         summaries.sort(key=SORT_KEYS[sort_by], reverse=order == "Descending")
-        return _page(summaries, body)
+        return page(summaries, body, "FeatureGroupSummaries")
 
     def delete_feature_group(self, body: dict[str, Any]) -> dict[str, Any]:
         """DeleteFeatureGroup (a plain name, not an ARN: §1.5); the group shows as Deleting for a while.
@@ -168,16 +180,21 @@ class SageMakerService(TargetService):
         return {}
 
     def update_feature_group(self, body: dict[str, Any]) -> dict[str, Any]:
-        """UpdateFeatureGroup: FeatureAdditions and OnlineStoreConfig.TtlDuration (Unit and Value
-        null remove it). Departure: ThroughputConfig is checked but not kept; the update is
-        applied at once (LastUpdateStatus Successful, never InProgress)."""
+        """UpdateFeatureGroup: FeatureAdditions, OnlineStoreConfig.TtlDuration (Unit and Value
+        null remove it) and ThroughputConfig (a mode and/or capacities; capacities not named stay
+        while the group stays Provisioned, a switch to OnDemand drops them).
+
+        Departure: the update is applied at once (LastUpdateStatus Successful, never InProgress);
+        a group may switch to OnDemand more than once in 24 hours.
+        """
         name = resolve_group(self.backend, require(body, "FeatureGroupName"), NAME_OR_ARN_MAX)
         additions = check_length(body.get("FeatureAdditions"), 1, 100, "featureAdditions") or []
-        check_throughput(body.get("ThroughputConfig"))
+        throughput = _throughput_update(body.get("ThroughputConfig"))
         arn = self.backend.update_feature_group(
             name,
             feature_additions=[_definition(item) for item in additions],
             ttl=_ttl_update(body.get("OnlineStoreConfig")),
+            throughput=throughput,
         )
         return {"FeatureGroupArn": arn}
 
@@ -199,6 +216,93 @@ class SageMakerService(TargetService):
             parameter_removals=body.get("ParameterRemovals") or [],
         )
         return {}
+
+
+    def search(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Search over Resource FeatureGroup (with their Tags) or FeatureMetadata (search.py says
+        which properties), with every member of the model: SearchExpression (Filters, NestedFilters,
+        SubExpressions, Operator And/Or), SortBy (default LastModifiedTime), SortOrder (default
+        Descending), MaxResults, NextToken; TotalHits is exact (EqualTo).
+
+        Departure: where AWS documents nothing, the emulator chooses: a page holds 10 results unless
+        MaxResults says otherwise; Contains and Equals compare case-sensitively; In splits its Value
+        at commas and trims each part; NotEquals and NotExists hold for a record without the
+        property; Exists and NotExists ignore a Value; a multi-valued property (through a list)
+        matches when one of its values does, and sorts by its first; records without the SortBy
+        property come last; several Contains filters are allowed (AWS's Feature Store guide uses
+        three in one expression, though the Search reference limits Contains to one for other
+        resources). Groups still Deleting are found, without their tags.
+
+        Departure: the emulator holds no other SageMaker resources, so a Search of any other
+        Resource (TrainingJob...) answers no results; CrossAccount finds nothing (one account) and
+        VisibilityConditions are checked but narrow nothing.
+        """
+        _check_input("Search", body)
+        resource = body["Resource"]
+        if resource not in RESOURCES:
+            return {"Results": [], "TotalHits": {"Value": 0, "Relation": "EqualTo"}}
+        query = checked_query(resource, body.get("SearchExpression"))
+        records = [] if body.get("CrossAccountFilterOption") == "CrossAccount" else self._records(resource)
+        found = sorted_records(resource, [record for record in records if matches(resource, record, query)],
+                               body.get("SortBy") or "LastModifiedTime", body.get("SortOrder") != "Ascending")
+        response = page([result(resource, record) for record in found], body, "Results")
+        return {**response, "TotalHits": {"Value": len(found), "Relation": "EqualTo"}}
+
+    def _records(self, resource: str) -> list[dict[str, Any]]:
+        """The records Search looks through: groups (with Tags, those Deleting too) or features."""
+        groups = self.backend.searchable_groups()
+        if resource == "FeatureMetadata":
+            return [metadata for _, features in groups for metadata in features]
+        return [group for group, _ in groups] + self.deletions.descriptions()
+
+    def add_tags(self, body: dict[str, Any]) -> dict[str, Any]:
+        """AddTags to a feature group's ARN: a known key takes the new value; answers all its tags.
+
+        Departure: AWS models no error for the tag operations; an ARN that is no feature group's is
+        a ValidationException here (as AWS answers tags of a deleted resource), and more than 50
+        tags on the group in all, or a key given twice, are refused (AWS documents the limit and
+        unique keys, not its answer).
+        """
+        _check_input("AddTags", body)
+        return {"Tags": self.backend.add_tags(self._tagged(body["ResourceArn"]), body["Tags"])}
+
+    def list_tags(self, body: dict[str, Any]) -> dict[str, Any]:
+        """ListTags of a feature group's ARN, in the order the keys were first added (MaxResults
+        at least 50, the model's bound, and a group has at most 50 tags: one page)."""
+        _check_input("ListTags", body)
+        tags = self.backend.list_tags(self._tagged(body["ResourceArn"]))
+        return page(tags, body, "Tags", default_size=50, least=50, most=None)
+
+    def delete_tags(self, body: dict[str, Any]) -> dict[str, Any]:
+        """DeleteTags of a feature group's ARN; keys it does not have are ignored."""
+        _check_input("DeleteTags", body)
+        self.backend.delete_tags(self._tagged(body["ResourceArn"]), body["TagKeys"])
+        return {}
+
+    def _tagged(self, arn: str) -> str:
+        """The name of the feature group whose ARN is ``arn``; ValidationException if there is none."""
+        name = self.backend.group_name_of_arn(arn)
+        if name is None:
+            raise ValidationException(f"Resource Not Found: Amazon SageMaker can't find a resource with ARN {arn}; "
+                                      "the emulator tags feature groups only.")
+        return str(name)
+
+
+def _check_input(operation: str, body: dict[str, Any]) -> None:
+    """Raise the AWS ValidationException for the first constraint of ``operation``'s input
+    shape (required, enum, length, pattern) ``body`` breaks."""
+    problem = constraint_violation("sagemaker", operation, body)
+    if problem is not None:
+        raise problem
+
+
+def _throughput_update(update: dict[str, Any] | None) -> ThroughputConfig | None:
+    """UpdateFeatureGroup's ThroughputConfig (every member optional), its mode checked; None for none."""
+    if update is None:
+        return None
+    modes = model_enum("sagemaker", "ThroughputMode")
+    check_enum(update.get("ThroughputMode"), modes, "throughputConfig.throughputMode")
+    return ThroughputConfig.from_aws(update)
 
 
 def _definition(item: Any) -> FeatureDefinition:
@@ -238,31 +342,3 @@ def _instant(value: Any) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise WireError("SerializationException", f"Expected a timestamp (epoch seconds), got {value!r}.")
     return utc(value)
-
-
-def _page(summaries: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
-    size = body.get("MaxResults", 10)
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 100:
-        raise WireError(
-            "ValidationException",
-            f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy constraint: "
-            "Member must have value between 1 and 100",
-        )
-    start = _offset(body.get("NextToken"))
-    response: dict[str, Any] = {"FeatureGroupSummaries": summaries[start:start + size]}
-    if start + size < len(summaries):
-        response["NextToken"] = base64.urlsafe_b64encode(f"offset:{start + size}".encode()).decode()
-    return response
-
-
-def _offset(token: Any) -> int:
-    if token is None:
-        return 0
-    check_length(token, 0, 8192, "nextToken")
-    try:
-        kind, _, number = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        kind, number = "", ""
-    if kind == "offset" and number.isdigit():
-        return int(number)
-    raise WireError("ValidationException", f"Invalid pagination token {token!r}.")

@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 try:
@@ -31,6 +32,8 @@ from featurestore_demo.errors import ServiceUnavailable
 from local_backend.backend import LocalBackend
 from local_backend.emulator.athena import AthenaService
 from local_backend.emulator.glue_tables import GlueTables
+from local_backend.emulator.iam_roles import ensure_role, sign_in_as
+from local_backend.emulator.regions import RegionalGlue, RegionalService, Regions, Stack
 from local_backend.emulator.router import Router
 from local_backend.emulator.runtime import RuntimeService
 from local_backend.emulator.s3_front import S3Front
@@ -49,6 +52,9 @@ SLOT_WAIT_SECONDS = 0.1
 """How long the accept loop waits for a free slot before it looks for a shutdown request again."""
 DEMO_BUCKET = "featurestore-demo-emulator"
 DEMO_ROLE_ARN = "arn:aws:iam::123456789012:role/featurestore-demo"
+DEMO_ACCESS_KEY = "ASIAFEATURESTOREDEMO"
+"""The access key :meth:`Emulator.environment` prints: a session of :data:`DEMO_ROLE_ARN` (iam_roles);
+shaped as AWS keys are (20 capitals and digits), which is how moto finds the key of a request."""
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -156,28 +162,29 @@ class Emulator:
         if not idle_timeout > 0 or max_connections < 1 or not query_timeout > 0:
             raise ValueError(f"idle_timeout and query_timeout must be > 0 and max_connections >= 1, got "
                              f"{idle_timeout}, {query_timeout}, {max_connections}.")
-        self.region = region
-        self.backend = LocalBackend(home, lifecycle_seconds=creating_seconds, region=region,
-                                    query_timeout=query_timeout, offline_delay=offline_delay)
-        s3 = S3Objects(self.backend.account_id)
-        s3.ensure_bucket(DEMO_BUCKET, region)
-        self.athena = AthenaService(self.backend, s3, min_seconds=query_seconds)
-        self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.s3_root, s3, region,
-                                on_delete=self.backend.offline_objects_deleted, before_request=self._write_out)
-        glue = GlueTables(self.backend, self.backend.account_id, region)
-        glue.restore()
+        self.region, self.home = region, Path(home)
+        self._creating_seconds, self._deleting_seconds = creating_seconds, deleting_seconds
+        self._query_seconds, self._query_timeout, self._offline_delay = query_seconds, query_timeout, offline_delay
+        self._s3 = S3Objects()
+        self.regions = Regions(region, self._stack)
+        default = self.regions.get(region)
+        self.backend, self.athena = default.backend, default.athena
+        self._s3.ensure_bucket(DEMO_BUCKET, region)
+        ensure_role(DEMO_ROLE_ARN)
+        sign_in_as(DEMO_ROLE_ARN, DEMO_ACCESS_KEY, region)
+        self.s3_files = S3Front(DomainDispatcherApplication(create_backend_app), self.backend.s3_root, self._s3,
+                                region, on_delete=self._objects_deleted, before_request=self._write_out)
         app = Router(
-            SageMakerService(self.backend, Deletions(deleting_seconds), glue),
-            RuntimeService(self.backend),
-            self.athena,
+            RegionalService(self.regions, lambda stack: stack.sagemaker),
+            RegionalService(self.regions, lambda stack: stack.runtime),
+            RegionalService(self.regions, lambda stack: stack.athena),
             self.s3_files,
-            glue,
+            RegionalGlue(self.regions),
         )
         try:
             listener = _listen(host, port)
         except OSError:  # the address is taken: release the store for whoever retries
-            self.athena.close()
-            self.backend.close()
+            self._close_stores()
             raise
         with listener:  # the server listens on its own duplicate of it
             self._server = _BoundedServer(host, port, app, _handler(idle_timeout), fd=listener.fileno(),
@@ -185,26 +192,49 @@ class Emulator:
         self.host, self.port = host, self._server.port
         self._thread: threading.Thread | None = None
 
+    def _stack(self, region: str) -> Stack:
+        """The store of ``region`` and its services (regions.py): the emulator's own region's store
+        in ``home``, another's in ``home/regions/<region>``; one S3 for all."""
+        home = self.home if region == self.region else self.home / "regions" / region
+        backend = LocalBackend(home, region=region, s3_root=self.home / "s3", lifecycle_seconds=self._creating_seconds,
+                               query_timeout=self._query_timeout, offline_delay=self._offline_delay)
+        glue = GlueTables(backend, backend.account_id, region)
+        glue.restore()
+        return Stack(backend, SageMakerService(backend, Deletions(self._deleting_seconds), glue),
+                     RuntimeService(backend), AthenaService(backend, self._s3, min_seconds=self._query_seconds), glue)
+
+    def _objects_deleted(self, bucket: str, keys: list[str]) -> None:
+        """S3 deleted objects: every region's store stops showing the rows of its files among them."""
+        for stack in self.regions.stacks():
+            stack.backend.offline_objects_deleted(bucket, keys)
+
+    def _close_stores(self) -> None:
+        for stack in self.regions.stacks():
+            stack.athena.close()
+            stack.backend.close()
+
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def _write_out(self) -> None:
-        """Write the store's acknowledged offline writes out as files (those ``offline_delay``
+        """Write every region's acknowledged offline writes out as files (those ``offline_delay``
         holds back stay back), so an S3 reader sees them; a full disk leaves them journaled."""
-        try:
-            self.backend.write_out_offline()
-        except ServiceUnavailable as error:
-            log.warning("The offline store could not be written before an S3 request: %s", error)
+        for stack in self.regions.stacks():
+            try:
+                stack.backend.write_out_offline()
+            except ServiceUnavailable as error:
+                log.warning("The offline store could not be written before an S3 request: %s", error)
 
     def environment(self) -> dict[str, str]:
         """Environment variables that point boto3 (and the kit's AWS backend) at this emulator.
 
-        The role is a placeholder and the bucket (made at start) lives in the emulator's S3.
+        The role and the bucket are made at start in the emulator's IAM and S3; the access key is
+        a session of the role (STS GetCallerIdentity names it, as in a SageMaker notebook).
         """
         return {
             "AWS_ENDPOINT_URL": self.url,
-            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_ACCESS_KEY_ID": DEMO_ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
@@ -229,8 +259,7 @@ class Emulator:
             self._thread.join()
             self._thread = None
         self._server.server_close()
-        self.athena.close()
-        self.backend.close()
+        self._close_stores()
 
     def __enter__(self) -> Emulator:
         return self.start()

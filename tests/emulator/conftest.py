@@ -26,7 +26,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 @pytest.fixture(scope="session")
 def clients(emulator: Emulator) -> dict[str, Any]:
     session = fake_session(emulator)
-    names = ("sagemaker", "sagemaker-featurestore-runtime", "athena", "s3", "sts")
+    names = ("sagemaker", "sagemaker-featurestore-runtime", "athena", "s3", "sts", "iam")
     return {name: session.client(name, endpoint_url=emulator.url) for name in names}
 
 
