@@ -34,7 +34,7 @@ from featurestore_demo.errors import FeatureStoreError, ResourceNotFound
 from featurestore_demo.query_handle import QueryHandle
 from local_backend.catalog import utc
 from local_backend.emulator.athena_catalog import ENGINE_VERSION, PRIMARY, AthenaCatalog, workgroup
-from local_backend.emulator.athena_requests import check_request, invalid, offset, page_size, paged
+from local_backend.emulator.athena_requests import invalid, offset, page_size, paged
 from local_backend.emulator.athena_results import ResultSet
 from local_backend.emulator.athena_statements import run_statement
 from local_backend.emulator.rest import RestOrTargetService
@@ -171,7 +171,6 @@ class AthenaService(RestOrTargetService):
     def start_query_execution(self, body: dict[str, Any]) -> dict[str, Any]:
         """StartQueryExecution. A ClientRequestToken seen before answers the QueryExecutionId it
         started, and nothing runs again; with another QueryString it is InvalidRequestException."""
-        check_request(body, "StartQueryExecution")
         workgroup(body)
         results = dict(body.get("ResultConfiguration") or {})
         if not results.get("OutputLocation"):
@@ -204,7 +203,6 @@ class AthenaService(RestOrTargetService):
     def batch_get_query_execution(self, body: dict[str, Any]) -> dict[str, Any]:
         """BatchGetQueryExecution, in the order asked. Departure: an unknown id's ErrorCode
         (``InvalidRequestException``) and ErrorMessage are the emulator's own; AWS documents neither."""
-        check_request(body, "BatchGetQueryExecution")
         found, unprocessed = [], []
         with self._lock:
             for execution_id in body["QueryExecutionIds"]:
@@ -218,7 +216,6 @@ class AthenaService(RestOrTargetService):
 
     def get_query_results(self, body: dict[str, Any]) -> dict[str, Any]:
         """Pages of header + rows: the first row of the first page is the header (as Athena does)."""
-        check_request(body, "GetQueryResults")
         execution = self._find(body)
         if execution.state != "SUCCEEDED":
             raise invalid(f"Query has not yet finished. Current state: {execution.state}"
@@ -237,7 +234,6 @@ class AthenaService(RestOrTargetService):
         """The timeline measured so far (each phase once it is measured) and, once a query has
         succeeded, the rows and bytes of its result CSV. Departure: no InputRows, InputBytes or
         OutputStage (the emulator does not measure what a query reads)."""
-        check_request(body, "GetQueryRuntimeStatistics")
         execution = self._find(body)
         with self._lock:
             statistics: dict[str, Any] = {"Timeline": execution.timeline()}
@@ -260,7 +256,6 @@ class AthenaService(RestOrTargetService):
 
     def list_query_executions(self, body: dict[str, Any]) -> dict[str, Any]:
         """Newest first, up to MaxResults (0-50; 0 or none: 50) per page."""
-        check_request(body, "ListQueryExecutions")
         workgroup(body)
         with self._lock:
             ids = list(reversed(self._executions))

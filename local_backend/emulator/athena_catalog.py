@@ -32,7 +32,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from local_backend.catalog import utc
-from local_backend.emulator.athena_requests import check_request, invalid, paged
+from local_backend.emulator.athena_requests import invalid, paged
 from local_backend.emulator.wire import WireError
 
 __all__ = ["AthenaCatalog", "CATALOG", "ENGINE_VERSION", "PRIMARY", "hive_type", "workgroup"]
@@ -100,7 +100,6 @@ class AthenaCatalog:
         return {"Name": PRIMARY, "State": "ENABLED", "Description": "", "CreationTime": utc(self.created)}
 
     def get_work_group(self, body: dict[str, Any]) -> dict[str, Any]:
-        check_request(body, "GetWorkGroup")
         workgroup(body)
         configuration = {
             "ResultConfiguration": {},
@@ -113,20 +112,17 @@ class AthenaCatalog:
         return {"WorkGroup": {**self._summary(), "Configuration": configuration}}
 
     def list_work_groups(self, body: dict[str, Any]) -> dict[str, Any]:
-        check_request(body, "ListWorkGroups")
         summaries = [{**self._summary(), "EngineVersion": dict(ENGINE_VERSION)}]
         return _page("WorkGroups", summaries, body, "ListWorkGroups")
 
     # ---------------------------------------------------------------- data catalogs
 
     def list_data_catalogs(self, body: dict[str, Any]) -> dict[str, Any]:
-        check_request(body, "ListDataCatalogs")
         workgroup(body)
         return _page("DataCatalogsSummary", [{"CatalogName": CATALOG, "Type": "GLUE"}], body, "ListDataCatalogs")
 
     def get_data_catalog(self, body: dict[str, Any]) -> dict[str, Any]:
         """GetDataCatalog of AwsDataCatalog (see the module's Departures)."""
-        check_request(body, "GetDataCatalog")
         _catalog(body["Name"])
         workgroup(body)
         parameters = {"catalog-id": str(self.backend.account_id)}
@@ -137,7 +133,6 @@ class AthenaCatalog:
     def _databases(self, body: dict[str, Any], operation: str) -> dict[str, dict[str, list[tuple[str, str]]]]:
         """Lower-case database -> table -> columns, once the request is checked and names
         the catalog and the workgroup."""
-        check_request(body, operation)
         _catalog(body["CatalogName"])
         workgroup(body)
         databases: dict[str, dict[str, list[tuple[str, str]]]] = {name: {} for name in ALWAYS_THERE}

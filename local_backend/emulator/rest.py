@@ -16,7 +16,14 @@ from typing import Any, NamedTuple
 from botocore.model import Shape
 
 from featurestore_demo.service_model import service_model
-from local_backend.emulator.wire import Request, TargetService, WireError, check_shape, percent_decoded
+from local_backend.emulator.wire import (
+    Request,
+    TargetService,
+    WireError,
+    check_constraints,
+    check_types,
+    percent_decoded,
+)
 
 __all__ = ["RestOrTargetService", "Route", "find_route", "path_prefixes", "rest_input", "rest_routes"]
 
@@ -67,7 +74,8 @@ def find_route(service: str, request: Request) -> tuple[str, dict[str, str]]:
 
 def rest_input(service: str, operation: str, request: Request, path: dict[str, str]) -> dict[str, Any]:
     """The operation's input as one dict: the JSON body, and the members the path, query string
-    and headers carry, checked against the input shape as a JSON 1.1 body is (:func:`check_shape`)."""
+    and headers carry, checked against the input shape as a JSON 1.1 body is
+    (:func:`check_types`, :func:`check_constraints`)."""
     shape = service_model(service).operation_model(operation).input_shape
     request.operation = (service, operation)
     params = request.json()
@@ -81,7 +89,8 @@ def rest_input(service: str, operation: str, request: Request, path: dict[str, s
             params[name] = _typed(member, request.query[wire_name], wire_name)
         elif location == "header" and wire_name.lower() in request.headers:
             params[name] = _typed(member, [request.headers[wire_name.lower()]], wire_name)
-    check_shape((service, operation), params)
+    check_types((service, operation), params)
+    check_constraints((service, operation), params)
     return params
 
 

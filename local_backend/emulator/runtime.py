@@ -5,7 +5,7 @@ Dispatch comes from botocore's model: a request's method and path name its opera
 (``PutRecord`` → :meth:`RuntimeService.put_record`, by ``botocore.xform_name``), and its input is
 gathered from the path, query string and body (:func:`~local_backend.emulator.rest.rest_input`)
 and checked against every constraint of the input shape (required members, enums, lengths,
-patterns: :func:`~local_backend.emulator.shapes.constraint_violation`). Serving an operation is
+patterns: :func:`~local_backend.emulator.wire.check_constraints`). Serving an operation is
 one handler here plus the backend's method. The group segment of the path is percent-decoded,
 so an ARN works as well as a name. Errors carry their code in the ``x-amzn-ErrorType`` header
 and the status the model gives that error shape: ValidationError 400, ResourceNotFound 404,
@@ -36,7 +36,6 @@ from featurestore_demo.schemas import TtlDuration
 from featurestore_demo.service_model import service_model
 from featurestore_demo.wire_format import iso_instant
 from local_backend.emulator.rest import find_route, rest_input
-from local_backend.emulator.shapes import constraint_violation
 from local_backend.emulator.wire import Request, Response, WireError, json_response, resolve_group
 
 __all__ = ["MODEL_NAME", "RuntimeService", "error_statuses"]
@@ -71,10 +70,7 @@ class RuntimeService:
             handler = self.handler(operation)
             if handler is None:
                 raise WireError("UnknownOperationException", f"The emulator does not serve {operation}.", 404)
-            params = rest_input(MODEL_NAME, operation, request, path)
-            violation = constraint_violation(MODEL_NAME, operation, params)
-            if violation is not None:
-                raise violation
+            params = rest_input(MODEL_NAME, operation, request, path)  # checked against the model
             return json_response(handler(params), content_type="application/json")
         except FeatureStoreError as error:
             return self.error(error)

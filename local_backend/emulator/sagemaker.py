@@ -23,7 +23,6 @@ from local_backend.emulator.create_request import check_create_request
 from local_backend.emulator.glue_tables import GlueTables
 from local_backend.emulator.paging import page
 from local_backend.emulator.search import RESOURCES, checked_query, matches, result, sorted_records
-from local_backend.emulator.shapes import constraint_violation
 from local_backend.emulator.wire import (
     Response,
     TargetService,
@@ -237,7 +236,6 @@ class SageMakerService(TargetService):
         Resource (TrainingJob...) answers no results; CrossAccount finds nothing (one account) and
         VisibilityConditions are checked but narrow nothing.
         """
-        _check_input("Search", body)
         resource = body["Resource"]
         if resource not in RESOURCES:
             return {"Results": [], "TotalHits": {"Value": 0, "Relation": "EqualTo"}}
@@ -263,19 +261,16 @@ class SageMakerService(TargetService):
         tags on the group in all, or a key given twice, are refused (AWS documents the limit and
         unique keys, not its answer).
         """
-        _check_input("AddTags", body)
         return {"Tags": self.backend.add_tags(self._tagged(body["ResourceArn"]), body["Tags"])}
 
     def list_tags(self, body: dict[str, Any]) -> dict[str, Any]:
         """ListTags of a feature group's ARN, in the order the keys were first added (MaxResults
         at least 50, the model's bound, and a group has at most 50 tags: one page)."""
-        _check_input("ListTags", body)
         tags = self.backend.list_tags(self._tagged(body["ResourceArn"]))
         return page(tags, body, "Tags", default_size=50, least=50, most=None)
 
     def delete_tags(self, body: dict[str, Any]) -> dict[str, Any]:
         """DeleteTags of a feature group's ARN; keys it does not have are ignored."""
-        _check_input("DeleteTags", body)
         self.backend.delete_tags(self._tagged(body["ResourceArn"]), body["TagKeys"])
         return {}
 
@@ -286,14 +281,6 @@ class SageMakerService(TargetService):
             raise ValidationException(f"Resource Not Found: Amazon SageMaker can't find a resource with ARN {arn}; "
                                       "the emulator tags feature groups only.")
         return str(name)
-
-
-def _check_input(operation: str, body: dict[str, Any]) -> None:
-    """Raise the AWS ValidationException for the first constraint of ``operation``'s input
-    shape (required, enum, length, pattern) ``body`` breaks."""
-    problem = constraint_violation("sagemaker", operation, body)
-    if problem is not None:
-        raise problem
 
 
 def _throughput_update(update: dict[str, Any] | None) -> ThroughputConfig | None:

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, unquote
 
 from featurestore_demo.errors import FeatureStoreError, ResourceNotFound, ValidationException
 from featurestore_demo.rules.names import constraint_error
-from local_backend.emulator.shapes import body_mismatch
+from local_backend.emulator.shapes import body_mismatch, constraint_violation
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -29,7 +29,8 @@ __all__ = [
     "TargetService",
     "WireError",
     "check_enum",
-    "check_shape",
+    "check_constraints",
+    "check_types",
     "check_length",
     "json_response",
     "percent_decoded",
@@ -112,11 +113,11 @@ class Request:
         if problem:
             raise WireError("SerializationException", problem)
         if self.operation:
-            check_shape(self.operation, payload)
+            check_types(self.operation, payload)
         return payload
 
 
-def check_shape(operation: tuple[str, str], params: dict[str, Any]) -> None:
+def check_types(operation: tuple[str, str], params: dict[str, Any]) -> None:
     """SerializationException if a member of ``params`` has not the JSON type (or a number not the
     size) of its shape in the input of ``operation`` ((botocore service, operation)); ValidationException
     for a number outside its shape's ``min``/``max``."""
@@ -125,6 +126,16 @@ def check_shape(operation: tuple[str, str], params: dict[str, Any]) -> None:
         raise WireError("SerializationException", mismatch.message)
     if mismatch:
         raise ValidationException(mismatch.message)
+
+
+def check_constraints(operation: tuple[str, str], params: dict[str, Any]) -> None:
+    """The AWS ValidationException, in AWS's wording, for the first constraint of the input shape
+    of ``operation`` that the whole input ``params`` breaks: a required member missing, an enum, a
+    length or a pattern. AWS's front end checks these before any handler runs, and so does the
+    emulator, for every operation it serves."""
+    violation = constraint_violation(*operation, params)
+    if violation is not None:
+        raise violation
 
 
 def _parse_json(body: bytes) -> Any:
@@ -234,7 +245,9 @@ class TargetService(abc.ABC):
         if not target.startswith(self.target_prefix) or name not in self.operations:
             raise WireError("UnknownOperationException", f"Unknown operation {target or '(none)'}.")
         request.operation = (self.model_name, name)
-        return name, request.json()
+        params = request.json()
+        check_constraints(request.operation, params)
+        return name, params
 
     @abc.abstractmethod
     def error(self, error: FeatureStoreError) -> Response:

@@ -8,12 +8,15 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_helpers import ROLE, create_request, record, unique_name, wait_created
-from featurestore_demo.rules.names import NAME_PATTERN
+from featurestore_demo.service_model import service_model
 
 
 def _error(excinfo) -> tuple[str, str, int]:
     response = excinfo.value.response
     return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+GROUP_NAME_PATTERN = service_model("sagemaker").shape_for("FeatureGroupName").metadata["pattern"]
 
 
 def test_bad_name_is_validation_exception_worded_as_aws(sm):
@@ -22,7 +25,7 @@ def test_bad_name_is_validation_exception_worded_as_aws(sm):
     assert _error(excinfo) == (
         "ValidationException",
         "1 validation error detected: Value 'bad name!' at 'featureGroupName' failed to satisfy constraint: "
-        f"Member must satisfy regular expression pattern: {NAME_PATTERN}",
+        f"Member must satisfy regular expression pattern: {GROUP_NAME_PATTERN}",
         400,
     )
 
