@@ -3,49 +3,19 @@
 A tag is ``{"Key", "Value"}``; keys are unique per resource and a resource holds at most 50
 tags. The lengths and patterns are the installed botocore model's (``TagKey``, ``TagValue``,
 ``TagList``, ``TagKeyList``); its patterns use Java's Unicode classes (``\\p{L}`` letters,
-``\\p{Z}`` separators, ``\\p{N}`` numbers), which :func:`fits_pattern` reads.
+``\\p{Z}`` separators, ``\\p{N}`` numbers), which :func:`~featurestore_demo.service_model.fits_pattern` reads.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.rules.names import constraint_error
-from featurestore_demo.service_model import service_model
+from featurestore_demo.service_model import fits_pattern, service_model
 
-__all__ = ["checked_tags", "checked_tag_keys", "merged_tags", "fits_pattern"]
-
-_UNICODE_CLASS = re.compile(r"\\p\{(\w)\}")
-
-
-def _stand_in(category: str) -> str:
-    """The private-use character that stands for the Unicode category ``category`` (L, Z, N...)."""
-    return chr(0xE000 + ord(category))
-
-
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    """``pattern`` with each ``\\p{X}`` replaced by the stand-in of category X."""
-    return re.compile(_UNICODE_CLASS.sub(lambda match: _stand_in(match.group(1)), pattern), re.DOTALL)
-
-
-def fits_pattern(text: str, pattern: str) -> bool:
-    """Whether the whole of ``text`` matches a model pattern, Java's ``\\p{X}`` classes included.
-
-    A character of a category the pattern names by ``\\p{X}`` is read as that category's stand-in
-    (enough for the model's patterns that use them, which are character classes).
-    """
-    categories = {letter for letter in _UNICODE_CLASS.findall(pattern)}
-    if categories:
-        text = "".join(_stand_in(c[0]) if (c := unicodedata.category(ch))[0] in categories else ch
-                       for ch in text)
-    return _compiled(pattern).fullmatch(text) is not None
-
+__all__ = ["checked_tags", "checked_tag_keys", "merged_tags"]
 
 def _shape_metadata(shape: str) -> dict[str, Any]:
     return dict(service_model("sagemaker").shape_for(shape).metadata)

@@ -14,17 +14,15 @@ that call it (the runtime).
 from __future__ import annotations
 
 import math
-import re
-from functools import cache
 from typing import Any, NamedTuple
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.rules.names import constraint_error
-from featurestore_demo.service_model import service_model
+from featurestore_demo.service_model import fits_pattern, service_model
 
-__all__ = ["Mismatch", "body_mismatch", "constraint_violation", "python_pattern"]
+__all__ = ["Mismatch", "body_mismatch", "constraint_violation"]
 
 _NUMBER = (int, float)
 JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -102,21 +100,6 @@ def _join(field: str, name: str) -> str:
     return f"{field}.{name}" if field else name
 
 
-@cache
-def python_pattern(pattern: str) -> re.Pattern[str] | None:
-    """A model's (Java) ``pattern`` compiled for :func:`re.fullmatch`; None where Python's ``re``
-    cannot read it the same way (the Unicode classes ``\\p{L}``...), which then goes unchecked.
-
-    ``.`` also matches a line break (``re.DOTALL``): AWS documents no refusal of multi-line values.
-    """
-    if "\\p{" in pattern:
-        return None
-    try:
-        return re.compile(pattern, re.DOTALL)
-    except re.error:
-        return None
-
-
 def constraint_violation(service: str, operation: str, params: dict[str, Any]) -> ValidationException | None:
     """The AWS ValidationException ("1 validation error detected: ...") for the first constraint of
     the input shape of ``operation`` that ``params`` breaks: a required member missing, an enum,
@@ -160,11 +143,9 @@ def _own_violation(shape: Shape, value: Any, field: str) -> ValidationException 
         if "max" in meta and len(value) > meta["max"]:
             return constraint_error(_shown(value), field,
                                     f"Member must have length less than or equal to {meta['max']}")
-    if isinstance(value, str) and "pattern" in meta:
-        compiled = python_pattern(meta["pattern"])
-        if compiled is not None and not compiled.fullmatch(value):
-            return constraint_error(_shown(value), field,
-                                    f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    if isinstance(value, str) and "pattern" in meta and not fits_pattern(value, meta["pattern"]):
+        return constraint_error(_shown(value), field,
+                                f"Member must satisfy regular expression pattern: {meta['pattern']}")
     return None
 
 

@@ -129,3 +129,21 @@ def test_feature_metadata_keeps_parameter_order_and_removes_by_key(sm, group):
     )
     with pytest.raises(sm.exceptions.ResourceNotFound):
         sm.describe_feature_metadata(FeatureGroupName=group, FeatureName="nope")
+
+
+def test_model_patterns_with_unicode_classes_are_checked(sm, group):
+    """FeatureParameterKey is ``([\\p{L}\\p{Z}\\p{N}_.:/=+\\-]*)``: any letter, not a ``!``."""
+    pattern = service_model("sagemaker").shape_for("FeatureParameterKey").metadata["pattern"]
+    sm.update_feature_metadata(FeatureGroupName=group, FeatureName="age",
+                               ParameterAdditions=[{"Key": "ключ", "Value": "ok"}])
+    with pytest.raises(ClientError) as excinfo:
+        sm.update_feature_metadata(FeatureGroupName=group, FeatureName="age",
+                                   ParameterAdditions=[{"Key": "bad!key", "Value": "no"}])
+    assert _error(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value 'bad!key' at 'parameterAdditions.1.member.key' failed to satisfy "
+        f"constraint: Member must satisfy regular expression pattern: {pattern}",
+        400,
+    )
+    parameters = sm.describe_feature_metadata(FeatureGroupName=group, FeatureName="age")["Parameters"]
+    assert parameters == [{"Key": "ключ", "Value": "ok"}]
