@@ -20,6 +20,7 @@ import itertools
 import os
 import shutil
 import string
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,6 +31,8 @@ import pyarrow.parquet as pq
 __all__ = ["OfflineFolder", "code", "hour_partition", "parquet_files", "publish", "stage", "s3_path"]
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
+WRITERS = 2
+"""Threads writing one batch's files (this machine has two cores)."""
 _HOUR = 3600
 
 
@@ -80,7 +83,8 @@ def code(*parts: object) -> str:
 def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batch: int, staging: Path) -> int:
     """Write ``rows`` (one per event time) as one file per event-time hour under ``staging``,
     at the paths they will have below the s3 root; returns how many files. ``batch`` names
-    the batch, so writing it again gives the same file names."""
+    the batch, so writing it again gives the same file names. Files are written by
+    :data:`WRITERS` threads (pyarrow writes without the GIL)."""
     seconds = np.asarray(event_seconds, dtype="float64")
     hours = np.floor(seconds / _HOUR).astype("int64")
     order = np.argsort(hours, kind="stable")
@@ -88,12 +92,16 @@ def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batc
     starts = np.flatnonzero(np.r_[True, sorted_hours[1:] != sorted_hours[:-1]])
     bounds = [*starts.tolist(), len(order)]
     latest = np.maximum.reduceat(sorted_seconds, starts) if len(starts) else sorted_seconds
-    for (start, stop), newest in zip(itertools.pairwise(bounds), latest.tolist()):
-        hour = int(sorted_hours[start])
-        directory = staging / folder.path / hour_partition(hour)
-        os.makedirs(directory, exist_ok=True)
-        name = f"{_compact_time(newest)}_{code(folder.group, batch, hour)}.parquet"
-        pq.write_table(sorted_rows.slice(start, stop - start), directory / name)
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="parquet") as writers:
+        written = []
+        for (start, stop), newest in zip(itertools.pairwise(bounds), latest.tolist()):
+            hour = int(sorted_hours[start])
+            directory = staging / folder.path / hour_partition(hour)
+            os.makedirs(directory, exist_ok=True)
+            name = f"{_compact_time(newest)}_{code(folder.group, batch, hour)}.parquet"
+            written.append(writers.submit(pq.write_table, sorted_rows.slice(start, stop - start), directory / name))
+        for file in written:
+            file.result()  # an OSError (a full disk) reaches the caller
     return len(starts)
 
 

@@ -43,6 +43,7 @@ def users_store(tmp_path_factory: pytest.TempPathFactory) -> LocalBackend:
     backend.create_feature_group(PRODUCTS)
     backend.ingest("users", users_frame(1_000_000))
     backend.ingest("products", products_frame(100_000))
+    backend.write_out_offline()  # the offline files are written: no export competes with the reads
     yield backend
     backend.close()
 

@@ -25,6 +25,7 @@ def pit_data(request, tmp_path_factory):
     backend.create_feature_group(PRODUCTS)
     backend.ingest("users", users)
     backend.ingest("products", products)
+    backend.write_out_offline()  # the offline files are written: no export competes with the join
     yield size, labels_frame(size), users, products, backend
     backend.close()
 
