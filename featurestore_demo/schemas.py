@@ -7,6 +7,7 @@ CreateFeatureGroup / DescribeFeatureGroup shapes, so the same spec drives every 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 __all__ = [
@@ -182,13 +183,14 @@ class FeatureGroupSpec:
     throughput: ThroughputConfig | None = None
     online_kms_key_id: str | None = None
 
-    @property
+    @cached_property
     def feature_names(self) -> list[str]:
+        """The feature names in definition order (computed once: do not change the list)."""
         return [feature.name for feature in self.features]
 
-    @property
+    @cached_property
     def types(self) -> dict[str, str]:
-        """Feature name -> FeatureType."""
+        """Feature name -> FeatureType (computed once: do not change the dict)."""
         return {feature.name: feature.type for feature in self.features}
 
     def with_name(self, name: str) -> FeatureGroupSpec:
