@@ -66,3 +66,14 @@ def test_delete_record_then_athena_sees_the_marker(fs, group, s3_uri) -> None:
     rows = query.as_dataframe()
     assert sorted(rows["user_id"]) == ["u1", "u2", "u3", "u3"]
     assert list(rows["is_deleted"]) == [False, False, False, True]
+
+
+def test_ingest_with_batch_write_record_writes_every_row(fs, group) -> None:
+    """``ingest_dataframe(use_batch_write_record=True)`` sends BatchWriteRecord, 25 records a call."""
+    batch = pd.DataFrame({"user_id": [f"b{i}" for i in range(60)], "age": list(range(60)),
+                          "event_time": [1_700_001_000.0 + i for i in range(60)]}).astype({"user_id": object})
+    fs.ingest_dataframe(feature_group_name=group.feature_group_name, data_frame=batch, max_workers=2, wait=True,
+                        use_batch_write_record=True)
+    for i in (0, 24, 25, 59):  # first and last of each call
+        assert _values(group.get_record(record_identifier_value_as_string=f"b{i}")) == {
+            "user_id": f"b{i}", "age": str(i), "event_time": repr(1_700_001_000.0 + i)}
