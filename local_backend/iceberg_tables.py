@@ -85,10 +85,6 @@ class IcebergTables:
         snapshot = self._table(group).current_snapshot()
         return int(snapshot.summary.get(LAST_AIT, 0)) if snapshot is not None and snapshot.summary else 0
 
-    def metadata_location(self, group: str) -> str:
-        """Where the table's current metadata file is (``file://...``)."""
-        return str(self._table(group).metadata_location)
-
     def drop(self, group: str) -> None:
         """Forget the table in the catalog (its files are the caller's to keep or remove)."""
         self._opened().drop_table((NAMESPACE, group))

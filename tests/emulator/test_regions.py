@@ -3,12 +3,10 @@ and each region's groups are apart (regions.py)."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator_helpers import ATHENA_OUTPUT, create_request, record, unique_name, wait_created
+from emulator_helpers import create_request, record, run_query, unique_name, wait_created
 from scenarios.emulator_backend import fake_session
 
 OHIO = "us-east-2"
@@ -50,37 +48,33 @@ def test_each_region_sees_only_its_groups_and_a_name_may_live_in_both(sm, ohio) 
                     f"arn:aws:sagemaker:{OHIO}:123456789012:feature-group/{name}"}
 
 
+def ohio_group_with_a_record(ohio, prefix: str) -> str:
+    """A new group created in us-east-2 holding record r1; its name."""
+    name = unique_name(prefix)
+    ohio["sagemaker"].create_feature_group(**create_request(name))
+    wait_created(ohio["sagemaker"], name)
+    ohio["sagemaker-featurestore-runtime"].put_record(
+        FeatureGroupName=name, Record=record(id="r1", age=7, score=1.5, event_time=100.0))
+    return name
+
+
 def test_records_and_queries_stay_in_their_region(runtime, ohio) -> None:
     sm, ohio_runtime = ohio["sagemaker"], ohio["sagemaker-featurestore-runtime"]
-    name = unique_name("ohio-rec")
-    sm.create_feature_group(**create_request(name))
-    wait_created(sm, name)
-    ohio_runtime.put_record(FeatureGroupName=name, Record=record(id="r1", age=7, score=1.5, event_time=100.0))
+    name = ohio_group_with_a_record(ohio, "ohio-rec")
     assert ohio_runtime.get_record(FeatureGroupName=name, RecordIdentifierValueAsString="r1")["Record"]
     with pytest.raises(ClientError) as excinfo:
         runtime.get_record(FeatureGroupName=name, RecordIdentifierValueAsString="r1")
     assert excinfo.value.response["Error"]["Code"] == "ResourceNotFound"
     table = sm.describe_feature_group(FeatureGroupName=name)["OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]
-    athena = ohio["athena"]
-    query = athena.start_query_execution(QueryString=f'SELECT COUNT(*) FROM "{table}"',
-                                         QueryExecutionContext={"Database": "sagemaker_featurestore"},
-                                         ResultConfiguration={"OutputLocation": ATHENA_OUTPUT})["QueryExecutionId"]
-    for _ in range(500):
-        state = athena.get_query_execution(QueryExecutionId=query)["QueryExecution"]["Status"]["State"]
-        if state in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            break
-        time.sleep(0.01)
-    assert state == "SUCCEEDED"
-    rows = athena.get_query_results(QueryExecutionId=query)["ResultSet"]["Rows"]
+    execution = run_query(ohio["athena"], f'SELECT COUNT(*) FROM "{table}"')
+    assert execution["Status"]["State"] == "SUCCEEDED"
+    rows = ohio["athena"].get_query_results(QueryExecutionId=execution["QueryExecutionId"])["ResultSet"]["Rows"]
     assert rows[1]["Data"][0]["VarCharValue"] == "1"
 
 
 def test_offline_files_of_every_region_are_objects_of_one_s3(s3, ohio) -> None:
-    sm, ohio_runtime = ohio["sagemaker"], ohio["sagemaker-featurestore-runtime"]
-    name = unique_name("ohio-s3")
-    sm.create_feature_group(**create_request(name))
-    wait_created(sm, name)
-    ohio_runtime.put_record(FeatureGroupName=name, Record=record(id="r1", age=7, score=1.5, event_time=100.0))
+    sm = ohio["sagemaker"]
+    name = ohio_group_with_a_record(ohio, "ohio-s3")
     resolved = sm.describe_feature_group(FeatureGroupName=name)["OfflineStoreConfig"]["S3StorageConfig"][
         "ResolvedOutputS3Uri"]
     bucket, _, prefix = resolved.removeprefix("s3://").partition("/")
