@@ -5,7 +5,8 @@ a structure belongs...), or a number its type cannot hold (an ``integer`` is 32-
 ``long`` 64-bit, a ``double`` finite), is what AWS answers with SerializationException (400),
 before any handler runs. A number outside its shape's ``min``/``max`` is a ValidationException.
 :meth:`local_backend.emulator.wire.Request.json` raises both, so handlers only ever see the
-types and numeric ranges the model promises. Unknown members and nulls are let through (the
+types and numeric ranges the model promises. A null member of a list or value of a map is a
+SerializationException; unknown members and null structure members are let through (the
 handlers check what they require). :func:`constraint_violation` checks the rest of the model's
 constraints (required members, enums, lengths, patterns) in AWS's wording, for the services
 that call it (the runtime).
@@ -69,9 +70,13 @@ def _mismatch(shape: Shape, value: Any, path: str, field: str) -> Mismatch | Non
         parts = ((member, value.get(name), f"{path}.{name}", _join(field, name[:1].lower() + name[1:]))
                  for name, member in shape.members.items())
     elif isinstance(shape, ListShape) and isinstance(value, list):
+        if None in value:
+            return Mismatch(True, f"{path}[{value.index(None)}]: a list member cannot be null.")
         parts = ((shape.member, item, f"{path}[{index}]", _join(field, f"{index + 1}.member"))
                  for index, item in enumerate(value))
     elif isinstance(shape, MapShape) and isinstance(value, dict):
+        if None in value.values():
+            return Mismatch(True, f"{path}: a map value cannot be null.")
         parts = ((shape.value, item, f"{path}.{key}", _join(field, str(key))) for key, item in value.items())
     else:
         return None

@@ -27,6 +27,7 @@ from emulator_helpers import (
     unique_name,
 )
 from hypothesis_profiles import examples
+from local_backend.emulator.shapes import body_mismatch
 from local_backend.emulator.wire import MAX_JSON_DEPTH
 
 JSON11 = "application/x-amz-json-1.1"
@@ -113,6 +114,26 @@ def test_json_nested_too_deep_is_serialization_exception_on_every_protocol(emula
         assert (status, error_code(headers, answer)) == (400, "SerializationException"), target
     assert state(emulator, kept) == before
     still_serving(runtime, kept)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/BatchGetRecord", b'{"Identifiers": [null]}'),  # found by the random-request test on CI
+    ("/BatchGetRecord", b'{"Identifiers": [{"FeatureGroupName": "kept", "RecordIdentifiersValueAsString": [null]}]}'),
+    ("/BatchWriteRecord", b'{"Entries": [null]}'),
+])
+def test_a_null_member_of_a_list_is_serialization_exception(emulator, runtime, kept, path, body):
+    before = state(emulator, kept)
+    status, headers, answer = send(emulator, "POST", path, body, {"Content-Type": "application/json", **SIGNED_RUNTIME})
+    assert (status, error_code(headers, answer)) == (400, "SerializationException")
+    assert state(emulator, kept) == before
+    still_serving(runtime, kept)
+
+
+def test_a_null_value_in_a_map_is_a_serialization_mismatch():
+    body = {"Name": "c", "Type": "HIVE", "Parameters": {"metadata-function": None}}
+    mismatch = body_mismatch("athena", "CreateDataCatalog", body)
+    assert mismatch is not None and mismatch.serialization
+    assert body_mismatch("athena", "CreateDataCatalog", {**body, "Parameters": {"metadata-function": "f"}}) is None
 
 
 @pytest.mark.parametrize("value, code", [("1" + "0" * 400, "SerializationException"),  # 10**400
