@@ -12,10 +12,10 @@ import pytest
 
 from featurestore_demo.schemas import PRODUCTS, USERS
 from local_backend import LocalBackend
-from tests.benchmarks.data import SIZES, Size, labels_frame, products_frame, users_frame
+from tests.benchmarks.data import DEFAULT_SIZES, SIZES, Size, labels_frame, products_frame, users_frame
 
 
-@pytest.fixture(scope="module", params=list(SIZES), ids=list(SIZES))
+@pytest.fixture(scope="module", params=list(DEFAULT_SIZES), ids=list(DEFAULT_SIZES))
 def pit_data(request, tmp_path_factory):
     """(size, labels, users, products, a local store holding users and products)."""
     size: Size = SIZES[request.param]
@@ -26,7 +26,7 @@ def pit_data(request, tmp_path_factory):
     backend.ingest("users", users)
     backend.ingest("products", products)
     backend.write_out_offline()  # the offline files are written: no export competes with the join
-    yield size, labels_frame(size), users, products, backend
+    yield size, labels_frame(size, users), users, products, backend
     backend.close()
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from featurestore_demo.schemas import USERS
 from local_backend import LocalBackend
-from tests.benchmarks.data import users_frame
+from tests.benchmarks.data import id_column, users_frame
 
 RECORDS = 1_000_000
 
@@ -24,7 +24,7 @@ def million_record_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with LocalBackend(home) as backend:
         backend.create_feature_group(USERS)
         frame = users_frame(RECORDS, versions=1)
-        frame["user_id"] = [f"user_{i:07d}" for i in range(RECORDS)]  # every record its own id
+        frame["user_id"] = id_column("user", RECORDS)  # every record its own id
         backend.ingest("users", frame)
     return home
 
