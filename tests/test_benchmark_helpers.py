@@ -1,15 +1,18 @@
 """The benchmarks' own parts, tested in `make test` (the benchmarks themselves run only in `make bench`).
 
-The data generator: vectorised, yet the values of the plain version.
+The data generator (vectorised, yet the values of the plain version) and the trivial keep-alive server.
 """
 
 from __future__ import annotations
+
+import http.client
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from tests.benchmarks.data import SIZES, Size, ids, labels_frame, products_frame, users_frame
+from tests.benchmarks.trivial_server import TrivialServer, captured_response
 
 
 @pytest.mark.parametrize("count", [1, 9, 10_000, 10_001, 123_457])
@@ -56,5 +59,30 @@ def test_xl_is_ten_times_l() -> None:
     large, xl = SIZES["L"], SIZES["XL"]
     assert (xl.labels, xl.user_rows, xl.product_rows) == (10 * large.labels, 10 * large.user_rows,
                                                           10 * large.product_rows)
+
+
+def test_the_trivial_server_answers_its_bytes_on_one_kept_connection() -> None:
+    body = b'{"Record": []}'
+    response = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n" + body
+    with TrivialServer(response) as server:
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=5)
+        connection.request("POST", "/x", body=b"some request body")
+        assert connection.getresponse().read() == body
+        socket_used = connection.sock
+        connection.request("GET", "/y")
+        assert connection.getresponse().read() == body
+        assert connection.sock is socket_used  # kept alive
+        connection.close()
+
+
+def test_a_captured_response_is_reframed_for_keep_alive() -> None:
+    closing = b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nX-Amzn-RequestId: r1\r\nContent-Length: 2\r\n\r\n{}"
+    with TrivialServer(closing) as server:
+        captured = captured_response(server.host, server.port, "GET", "/", {})
+    head, body = captured.split(b"\r\n\r\n")
+    assert body == b"{}"
+    assert head.splitlines()[0] == b"HTTP/1.1 404 Not Found"
+    assert b"X-Amzn-RequestId: r1" in head and b"Content-Length: 2" in head
+    assert b"Connection" not in head
 
 

@@ -1,14 +1,17 @@
 """Online latency over the wire: boto3's get_record against the emulator (and real AWS if set).
 
-References on the same server: the same GetRecord as a raw HTTP request (what the server and
-loopback cost without boto3's signing and parsing), and the cheapest boto3 call it answers
-(STS GetCallerIdentity, served by moto in-process).
+The reference is the same boto3 call against a trivial keep-alive HTTP server answering the
+very bytes the emulator answered (trivial_server.py): what boto3 and loopback HTTP cost with
+no server work. Also on the same emulator, the cheapest boto3 call it answers (STS
+GetCallerIdentity, served by moto in-process). A second row times GetRecord as a raw keep-alive
+HTTP request (no boto3 signing or parsing), against the emulator and the trivial server.
 """
 
 from __future__ import annotations
 
 import http.client
 import os
+from typing import NamedTuple
 
 import boto3
 import pytest
@@ -16,61 +19,115 @@ import pytest
 from featurestore_demo.schemas import USERS
 from scenarios.emulator_backend import emulator_backend, fake_session, running_emulator
 from tests.benchmarks.data import users_frame
+from tests.benchmarks.trivial_server import TRIVIAL_SERVER, TrivialServer, captured_response
+
+BOTO3_GROUP = "get_record, boto3 via the emulator"
+RAW_GROUP = "raw keep-alive HTTP GetRecord, emulator"
+RECORD = "user_0000042"
+PATH = f"/FeatureGroup/users?RecordIdentifierValueAsString={RECORD}"
+# The emulator reads the service from the credential scope; the signature is not checked.
+RAW_HEADERS = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/sagemaker/aws4_request, "
+                                "SignedHeaders=host, Signature=0"}
+
+
+class Emulated(NamedTuple):
+    runtime: object  # boto3's sagemaker-featurestore-runtime client
+    sts: object
+    url: str
+    session: boto3.Session
 
 
 @pytest.fixture(scope="module")
 def emulated(tmp_path_factory: pytest.TempPathFactory):
-    """(runtime client, sts client) of an emulator whose users group holds 1,000 users."""
+    """Clients of an emulator whose users group holds 1,000 users."""
     with running_emulator(tmp_path_factory.mktemp("bench-emulator")) as emulator:
         backend = emulator_backend(emulator)
         backend.create_feature_group(USERS)
         backend.wait_for_status("users", "Created", timeout=30)
         backend.ingest("users", users_frame(1_000, versions=1).drop_duplicates("user_id"))
         session = fake_session(emulator)
-        yield (session.client("sagemaker-featurestore-runtime", endpoint_url=emulator.url),
-               session.client("sts", endpoint_url=emulator.url), emulator.url)
+        yield Emulated(session.client("sagemaker-featurestore-runtime", endpoint_url=emulator.url),
+                       session.client("sts", endpoint_url=emulator.url), emulator.url, session)
 
 
-def test_get_record_via_boto3_against_the_emulator(benchmark, emulated) -> None:
-    runtime, _, _ = emulated
-    benchmark.group = "get_record, boto3 via the emulator"
+def _host_port(url: str) -> tuple[str, int]:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    return host, int(port)
+
+
+@pytest.fixture(scope="module")
+def trivial_server(emulated: Emulated):
+    """A trivial keep-alive server answering the bytes of the emulator's GetRecord of RECORD."""
+    response = captured_response(*_host_port(emulated.url), "GET", PATH, RAW_HEADERS)
+    assert RECORD.encode() in response
+    with TrivialServer(response) as server:
+        yield server
+
+
+def test_get_record_via_boto3_against_the_emulator(benchmark, emulated: Emulated) -> None:
+    benchmark.group = BOTO3_GROUP
     benchmark.extra_info["role"] = "kit"
-    response = benchmark(runtime.get_record, FeatureGroupName="users", RecordIdentifierValueAsString="user_0000042")
-    assert {"FeatureName": "user_id", "ValueAsString": "user_0000042"} in response["Record"]
+    response = benchmark(emulated.runtime.get_record, FeatureGroupName="users", RecordIdentifierValueAsString=RECORD)
+    assert {"FeatureName": "user_id", "ValueAsString": RECORD} in response["Record"]
 
 
-def test_boto3_floor_on_the_same_server(benchmark, emulated) -> None:
-    _, sts, _ = emulated
-    benchmark.group = "get_record, boto3 via the emulator"
-    benchmark.extra_info["role"] = "boto3 STS call, same server"
-    assert benchmark(sts.get_caller_identity)["Account"]
+def test_boto3_against_a_trivial_keep_alive_server(benchmark, emulated: Emulated, trivial_server) -> None:
+    benchmark.group = BOTO3_GROUP
+    benchmark.extra_info["role"] = TRIVIAL_SERVER
+    runtime = emulated.session.client("sagemaker-featurestore-runtime", endpoint_url=trivial_server.url)
+    response = benchmark(runtime.get_record, FeatureGroupName="users", RecordIdentifierValueAsString=RECORD)
+    expected = emulated.runtime.get_record(FeatureGroupName="users", RecordIdentifierValueAsString=RECORD)
+    assert response["Record"] == expected["Record"]  # the same answer, parsed by the same boto3
 
 
-def test_raw_http_get_record_on_the_same_server(benchmark, emulated) -> None:
-    _, _, url = emulated
-    benchmark.group = "get_record, boto3 via the emulator"
-    benchmark.extra_info["role"] = "raw HTTP GetRecord, same server"
-    host, port = url.removeprefix("http://").split(":")
-    # The emulator reads the service from the credential scope; the signature is not checked.
-    headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/sagemaker/aws4_request, "
-                                "SignedHeaders=host, Signature=0"}
+def test_boto3_floor_on_the_same_server(benchmark, emulated: Emulated) -> None:
+    benchmark.group = BOTO3_GROUP
+    benchmark.extra_info["role"] = "boto3 STS call, same emulator"
+    assert benchmark(emulated.sts.get_caller_identity)["Account"]
+
+
+def _raw_get(url: str):
+    """GetRecord as a raw HTTP request on one kept-alive connection (reopened if the server closes it)."""
+    connection = http.client.HTTPConnection(*_host_port(url), timeout=10)
 
     def get() -> bytes:
-        connection = http.client.HTTPConnection(host, int(port))
-        connection.request("GET", "/FeatureGroup/users?RecordIdentifierValueAsString=user_0000042", headers=headers)
-        body = connection.getresponse().read()
-        connection.close()
-        return body
+        connection.request("GET", PATH, headers=RAW_HEADERS)
+        return connection.getresponse().read()
 
-    assert b"user_0000042" in benchmark(get)
+    return get, connection
+
+
+def test_raw_http_get_record_against_the_emulator(benchmark, emulated: Emulated) -> None:
+    benchmark.group = RAW_GROUP
+    benchmark.extra_info["role"] = "kit"
+    get, connection = _raw_get(emulated.url)
+    assert RECORD.encode() in benchmark(get)
+    connection.close()
+
+
+def test_raw_http_get_record_against_a_trivial_server(benchmark, trivial_server) -> None:
+    benchmark.group = RAW_GROUP
+    benchmark.extra_info["role"] = "trivial keep-alive server, same bytes"
+    get, connection = _raw_get(trivial_server.url)
+    assert RECORD.encode() in benchmark(get)
+    connection.close()
+
+
+def _aws_skip_reason() -> str | None:
+    if not os.environ.get("FEATURESTORE_BENCH_AWS_GROUP"):
+        return "set FEATURESTORE_BENCH_AWS_GROUP (a group with a record 'user_0000042') to time real AWS"
+    if boto3.Session().get_credentials() is None:
+        return "FEATURESTORE_BENCH_AWS_GROUP is set but boto3 finds no AWS credentials"
+    return None
 
 
 @pytest.mark.aws
-@pytest.mark.skipif(not os.environ.get("FEATURESTORE_BENCH_AWS_GROUP"),
-                    reason="set FEATURESTORE_BENCH_AWS_GROUP (a group with a record 'user_0000042') to time real AWS")
 def test_get_record_via_boto3_against_aws(benchmark) -> None:
-    benchmark.group = "get_record, boto3 via the emulator"
+    reason = _aws_skip_reason()  # read here: the real environment is kept for tests marked aws
+    if reason:
+        pytest.skip(reason)
+    benchmark.group = BOTO3_GROUP
     benchmark.extra_info["role"] = "real AWS"
     runtime = boto3.client("sagemaker-featurestore-runtime")
     group = os.environ["FEATURESTORE_BENCH_AWS_GROUP"]
-    benchmark(runtime.get_record, FeatureGroupName=group, RecordIdentifierValueAsString="user_0000042")
+    benchmark(runtime.get_record, FeatureGroupName=group, RecordIdentifierValueAsString=RECORD)
