@@ -9,9 +9,10 @@ COMPAT_VENV := .venv-compat
 COMPAT_STAMP := $(COMPAT_VENV)/.installed
 V3_VENV := .venv-compat-v3
 V3_STAMP := $(V3_VENV)/.installed
+BENCH := $(BIN)/python -m pytest --benchmark --benchmark-columns=median,iqr,min,rounds
 
 .DEFAULT_GOAL := help
-.PHONY: help demo lint test test-compat test-compat-v3 test-local test-aws bench clean
+.PHONY: help demo lint test test-compat test-compat-v3 test-local test-aws bench bench-xl clean
 
 help: ## Show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -63,8 +64,12 @@ test-aws: $(STAMP) ## Run the scenarios on real AWS (needs credentials, role and
 
 bench: $(STAMP) ## Run the benchmarks and print the comparison table (also in .benchmarks/)
 	@mkdir -p .benchmarks
-	$(BIN)/python -m pytest tests/benchmarks -o addopts="-ra --strict-markers" --benchmark-only \
-		--benchmark-columns=median,iqr,min,rounds --benchmark-json=.benchmarks/raw.json
+	$(BENCH) tests/benchmarks --benchmark-json=.benchmarks/raw.json
+
+bench-xl: $(STAMP) ## The point-in-time join at S, M, L and XL (10M labels): time, per row, peak memory (~15 GiB)
+	@mkdir -p .benchmarks
+	$(BENCH) tests/benchmarks/test_bench_point_in_time.py --pit-sizes=S,M,L,XL \
+		--bench-summary=.benchmarks/summary-xl.json --benchmark-json=.benchmarks/raw-xl.json
 
 clean: ## Remove the virtualenvs and local feature-store state
 	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) .featurestore .pytest_cache .benchmarks .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Settings shared by every test: the ``--backend`` option, offline AWS credentials, Hypothesis.
+"""Settings shared by every test: the ``--backend`` option, offline AWS credentials, Hypothesis,
+and the benchmarks' options (``--benchmark`` and others, in ``tests/benchmarks/plugin.py``).
 
 Offline tests must never reach a real AWS account, whatever the shell that runs them has set:
 the autouse fixture below removes the real credentials, profile, config files and endpoint
@@ -28,6 +29,9 @@ FAKE_AWS_ENVIRONMENT = {
 REAL_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
 load_profile()
+
+# --benchmark (the latency comparison), --pit-sizes and --bench-summary: see the module
+pytest_plugins = ["tests.benchmarks.plugin"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,18 +1,30 @@
 """The benchmarks' own parts, tested in `make test` (the benchmarks themselves run only in `make bench`).
 
-The data generator (vectorised, yet the values of the plain version) and the trivial keep-alive server.
+The data generator (vectorised, yet the values of the plain version), the peak-memory meter, the
+answers' comparison, the trivial keep-alive server, the targets of the table, and that
+``pytest --benchmark`` collects the latency comparison while plain pytest collects no benchmark.
 """
 
 from __future__ import annotations
 
 import http.client
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.benchmarks.answers import disagreements
+from tests.benchmarks.conftest import PIT_TARGETS, TARGETS, Target
 from tests.benchmarks.data import SIZES, Size, ids, labels_frame, products_frame, users_frame
+from tests.benchmarks.memory import PeakMemory, format_bytes
+from tests.benchmarks.plugin import LATENCY_MODULES
 from tests.benchmarks.trivial_server import TrivialServer, captured_response
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("count", [1, 9, 10_000, 10_001, 123_457])
@@ -61,6 +73,26 @@ def test_xl_is_ten_times_l() -> None:
                                                           10 * large.product_rows)
 
 
+def test_peak_memory_sees_a_native_allocation() -> None:
+    with PeakMemory() as memory:
+        block = np.ones(200 * 2**20 // 8)  # 200 MiB, touched
+        del block
+    if memory.increase is None:
+        pytest.skip("no way to read this platform's resident memory (Linux /proc, or psutil)")
+    assert 150 * 2**20 < memory.increase < 400 * 2**20
+    assert memory.peak is not None and memory.peak >= memory.increase
+    assert format_bytes(memory.increase).endswith("MiB")
+
+
+def test_disagreements_ignore_dtypes_and_order_but_count_values() -> None:
+    kit = pd.DataFrame({"k": ["a", "b", "c"], "x": pd.array([1, None, 3], dtype="Int64"), "t": ["u", None, "w"]})
+    other = pd.DataFrame({"k": ["c", "b", "a"], "x": [3.0, np.nan, 1.0], "t": np.array(["w", None, "u"], dtype=object)})
+    assert disagreements(kit, other, "k", ["x", "t"]) == {}
+    other.loc[0, "x"], other.loc[1, "t"] = 4.0, "z"
+    assert disagreements(kit, other, "k", ["x", "t"]) == {"x": 1, "t": 1}
+    assert disagreements(kit, other.iloc[1:], "k", ["t"]) == {"rows missing on one side": 1, "t": 2}
+
+
 def test_the_trivial_server_answers_its_bytes_on_one_kept_connection() -> None:
     body = b'{"Record": []}'
     response = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n" + body
@@ -86,3 +118,46 @@ def test_a_captured_response_is_reframed_for_keep_alive() -> None:
     assert b"Connection" not in head
 
 
+def _row(kit: float | None, ratios: dict | None = None, extra: dict | None = None) -> dict:
+    return {"kit_median_s": kit, "ratios": ratios or {}, "extra": extra or {}}
+
+
+def test_targets_read_the_median_a_ratio_or_an_extra() -> None:
+    assert TARGETS["get_record, local"][0].met(_row(2e-6)) is True
+    assert TARGETS["get_record, local"][0].met(_row(4e-6)) is False
+    assert TARGETS["get_record, local"][0].met(_row(None)) is None
+    duckdb_target, feast_target = PIT_TARGETS
+    row = _row(1.0, {"DuckDB ASOF JOIN": 1.1, "Feast 0.67.0 get_historical_features": 0.5})
+    assert duckdb_target.met(row) is True
+    assert feast_target.met(row) is False  # only 2x faster than Feast
+    assert feast_target.met(_row(1.0, {"DuckDB ASOF JOIN": 1.1})) is None  # Feast not installed
+    assert Target("≥ 640 requests/s", "requests_per_s", 640, at_least=True).met(
+        _row(30.0, extra={"requests_per_s": 700})) is True
+
+
+def _pytest(*args: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _files(output: str) -> set[str]:
+    return {line.split("::")[0] for line in output.splitlines() if "::" in line}
+
+
+def test_pytest_benchmark_collects_the_latency_comparison_only() -> None:
+    collected = _pytest("--benchmark", "--collect-only")
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    assert _files(collected.stdout) == {str(module) for module in LATENCY_MODULES}
+
+
+def test_plain_pytest_collects_no_benchmark() -> None:
+    """Plain pytest ignores tests/benchmarks (``--benchmark`` lifts it; tested above)."""
+    addopts = [line for line in (ROOT / "pyproject.toml").read_text().splitlines() if line.startswith("addopts")]
+    assert len(addopts) == 1 and "--ignore=tests/benchmarks" in addopts[0].split('"')[1].split()
+
+
+def test_a_benchmark_named_without_benchmark_is_skipped_saying_how_to_run_it() -> None:
+    ran = _pytest("-rs", "tests/benchmarks/test_bench_online.py", "-k", "dict_reference")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "2 skipped" in ran.stdout and "run it with pytest --benchmark" in ran.stdout

@@ -1,10 +1,16 @@
-"""The point-in-time join at S, M and L, beside a plain DuckDB ASOF join and pandas.merge_asof.
+"""The point-in-time join at S, M and L (and XL with ``make bench-xl``), beside a bare DuckDB
+ASOF join and pandas.merge_asof, on the same data.
 
 The references join the same data but skip the kit's full rule (no de-duplication of equal
-event times, no delete markers), so the ratio is the price of correctness.
+event times, no delete markers), so the ratio is the price of correctness. Each row reports
+the time per label row (cost per row should stay flat from S to XL) and the peak resident
+memory the call added (native memory included: see memory.py). The answers are compared:
+every reference must give each label the kit's feature values, or the comparison is unfair.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -12,12 +18,45 @@ import pytest
 
 from featurestore_demo.schemas import PRODUCTS, USERS
 from local_backend import LocalBackend
-from tests.benchmarks.data import DEFAULT_SIZES, SIZES, Size, labels_frame, products_frame, users_frame
+from tests.benchmarks.answers import disagreements
+from tests.benchmarks.data import SIZES, Size, labels_frame, products_frame, users_frame
+from tests.benchmarks.memory import PeakMemory, format_bytes
+
+ROUNDS = {"XL": 1}  # rounds per size, 3 if not listed: one XL join takes minutes on 2 cores
+FEATURES = [name for spec in (USERS, PRODUCTS) for name in spec.feature_names
+            if name not in (spec.record_identifier_name, spec.event_time_feature_name)]
+MERGE_ASOF_SIZES = ("S", "M", "L")
 
 
-@pytest.fixture(scope="module", params=list(DEFAULT_SIZES), ids=list(DEFAULT_SIZES))
-def pit_data(request, tmp_path_factory):
-    """(size, labels, users, products, a local store holding users and products)."""
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``--pit-sizes`` (default S,M,L) picks the sizes; ``make bench-xl`` adds XL."""
+    if "pit_data" not in metafunc.fixturenames:
+        return
+    names = [name.strip() for name in metafunc.config.getoption("pit_sizes").split(",") if name.strip()]
+    unknown = [name for name in names if name not in SIZES]
+    if unknown:
+        raise pytest.UsageError(f"--pit-sizes: unknown size {', '.join(unknown)}; choose among {', '.join(SIZES)}")
+    metafunc.parametrize("pit_data", names, indirect=True, scope="module")
+
+
+@dataclass
+class PitData:
+    size: Size
+    labels: pd.DataFrame
+    users: pd.DataFrame
+    products: pd.DataFrame
+    backend: LocalBackend
+    answers: dict[str, pd.DataFrame] = field(default_factory=dict)  # the kit's last answer
+
+    def kit_answer(self) -> pd.DataFrame:
+        if "kit" not in self.answers:  # this reference ran without the kit's benchmark (-k)
+            self.answers["kit"] = self.backend.point_in_time_join(self.labels, ["users", "products"])
+        return self.answers["kit"]
+
+
+@pytest.fixture(scope="module")
+def pit_data(request, tmp_path_factory) -> PitData:
+    """The size's labels, users and products, and a local store holding users and products."""
     size: Size = SIZES[request.param]
     users, products = users_frame(size.user_rows), products_frame(size.product_rows)
     backend = LocalBackend(tmp_path_factory.mktemp(f"pit-{size.name}"))
@@ -26,7 +65,7 @@ def pit_data(request, tmp_path_factory):
     backend.ingest("users", users)
     backend.ingest("products", products)
     backend.write_out_offline()  # the offline files are written: no export competes with the join
-    yield size, labels_frame(size, users), users, products, backend
+    yield PitData(size, labels_frame(size, users), users, products, backend)
     backend.close()
 
 
@@ -35,20 +74,43 @@ def _group(size: Size) -> str:
             f"{size.product_rows:,} product rows)")
 
 
-def test_point_in_time_join_kit(benchmark, pit_data) -> None:
-    size, labels, _, _, backend = pit_data
-    benchmark.group = _group(size)
-    benchmark.extra_info["role"] = "kit"
-    joined = benchmark.pedantic(backend.point_in_time_join, args=(labels, ["users", "products"]), rounds=3)
-    assert len(joined) == len(labels)
+def _measure(benchmark, data: PitData, role: str, join, **pedantic) -> pd.DataFrame:
+    """Time ``join`` with the peak memory each round adds; report the time per label row."""
+    benchmark.group = _group(data.size)
+    benchmark.extra_info["role"] = role
+    memory = PeakMemory()
+    joined = benchmark.pedantic(join, rounds=_rounds(data.size), setup=memory.start,
+                                teardown=lambda *args, **kwargs: memory.stop(), **pedantic)
+    _report(benchmark, data.size, benchmark.stats.stats.median, memory.increase)
+    assert len(joined) == len(data.labels)
+    return joined
 
 
-def test_point_in_time_duckdb_asof_reference(benchmark, pit_data) -> None:
-    size, labels, users, products, _ = pit_data
-    benchmark.group = _group(size)
-    benchmark.extra_info["role"] = "DuckDB ASOF JOIN"
+def _rounds(size: Size) -> int:
+    return ROUNDS.get(size.name, 3)
+
+
+def _report(benchmark, size: Size, median: float, increase: int | None) -> None:
+    benchmark.extra_info["per_label_row"] = f"{median / size.labels * 1e6:.2f} µs"
+    benchmark.extra_info["peak_memory"] = "+" + format_bytes(increase)
+
+
+def _check_agrees(data: PitData, role: str, joined: pd.DataFrame) -> None:
+    differing = disagreements(data.kit_answer(), joined, "transaction_id", FEATURES)
+    assert not differing, f"{role} disagrees with the kit: rows differing per column {differing}"
+
+
+def test_point_in_time_join_kit(benchmark, pit_data: PitData) -> None:
+    backend = pit_data.backend
+    pit_data.answers.pop("kit", None)
+    joined = _measure(benchmark, pit_data, "kit", backend.point_in_time_join,
+                      args=(pit_data.labels, ["users", "products"]))
+    pit_data.answers["kit"] = joined
+
+
+def test_point_in_time_duckdb_asof_reference(benchmark, pit_data: PitData) -> None:
     con = duckdb.connect()
-    for name, frame in (("labels", labels), ("users", users), ("products", products)):
+    for name, frame in (("labels", pit_data.labels), ("users", pit_data.users), ("products", pit_data.products)):
         con.register(name, frame)
     sql = """
         SELECT l.*, u.age, u.membership_tier, u.total_purchases, u.avg_order_value,
@@ -57,14 +119,15 @@ def test_point_in_time_duckdb_asof_reference(benchmark, pit_data) -> None:
         ASOF LEFT JOIN users u ON l.user_id = u.user_id AND l.event_time >= u.event_time
         ASOF LEFT JOIN products p ON l.product_id = p.product_id AND l.event_time >= p.event_time
     """
-    joined = benchmark.pedantic(lambda: con.execute(sql).df(), rounds=3)
-    assert len(joined) == len(labels)
+    joined = _measure(benchmark, pit_data, "DuckDB ASOF JOIN", lambda: con.execute(sql).df())
+    con.close()
+    _check_agrees(pit_data, "DuckDB ASOF JOIN", joined)
 
 
-def test_point_in_time_merge_asof_reference(benchmark, pit_data) -> None:
-    size, labels, users, products, _ = pit_data
-    benchmark.group = _group(size)
-    benchmark.extra_info["role"] = "pandas.merge_asof"
+def test_point_in_time_merge_asof_reference(benchmark, pit_data: PitData) -> None:
+    if pit_data.size.name not in MERGE_ASOF_SIZES:
+        pytest.skip(f"pandas.merge_asof runs at {', '.join(MERGE_ASOF_SIZES)} only")
+    labels, users, products = pit_data.labels, pit_data.users, pit_data.products
 
     def join() -> pd.DataFrame:
         left = labels.sort_values("event_time")
@@ -73,5 +136,7 @@ def test_point_in_time_merge_asof_reference(benchmark, pit_data) -> None:
         joined = pd.merge_asof(left, right_users, left_on="event_time", right_on="user_time", by="user_id")
         return pd.merge_asof(joined, right_products, left_on="event_time", right_on="product_time", by="product_id")
 
-    joined = benchmark.pedantic(join, rounds=3)
-    assert len(joined) == len(labels)
+    joined = _measure(benchmark, pit_data, "pandas.merge_asof", join)
+    _check_agrees(pit_data, "pandas.merge_asof", joined)
+
+
