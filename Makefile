@@ -9,10 +9,13 @@ COMPAT_VENV := .venv-compat
 COMPAT_STAMP := $(COMPAT_VENV)/.installed
 V3_VENV := .venv-compat-v3
 V3_STAMP := $(V3_VENV)/.installed
+FEAST_VERSION := 0.67.0
+FEAST_VENV := .venv-feast
+FEAST_STAMP := $(FEAST_VENV)/.installed-$(FEAST_VERSION)
 BENCH := $(BIN)/python -m pytest --benchmark --benchmark-columns=median,iqr,min,rounds
 
 .DEFAULT_GOAL := help
-.PHONY: help demo lint test test-compat test-compat-v3 test-local test-aws bench bench-xl clean
+.PHONY: help demo lint test test-compat test-compat-v3 test-local test-aws bench bench-feast bench-xl clean
 
 help: ## Show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,6 +39,15 @@ $(V3_STAMP): pyproject.toml
 	$(V3_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(V3_VENV)/bin/python -m pip install --quiet -e '.[dev,compat-v3]'
 	@touch $(V3_STAMP)
+
+# Feast, the benchmarks' peer, in its own virtualenv: only Feast and its pins, never the kit's.
+# Its worker (tests/benchmarks/feast_worker.py) reads the Parquet files the benchmarks write.
+$(FEAST_STAMP):
+	$(PYTHON) -m venv $(FEAST_VENV)
+	$(FEAST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(FEAST_VENV)/bin/python -m pip install --quiet 'feast[duckdb]==$(FEAST_VERSION)'
+	@rm -f $(FEAST_VENV)/.installed-*
+	@touch $(FEAST_STAMP)
 
 demo: $(STAMP) ## Run the six steps of the demo on the local backend (no AWS account)
 	$(BIN)/featurestore-demo demo --backend local
@@ -62,14 +74,21 @@ test-aws: $(STAMP) ## Run the scenarios on real AWS (needs credentials, role and
 	$(BIN)/python -m featurestore_demo.aws.check
 	$(BIN)/python -m pytest scenarios --backend aws -m aws
 
-bench: $(STAMP) ## Run the benchmarks and print the comparison table (also in .benchmarks/)
+# make bench tries to install Feast (about 30 s from PyPI); without it the Feast rows are skipped.
+bench: $(STAMP) ## Run the benchmarks and print the comparison table (also in .benchmarks/), Feast beside the kit
+	@$(MAKE) --no-print-directory $(FEAST_STAMP) || echo "make bench: Feast could not be installed; its rows are skipped"
 	@mkdir -p .benchmarks
 	$(BENCH) tests/benchmarks --benchmark-json=.benchmarks/raw.json
 
+bench-feast: $(STAMP) $(FEAST_STAMP) ## Only the comparison with Feast (its own .venv-feast): point-in-time at S, online reads
+	@mkdir -p .benchmarks
+	$(BENCH) tests/benchmarks/test_bench_point_in_time.py tests/benchmarks/test_bench_online.py --pit-sizes=S \
+		--bench-summary=.benchmarks/summary-feast.json --benchmark-json=.benchmarks/raw-feast.json
+
 bench-xl: $(STAMP) ## The point-in-time join at S, M, L and XL (10M labels): time, per row, peak memory (~15 GiB)
 	@mkdir -p .benchmarks
-	$(BENCH) tests/benchmarks/test_bench_point_in_time.py --pit-sizes=S,M,L,XL \
+	$(BENCH) tests/benchmarks/test_bench_point_in_time.py --pit-sizes=S,M,L,XL -k "not feast" \
 		--bench-summary=.benchmarks/summary-xl.json --benchmark-json=.benchmarks/raw-xl.json
 
 clean: ## Remove the virtualenvs and local feature-store state
-	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) .featurestore .pytest_cache .benchmarks .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) $(FEAST_VENV) .featurestore .pytest_cache .benchmarks .mypy_cache .ruff_cache

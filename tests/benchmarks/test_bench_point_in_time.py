@@ -1,5 +1,5 @@
 """The point-in-time join at S, M and L (and XL with ``make bench-xl``), beside a bare DuckDB
-ASOF join and pandas.merge_asof, on the same data.
+ASOF join, pandas.merge_asof and Feast's get_historical_features, on the same data.
 
 The references join the same data but skip the kit's full rule (no de-duplication of equal
 event times, no delete markers), so the ratio is the price of correctness. Each row reports
@@ -11,6 +11,7 @@ every reference must give each label the kit's feature values, or the comparison
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -20,11 +21,18 @@ from featurestore_demo.schemas import PRODUCTS, USERS
 from local_backend import LocalBackend
 from tests.benchmarks.answers import disagreements
 from tests.benchmarks.data import SIZES, Size, labels_frame, products_frame, users_frame
+from tests.benchmarks.feast_side import (
+    feast_python,
+    record_external_times,
+    run_feast,
+    write_feast_inputs,
+)
 from tests.benchmarks.memory import PeakMemory, format_bytes
 
 ROUNDS = {"XL": 1}  # rounds per size, 3 if not listed: one XL join takes minutes on 2 cores
 FEATURES = [name for spec in (USERS, PRODUCTS) for name in spec.feature_names
             if name not in (spec.record_identifier_name, spec.event_time_feature_name)]
+FEAST_SIZES = ("S", "M", "L")  # at XL its range join (10M labels x 10 versions) is left out
 MERGE_ASOF_SIZES = ("S", "M", "L")
 
 
@@ -140,3 +148,18 @@ def test_point_in_time_merge_asof_reference(benchmark, pit_data: PitData) -> Non
     _check_agrees(pit_data, "pandas.merge_asof", joined)
 
 
+def test_point_in_time_feast_reference(benchmark, pit_data: PitData, tmp_path: Path) -> None:
+    """Feast's get_historical_features (DuckDB offline store, Parquet files) in its own venv."""
+    if pit_data.size.name not in FEAST_SIZES:
+        pytest.skip(f"Feast runs at {', '.join(FEAST_SIZES)} only")
+    feast_python()  # skips, saying how to install Feast, when it is not there
+    write_feast_inputs(tmp_path, pit_data.users, pit_data.products, pit_data.labels)
+    result = run_feast("historical", tmp_path, _rounds(pit_data.size))
+    role = f"Feast {result['feast_version']} get_historical_features"
+    benchmark.group = _group(pit_data.size)
+    benchmark.extra_info["role"] = role
+    record_external_times(benchmark, result["seconds"])
+    _report(benchmark, pit_data.size, benchmark.stats.stats.median, result["peak_rss_increase"])
+    joined = pd.read_parquet(tmp_path / "historical.parquet")
+    assert len(joined) == len(pit_data.labels)
+    _check_agrees(pit_data, role, joined)
