@@ -14,7 +14,6 @@ does not hold the kit.
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 import time
@@ -67,17 +66,15 @@ def historical(folder: Path, rounds: int) -> dict:
     store = feature_store(folder)
     labels = pd.read_parquet(folder / "labels.parquet")
     features = [f"users:{name}" for name in USER_FEATURES] + [f"products:{name}" for name in PRODUCT_FEATURES]
-    times, peaks = [], []
+    times, memory = [], PeakMemory()  # one meter keeps the largest peak of the rounds
     for _ in range(rounds):
-        gc.collect()
-        with PeakMemory() as memory:
-            start = time.perf_counter()
-            joined = store.get_historical_features(entity_df=labels, features=features).to_df()
-            times.append(time.perf_counter() - start)
-        peaks.append(memory.increase)
+        memory.start()
+        start = time.perf_counter()
+        joined = store.get_historical_features(entity_df=labels, features=features).to_df()
+        times.append(time.perf_counter() - start)
+        memory.stop()
     joined[["transaction_id", *USER_FEATURES, *PRODUCT_FEATURES]].to_parquet(folder / "historical.parquet")
-    return {"seconds": times, "peak_rss_increase": max(peaks, default=None, key=lambda peak: peak or 0),
-            "rows": len(joined)}
+    return {"seconds": times, "peak_rss_increase": memory.increase, "peak_rss": memory.peak, "rows": len(joined)}
 
 
 def _timed(call, seconds: float) -> list[float]:
