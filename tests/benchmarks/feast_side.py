@@ -3,7 +3,8 @@ and put its times in the same pytest-benchmark run beside the kit's.
 
 Feast lives in ``.venv-feast`` (``make bench-feast`` builds it; ``make bench`` tries to), so its
 pins never touch the kit's virtualenv and ``make test`` never needs it. Without it the Feast
-benchmarks are skipped, saying how to get it. Feast times its own calls in its own process
+benchmarks are skipped, saying how to get it (``FEATURESTORE_BENCH_FEAST_PYTHON`` may name
+another interpreter that has Feast). Feast times its own calls in its own process
 (``feast_worker.py``): a round trip to another process per online read would cost more than
 the read. Those times enter the run through :func:`record_external_times`.
 """
