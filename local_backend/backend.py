@@ -64,6 +64,7 @@ from featurestore_demo.rules.online import (
     OnlineEntry,
     UpdateOutcome,
     expires_at,
+    latest_puts,
     update_outcome,
     updated_expiry,
 )
@@ -569,33 +570,51 @@ class LocalBackend(FeatureStoreBackend):
             self.flush()
             first_ait = self._next_ait_us(rows)
             expires = event_seconds + spec.ttl.seconds if spec.ttl else np.full(rows, np.nan)
-            writes = consecutive_puts(
-                self._seq + 1, first_ait, event_seconds, expires, spec.online_store, spec.offline_store
-            )
+            online = self._online_puts(spec, frame, event_seconds) if spec.online_store else np.zeros(0, "int64")
+            logged = np.zeros(rows, bool)
+            logged[online] = True
+            writes = consecutive_puts(self._seq + 1, first_ait, event_seconds, expires, logged, spec.offline_store)
             offline = OfflineRows(spec, offline_frame(frame, writes), event_seconds if spec.offline_store
                                   else event_seconds[:0])
             self._seq += rows
             self._store({spec.name: log_frame(frame, writes)}, [offline])
-            if spec.online_store:
-                with _gc_paused():
-                    entries = _online_entries(spec, frame, event_seconds, expires)
-                    self._apply_ingest_online(spec, entries, first_ait, progress)
-            elif progress is not None:
-                progress(rows, rows)
+            with _gc_paused():
+                entries = _online_entries(spec, frame.iloc[online], event_seconds[online], expires[online])
+                keys = _record_keys(frame[spec.record_identifier_name].to_numpy()[online])
+                self._apply_ingest_online(spec, keys, entries, first_ait + online, rows, progress)
         return rows
 
+    def _online_puts(self, spec: FeatureGroupSpec, frame: pd.DataFrame, event_seconds: np.ndarray) -> np.ndarray:
+        """The positions, ascending, of an ingest's puts that putting them all one after another
+        needs online (and so the write log): every put under a TTL (expiry depends on when each
+        put arrives); else the put each record keeps (:func:`latest_puts`), and every put of a
+        record whose stored entry can expire (a TTL since removed)."""
+        if spec.ttl is not None:
+            return np.arange(len(frame))
+        records = pd.factorize(frame[spec.record_identifier_name])[0]
+        kept = latest_puts(records, event_seconds, equal_overwrites=self._online.equal_overwrites)
+        keys = _record_keys(frame[spec.record_identifier_name].to_numpy()[kept])
+        expiring = [position for position, key in zip(kept.tolist(), keys)
+                    if (entry := self._online.current(spec.name, key)) is not None and entry.expires_at is not None]
+        if expiring:
+            kept = np.flatnonzero(np.isin(records, records[expiring]) | np.isin(np.arange(len(frame)), kept))
+        return kept
+
     def _apply_ingest_online(
-        self, spec: FeatureGroupSpec, entries: list[OnlineEntry], first_ait: int, progress: ProgressCallback | None
+        self, spec: FeatureGroupSpec, keys: list[str], entries: list[OnlineEntry], received_us: np.ndarray,
+        rows: int, progress: ProgressCallback | None,
     ) -> None:
-        """Put the entries of an ingest online, one after another, as put_record would."""
-        rows = len(entries)
-        keys = _record_keys(spec, entries)
-        for start in range(0, rows, INGEST_CHUNK):
-            stop = min(start + INGEST_CHUNK, rows)
+        """Put the entries of an ingest online (with their record keys), one after another, as
+        put_record would, each received at ``received_us``; ``progress`` counts the ingest's ``rows``."""
+        nows = (received_us / _MICROS).tolist()
+        for start in range(0, len(entries), INGEST_CHUNK):
+            stop = min(start + INGEST_CHUNK, len(entries))
             for index in range(start, stop):
-                self._online.put(spec.name, keys[index], entries[index], (first_ait + index) / _MICROS)
+                self._online.put(spec.name, keys[index], entries[index], nows[index])
             if progress is not None:
-                progress(stop, rows)
+                progress(rows * stop // len(entries), rows)
+        if progress is not None and not entries:
+            progress(rows, rows)
 
     def _offline_files(self, location: str) -> list[OfflineFile]:
         """The files below the s3 root (written out first: every acknowledged write is in them
@@ -726,10 +745,9 @@ def _online_entries(
     return list(map(OnlineEntry._make, zip(values, event_s.tolist(), expiry)))
 
 
-def _record_keys(spec: FeatureGroupSpec, entries: list[OnlineEntry]) -> list[str]:
-    """The record key of each entry, as the online store keys it."""
-    at = spec.feature_names.index(spec.record_identifier_name)
-    return [str(entry.values[at]) for entry in entries]  # type: ignore[index]  # a put: never a tombstone
+def _record_keys(identifiers: Iterable[Any]) -> list[str]:
+    """The record key of each identifier value, as the online store keys it."""
+    return [str(value) for value in identifiers]
 
 
 def _natives(column: np.ndarray) -> list[Any]:

@@ -135,10 +135,11 @@ def consecutive_puts(
     first_invoked_us: int,
     event_seconds: np.ndarray,
     expires_at: np.ndarray,
-    online: bool,
+    online: np.ndarray | bool,
     offline: bool,
 ) -> Writes:
     """Puts numbered and received one after another from ``first_seq`` and ``first_invoked_us``
-    (a bulk ingest), one per event time."""
+    (a bulk ingest), one per event time; ``online`` says which go to the online store (all, none,
+    or a mask)."""
     steps = np.arange(len(event_seconds), dtype="int64")
     return Writes(first_seq + steps, "put", first_invoked_us + steps, event_seconds, expires_at, online, offline)

@@ -1,4 +1,8 @@
-"""The write log: every write sent to the online store, in order; the online store is rebuilt from it.
+"""The write log: the writes sent to the online store, in order; the online store is rebuilt from it.
+
+Of an ingest it holds only the puts that the online store needed (see
+``LocalBackend._online_puts``): the others change nothing online, so replaying the log gives
+the same state.
 
 One table per group, ``log."<group>"``: the features, then :data:`~local_backend.history.LOG_COLUMNS`
 (sequence number, operation, event time, expiry, receipt time). Offline-only writes are not

@@ -91,8 +91,14 @@ def test_list_feature_groups_pages_sorts_and_filters(sm):
                                     NextToken=first["NextToken"])
     assert [s["FeatureGroupName"] for s in second["FeatureGroupSummaries"]] == names[2:]
     assert "NextToken" not in second
+    fresh = f"{prefix}-fresh"  # created just before the filter, so that it is still Creating on a loaded machine
+    sm.create_feature_group(**create_request(fresh))
     creating = sm.list_feature_groups(NameContains=prefix, FeatureGroupStatusEquals="Creating")
-    assert len(creating["FeatureGroupSummaries"]) == 3
+    assert fresh in [s["FeatureGroupName"] for s in creating["FeatureGroupSummaries"]]
+    assert {s["FeatureGroupStatus"] for s in creating["FeatureGroupSummaries"]} == {"Creating"}
+    wait_created(sm, fresh)
+    created = sm.list_feature_groups(NameContains=prefix, FeatureGroupStatusEquals="Created")
+    assert fresh in [s["FeatureGroupName"] for s in created["FeatureGroupSummaries"]]
     later = sm.list_feature_groups(NameContains=prefix, CreationTimeAfter=time.time() + 60)
     assert later["FeatureGroupSummaries"] == []
     with pytest.raises(ClientError) as excinfo:
