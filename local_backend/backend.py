@@ -190,16 +190,17 @@ class LocalBackend(FeatureStoreBackend):
     def _replay(self, spec: FeatureGroupSpec) -> None:
         """Rebuild a group's online store from its history, as the rules decided it then."""
         winners = self._log.online_winners(spec, self._online.equal_overwrites)
-        keys = [str(key) for key in winners[spec.record_identifier_name].tolist()]
-        rows = _with_logged_texts(spec, zip(*(_natives(winners[name]) for name in spec.feature_names)),
-                                  _natives(winners["__texts"]))
-        entries = map(OnlineEntry._make, zip(rows, winners["__event_seconds"].tolist(), repeat(None)))
-        self._online.load(spec.name, zip(keys, entries))
+        columns = _online_columns(spec, winners)
+        keys = [str(key) for key in columns[spec.record_identifier_name]]
+        rows = _with_logged_texts(spec, list(zip(*columns.values())), winners["__texts"])
+        event_times = (columns[spec.event_time_feature_name]  # the same float objects as in the rows
+                       if spec.types[spec.event_time_feature_name] == "Fractional"
+                       else winners["__event_seconds"].tolist())
+        self._online.load(spec.name, zip(keys, map(OnlineEntry._make, zip(rows, event_times, repeat(None)))))
         history = self._log.online_history(spec)
         id_index = spec.feature_names.index(spec.record_identifier_name)
         for row, op, event_s, expires, ait_us in zip(
-            _with_logged_texts(spec, zip(*(_natives(history[name]) for name in spec.feature_names)),
-                               _natives(history["__texts"])),
+            _with_logged_texts(spec, list(zip(*_online_columns(spec, history).values())), history["__texts"]),
             history["__op"].tolist(),
             history["__event_seconds"].tolist(),
             _natives(history["__expires_at"]),
@@ -740,9 +741,11 @@ def _online_entries(
     spec: FeatureGroupSpec, frame: pd.DataFrame, event_s: np.ndarray, expires: np.ndarray
 ) -> list[OnlineEntry]:
     """The online entries of an ingest's rows, in order (changes nothing)."""
-    values = zip(*(_natives(_column_or_none(frame, name)) for name in spec.feature_names))
+    columns = _online_columns(spec, {name: _column_or_none(frame, name) for name in spec.feature_names})
+    event_times = columns[spec.event_time_feature_name] if spec.types[spec.event_time_feature_name] == "Fractional" \
+        else event_s.tolist()
     expiry = [None if np.isnan(value) else value for value in expires.tolist()]
-    return list(map(OnlineEntry._make, zip(values, event_s.tolist(), expiry)))
+    return list(map(OnlineEntry._make, zip(zip(*columns.values()), event_times, expiry)))
 
 
 def _record_keys(identifiers: Iterable[Any]) -> list[str]:
@@ -776,12 +779,24 @@ def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[s
     return {name: record[name] for name in feature_names if name in record}
 
 
-def _with_logged_texts(
-    spec: FeatureGroupSpec, rows: Iterable[tuple[Any, ...]], texts: list[str | None]
-) -> Iterator[tuple[Any, ...]]:
-    """The write log's rows with their exact texts (JSON, or None) in place of typed values."""
-    for row, logged in zip(rows, texts):
-        yield row if logged is None else _with_texts(spec, row, json.loads(logged))
+def _with_logged_texts(spec: FeatureGroupSpec, rows: list[tuple[Any, ...]], texts: np.ndarray) -> list[tuple[Any, ...]]:
+    """The write log's rows, in place, with their exact texts (JSON, or None) in place of typed values."""
+    for index, logged in enumerate(_natives(texts)):
+        if logged is not None:
+            rows[index] = _with_texts(spec, rows[index], json.loads(logged))
+    return rows
+
+
+def _online_columns(spec: FeatureGroupSpec, columns: dict[str, np.ndarray]) -> dict[str, list[Any]]:
+    """The features of ``columns`` (from the write log) as Python values, None where missing,
+    each distinct text of a String feature one object (a million records hold a million copies
+    of "gold" otherwise)."""
+    values = {name: _natives(columns[name]) for name in spec.feature_names}
+    for name in spec.feature_names:
+        if spec.types[name] == "String" and name != spec.record_identifier_name:
+            seen: dict[Any, Any] = {}
+            values[name] = [seen.setdefault(text, text) for text in values[name]]
+    return values
 
 
 def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: dict[str, str]) -> tuple[Any, ...]:
