@@ -193,6 +193,12 @@ class FeatureGroupSpec:
         """Feature name -> FeatureType (computed once: do not change the dict)."""
         return {feature.name: feature.type for feature in self.features}
 
+    @cached_property
+    def number_positions(self) -> tuple[tuple[int, str, str], ...]:
+        """(position, name, FeatureType) of each Integral or Fractional feature (computed once)."""
+        return tuple((index, feature.name, feature.type) for index, feature in enumerate(self.features)
+                     if feature.type != "String")
+
     def with_name(self, name: str) -> FeatureGroupSpec:
         """The same spec under another name (e.g. with a prefix)."""
         return replace(self, name=name)

@@ -236,17 +236,21 @@ class LocalBackend(FeatureStoreBackend):
 
     def _store(self, logs: dict[str, pd.DataFrame], offline: list[OfflineRows]) -> None:
         """Store a batch of writes, up to ``self._seq``, in the write log and the offline store at
-        once, then have the offline store write their files; ServiceUnavailable, with nothing
+        once, while the offline store writes their files; ServiceUnavailable, with nothing
         stored, if the disk refuses."""
+        settle_files = self._offline.write_out(offline)  # staged meanwhile, published once committed
+        committed = False
         try:
             with self._db.transaction():
                 for group, rows in logs.items():
                     self._log.append(group, rows)
                 self._offline.append(offline)
                 self._db.set_stored(self._seq, self._last_ait_us)
+            committed = True
         except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
             raise failed_write(self._db.path, exc) from exc
-        self._offline.write_out(offline)
+        finally:
+            settle_files(committed)
 
     def write_out_offline(self) -> None:
         """Flush, and return once the offline store's files hold every acknowledged offline write
@@ -771,9 +775,14 @@ def _natives(column: np.ndarray) -> list[Any]:
 
 def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
     """A live entry as a typed record (the texts kept for exactness parsed back)."""
-    assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
-    record = {feature.name: parse_value(feature.type, value) if value.__class__ is str and feature.type != "String"
-              else value for feature, value in zip(spec.features, entry.values) if value is not None}
+    values = entry.values
+    assert values is not None, "a live entry (OnlineStore.get), never a tombstone"
+    record = dict(zip(spec.feature_names, values))
+    if None in values:
+        record = {name: value for name, value in record.items() if value is not None}
+    for index, name, kind in spec.number_positions:
+        if values[index].__class__ is str:  # the exact text put ("12.50"), kept for the wire
+            record[name] = parse_value(kind, values[index])
     if feature_names is None:
         return record
     return {name: record[name] for name in feature_names if name in record}
