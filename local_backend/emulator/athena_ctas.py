@@ -30,7 +30,8 @@ Departures from AWS: only PARQUET is written (ORC, AVRO, JSON, TEXTFILE and Iceb
 NOT_SUPPORTED); rows go to buckets by a hash of the bucket columns that is not Hive's; the
 objects live in the emulator's memory, so they, and the Glue table, are gone when the emulator
 stops, while the Athena table (kept by the local store) stays; an external location whose
-bucket does not exist fails with HIVE_FILESYSTEM_ERROR, the emulator's wording. Where AWS does
+bucket does not exist fails with HIVE_FILESYSTEM_ERROR, and an object key past S3's 1,024 bytes
+(a long location or partition value) with HIVE_PATH_TOO_LONG, both the emulator's wording. Where AWS does
 not document it, the emulator chooses: GetQueryResults of a CTAS has the one column ``rows``
 (``bigint``), no data row, and UpdateCount the rows written; object names are
 ``<QueryExecutionId>_<n>`` (bucketed: ``<bucket>_0_<QueryExecutionId>``).
@@ -55,13 +56,16 @@ from local_backend.emulator.athena_catalog import hive_type
 from local_backend.emulator.athena_results import athena_type, value_text
 from local_backend.emulator.glue_tables import PARQUET
 from local_backend.emulator.s3_files import DiskObjects
-from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
+from local_backend.emulator.s3_objects import S3Objects
 
 if TYPE_CHECKING:
     from local_backend.emulator.glue_tables import GlueTables
 
 __all__ = ["CtasPlace", "Written", "create_table_as_select", "ctas_query"]
 
+MAX_KEY_BYTES = 1024
+"""S3's longest object key."""
+MAX_FOLDER_BYTES = 900
 MAX_WRITERS = 100
 """Athena's limit of partitions and buckets one CTAS writes at once."""
 CODECS: dict[str, Any] = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "LZ4": "lz4", "NONE": "none",
@@ -150,6 +154,10 @@ def create_table_as_select(place: CtasPlace, tree: exp.Create, database: str | N
     columns = _columns(frame)
     _check_layout(options, [column for column, _ in columns])
     files = _files(frame, columns, options, place.query_id)
+    too_long = next((key for key, _, _ in files if len((folder + key).encode("utf-8")) > MAX_KEY_BYTES), None)
+    if too_long is not None:
+        raise ValidationException(f"HIVE_PATH_TOO_LONG: the object key {folder + too_long[:80]}... would be longer "
+                                  f"than S3's {MAX_KEY_BYTES} bytes (a partition value too long for a path).")
     with _WRITING:
         _check_empty(place, bucket, folder, location, db, name)
         try:
@@ -303,13 +311,13 @@ def _table_exists(place: CtasPlace, db: str, name: str) -> bool:
 
 def _checked_location(place: CtasPlace, location: str) -> tuple[str, str]:
     """(bucket, folder) of an ``s3://`` location whose bucket exists."""
-    try:
-        bucket, prefix = split_s3_uri(location)
-    except ValidationException:
-        raise _invalid(f"external_location '{location[:200]}' is not an S3 location (s3://bucket/prefix/).") from None
+    bucket, _, prefix = location.removeprefix("s3://").partition("/")
+    if not location.startswith("s3://") or not bucket:
+        raise _invalid(f"external_location '{location[:200]}' is not an S3 location (s3://bucket/prefix/).")
     folder = prefix if not prefix or prefix.endswith("/") else prefix + "/"
-    if "\x00" in folder or len(folder.encode("utf-8", "surrogatepass")) > 900:
-        raise _invalid("external_location is not an S3 key prefix an object key (1,024 bytes at most) can start with.")
+    if "\x00" in folder or len(folder.encode("utf-8", "surrogatepass")) > MAX_FOLDER_BYTES:
+        raise _invalid(f"external_location is not an S3 key prefix an object key can start with (at most "
+                       f"{MAX_FOLDER_BYTES} bytes, leaving room for the objects' names in S3's 1,024).")
     files = DiskObjects(place.backend.s3_root)
     if files.has_bucket(bucket):
         place.s3.ensure_bucket(bucket, place.backend.region)

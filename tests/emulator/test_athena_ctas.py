@@ -298,6 +298,7 @@ def test_queries_athena_cannot_store_are_refused(athena, s3, glue, place, query,
     ("s3://../etc/", "HIVE_FILESYSTEM_ERROR: The S3 bucket '..' of the table's location does not exist."),
     ("s3://no-such-bucket-for-ctas/x/", "HIVE_FILESYSTEM_ERROR"),
     ("s3://featurestore-demo-emulator/" + "k" * 1000 + "/", "INVALID_TABLE_PROPERTY: external_location is not"),
+    ("S3://featurestore-demo-emulator/x/", "INVALID_TABLE_PROPERTY"),
 ])
 def test_locations_outside_s3_are_refused(athena, s3, glue, location, reason):
     name = _name()
@@ -318,6 +319,21 @@ def test_a_dotted_location_is_an_s3_key_and_never_a_file(emulator, athena, s3, t
     assert pq.ParquetFile(io.BytesIO(_body(s3, written[0]))).read().to_pylist() == [{"a": 1}]
     created = {path for path in home.parent.rglob("*") if path.is_file()} - before
     assert not [path for path in created if "escape" in str(path) or execution["QueryExecutionId"] in path.name]
+
+
+def test_query_and_fragment_marks_are_part_of_the_key(athena, s3, place):
+    location = f"{place}a?b#c/"
+    execution = _run(athena, f"CREATE TABLE {_name()} WITH (external_location = '{location}') AS SELECT 1 AS a")
+    written = _body(s3, execution["Statistics"]["DataManifestLocation"]).decode().splitlines()
+    assert [uri.rsplit("/", 1)[0] + "/" for uri in written] == [location]
+    assert _keys(s3, location) == [written[0].removeprefix(f"s3://{BUCKET}/")]
+
+
+def test_a_partition_value_too_long_for_a_key_is_refused(athena, s3, glue, place):
+    name = _name()
+    sql = (f"CREATE TABLE {name} WITH (external_location = '{place}', partitioned_by = ARRAY['p']) "
+           "AS SELECT 1 AS n, rpad('v', 1100, 'v') AS p")
+    assert _refused(athena, glue, s3, sql, "default", name, place).startswith("HIVE_PATH_TOO_LONG")
 
 
 def test_a_missing_output_bucket_fails_the_ctas_before_it_writes(athena, s3, glue, place):
