@@ -51,7 +51,7 @@ import pyarrow.parquet as pq
 from sqlglot import exp
 
 from featurestore_demo.errors import ResourceInUse, ValidationException
-from featurestore_demo.service_model import fits_pattern, service_model
+from featurestore_demo.service_model import fits_pattern, shape_metadata
 from local_backend.emulator.athena_catalog import hive_type
 from local_backend.emulator.athena_results import athena_type, value_text
 from local_backend.emulator.glue_tables import PARQUET
@@ -275,7 +275,7 @@ def _names(table: exp.Table, database: str | None) -> tuple[str, str]:
 
 
 def _check_glue_name(text: str, what: str) -> None:
-    meta = service_model("glue").shape_for("NameString").metadata
+    meta = shape_metadata("glue", "NameString")
     if not meta["min"] <= len(text) <= meta["max"] or not fits_pattern(text, meta["pattern"]):
         raise ValidationException(f"INVALID_TABLE_PROPERTY: {what} '{text[:80]}' is not a Glue name "
                                   f"({meta['min']} to {meta['max']} printable characters).")

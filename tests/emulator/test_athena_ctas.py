@@ -240,6 +240,14 @@ def test_a_glue_table_of_that_name_is_an_existing_table(athena, s3, glue, place)
     assert _keys(s3, place) == []
 
 
+@pytest.mark.parametrize("table", ['"line\nbreak"', '"x' + "y" * 300 + '"'])
+def test_a_table_name_glue_cannot_hold_is_refused(athena, s3, glue, place, table):
+    sql = f"CREATE TABLE {table} WITH (external_location = '{place}') AS SELECT 1 AS a"
+    execution = _run(athena, sql)
+    assert execution["Status"]["StateChangeReason"].startswith("INVALID_TABLE_PROPERTY: The table name"), execution
+    assert _keys(s3, place) == []
+
+
 @pytest.mark.parametrize("database", ["no_such_database", "log", "main", "offline_index", "information_schema"])
 def test_a_database_athena_does_not_have_is_refused(athena, s3, glue, place, database):
     name = _name()
