@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from featurestore_demo.errors import ValidationException
+from featurestore_demo.rules.updates import checked_parameters
 from featurestore_demo.service_model import fits_pattern, member_metadata, shape_metadata
 
 GLUE_NAME = shape_metadata("sagemaker", "TableName")["pattern"]
@@ -34,3 +36,15 @@ def test_member_metadata_walks_the_input_through_structures_and_lists():
         "sagemaker", "FeatureParameterKey")
     with pytest.raises(KeyError):
         member_metadata("sagemaker", "CreateFeatureGroup", "NoSuchMember")
+
+
+@pytest.mark.parametrize("key", ["tab\there", "line\nbreak", "bang!"])
+def test_feature_parameters_are_held_to_the_models_pattern_on_every_backend(key):
+    """``\\p{Z}`` is separators (space), not control characters: a tab or a line break is refused, as
+    the emulator's front end refuses them (a hand regex of ``\\s`` once let them through locally)."""
+    pattern = shape_metadata("sagemaker", "FeatureParameterKey")["pattern"]
+    with pytest.raises(ValidationException) as raised:
+        checked_parameters(None, [{"Key": key, "Value": "v"}], [])
+    assert str(raised.value).endswith(f"Member must satisfy regular expression pattern: {pattern}")
+    assert checked_parameters("d", [{"Key": "ключ 1:a/b", "Value": "v"}], ["k"]) == (
+        [{"Key": "ключ 1:a/b", "Value": "v"}], ["k"])
