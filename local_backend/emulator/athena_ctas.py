@@ -39,22 +39,28 @@ not document it, the emulator chooses: GetQueryResults of a CTAS has the one col
 
 from __future__ import annotations
 
-import io
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlglot import exp
 
 from featurestore_demo.errors import ResourceInUse, ValidationException
-from featurestore_demo.service_model import fits_pattern, shape_metadata
-from local_backend.emulator.athena_catalog import hive_type
-from local_backend.emulator.athena_results import athena_type, value_text
-from local_backend.emulator.glue_tables import PARQUET
+from local_backend.emulator.ctas_objects import (
+    CODECS,
+    DUCKDB_TYPES,
+    MAX_WRITERS,
+    CtasOptions,
+    check_glue_name,
+    check_layout,
+    columns_of,
+    invalid_property,
+    parquet_objects,
+    partition_inputs,
+    table_input,
+    typed_rows,
+)
 from local_backend.emulator.s3_files import DiskObjects
 from local_backend.emulator.s3_objects import S3Objects
 
@@ -66,11 +72,6 @@ __all__ = ["CtasPlace", "Written", "create_table_as_select", "ctas_query"]
 MAX_KEY_BYTES = 1024
 """S3's longest object key."""
 MAX_FOLDER_BYTES = 900
-MAX_WRITERS = 100
-"""Athena's limit of partitions and buckets one CTAS writes at once."""
-CODECS: dict[str, Any] = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "LZ4": "lz4", "NONE": "none",
-                          "UNCOMPRESSED": "none"}
-DEFAULT_CODEC = "GZIP"
 NOT_WRITTEN_FORMATS = ("ORC", "AVRO", "JSON", "TEXTFILE", "ION")
 """Formats Athena's CTAS writes and the emulator does not."""
 PROPERTIES = ("external_location", "format", "write_compression", "parquet_compression", "compression_level",
@@ -79,13 +80,6 @@ PROPERTIES = ("external_location", "format", "write_compression", "parquet_compr
 NOT_WRITTEN_PROPERTIES = ("orc_compression", "location", "vacuum_min_snapshots_to_keep",
                           "vacuum_max_snapshot_age_seconds", "optimize_rewrite_delete_file_threshold")
 """Athena's properties of the formats and table types the emulator does not write."""
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "bigint": pa.int64(), "integer": pa.int32(), "double": pa.float64(), "boolean": pa.bool_(),
-    "timestamp": pa.timestamp("ms"), "varchar": pa.string()}
-DUCKDB_TYPES = {"bigint": "BIGINT", "integer": "INTEGER", "double": "DOUBLE", "boolean": "BOOLEAN",
-                "timestamp": "TIMESTAMP", "varchar": "VARCHAR"}
-NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
-_ESCAPED = frozenset('"#%\'*/:=?\\\x7f{[]^')
 _WRITING = threading.Lock()
 """Held from "is the location empty?" to the objects written, so two CTAS never share a location."""
 
@@ -110,17 +104,6 @@ class Written(NamedTuple):
     rows: int
     objects: list[str]
     bytes: int
-
-
-@dataclass
-class _Options:
-    location: str | None = None
-    codec: str = DEFAULT_CODEC
-    level: int | None = None
-    partitioned_by: list[str] = field(default_factory=list)
-    bucketed_by: list[str] = field(default_factory=list)
-    bucket_count: int | None = None
-    with_data: bool = True
 
 
 def ctas_query(tree: exp.Create) -> exp.Query | None:
@@ -150,10 +133,10 @@ def create_table_as_select(place: CtasPlace, tree: exp.Create, database: str | N
     _check_empty(place, bucket, folder, location, db, name)
     if not options.with_data:
         query = exp.select("*").from_(query.subquery("__ctas")).limit(0)
-    frame = _typed(run(query))
-    columns = _columns(frame)
-    _check_layout(options, [column for column, _ in columns])
-    files = _files(frame, columns, options, place.query_id)
+    frame = typed_rows(run(query))
+    columns = columns_of(frame)
+    check_layout(options, [column for column, _ in columns])
+    files = parquet_objects(frame, columns, options, place.query_id)
     too_long = next((key for key, _, _ in files if len((folder + key).encode("utf-8")) > MAX_KEY_BYTES), None)
     if too_long is not None:
         raise ValidationException(f"HIVE_PATH_TOO_LONG: the object key {folder + too_long[:80]}... would be longer "
@@ -168,8 +151,8 @@ def create_table_as_select(place: CtasPlace, tree: exp.Create, database: str | N
             for key, body, _ in files:
                 place.s3.put(bucket, folder + key, body)
             if place.glue is not None:
-                place.glue.create_table(db, _table_input(name, columns, options, location),
-                                        _partitions(files, columns, options, location))
+                place.glue.create_table(db, table_input(name, columns, options, location),
+                                        partition_inputs(files, columns, options, location))
         except Exception:
             place.backend.drop_external_table(db, name, if_exists=True)
             raise
@@ -184,12 +167,8 @@ def _exists(db: str, name: str) -> ValidationException:
     return ValidationException(f"TABLE_ALREADY_EXISTS: Destination table 'awsdatacatalog.{db}.{name}' already exists")
 
 
-def _invalid(message: str) -> ValidationException:
-    return ValidationException(f"INVALID_TABLE_PROPERTY: {message}")
-
-
-def _options(tree: exp.Create) -> _Options:
-    options = _Options()
+def _options(tree: exp.Create) -> CtasOptions:
+    options = CtasOptions()
     seen: set[str] = set()
     for prop in (tree.args.get("properties") or exp.Properties(expressions=[])).expressions:
         if isinstance(prop, exp.WithDataProperty):
@@ -200,22 +179,22 @@ def _options(tree: exp.Create) -> _Options:
         else:
             name, value = exp.Properties.PROPERTY_TO_NAME.get(type(prop), prop.key).lower(), prop.this
         if name in seen:
-            raise _invalid(f"Table property '{name}' is given more than once.")
+            raise invalid_property(f"Table property '{name}' is given more than once.")
         seen.add(name)
         _option(options, name, value)
     if "write_compression" in seen and "parquet_compression" in seen:
-        raise _invalid("Give write_compression or parquet_compression, not both.")
+        raise invalid_property("Give write_compression or parquet_compression, not both.")
     if bool(options.bucketed_by) != (options.bucket_count is not None):
-        raise _invalid("bucketed_by and bucket_count go together: give both, or neither.")
+        raise invalid_property("bucketed_by and bucket_count go together: give both, or neither.")
     return options
 
 
-def _option(options: _Options, name: str, value: Any) -> None:
+def _option(options: CtasOptions, name: str, value: Any) -> None:
     if name in NOT_WRITTEN_PROPERTIES:
         raise ValidationException(f"NOT_SUPPORTED: the emulator writes Hive tables in PARQUET only; "
                                   f"table property '{name}' is not emulated.")
     if name not in PROPERTIES:
-        raise _invalid(f"Catalog 'awsdatacatalog' table property '{name}' does not exist. "
+        raise invalid_property(f"Catalog 'awsdatacatalog' table property '{name}' does not exist. "
                        f"Table properties are lower case: {', '.join(PROPERTIES)}.")
     if name == "external_location":
         options.location = _text(name, value)
@@ -224,7 +203,7 @@ def _option(options: _Options, name: str, value: Any) -> None:
     elif name in ("write_compression", "parquet_compression"):
         codec = _text(name, value).upper()
         if codec not in CODECS:
-            raise _invalid(f"{name} '{codec}' is not a Parquet compression ({', '.join(CODECS)}).")
+            raise invalid_property(f"{name} '{codec}' is not a Parquet compression ({', '.join(CODECS)}).")
         options.codec = codec
     elif name == "compression_level":
         options.level = _number(name, value, 1, 22)
@@ -242,25 +221,25 @@ def _check_format(kind: str) -> None:
     if kind in NOT_WRITTEN_FORMATS:
         raise ValidationException(f"NOT_SUPPORTED: the emulator's CTAS writes PARQUET only, not {kind}.")
     if kind != "PARQUET":
-        raise _invalid(f"format '{kind}' is not a storage format of Athena's CTAS.")
+        raise invalid_property(f"format '{kind}' is not a storage format of Athena's CTAS.")
 
 
 def _text(name: str, value: Any) -> str:
     if not (isinstance(value, exp.Literal) and value.is_string):
-        raise _invalid(f"Table property '{name}' takes a string ('...').")
+        raise invalid_property(f"Table property '{name}' takes a string ('...').")
     return str(value.this)
 
 
 def _number(name: str, value: Any, low: int, high: int) -> int:
     if not (isinstance(value, exp.Literal) and not value.is_string and str(value.this).isdigit()
             and low <= int(value.this) <= high):
-        raise _invalid(f"Table property '{name}' takes a whole number from {low} to {high}.")
+        raise invalid_property(f"Table property '{name}' takes a whole number from {low} to {high}.")
     return int(value.this)
 
 
 def _names_list(name: str, value: Any) -> list[str]:
     if not isinstance(value, exp.Array) or not value.expressions:
-        raise _invalid(f"Table property '{name}' takes ARRAY['column', ...].")
+        raise invalid_property(f"Table property '{name}' takes ARRAY['column', ...].")
     return [_text(name, item).lower() for item in value.expressions]
 
 
@@ -270,15 +249,8 @@ def _names(table: exp.Table, database: str | None) -> tuple[str, str]:
         raise ValidationException(f"CATALOG_NOT_FOUND: Catalog '{table.catalog}' does not exist")
     db, name = (table.db or database or "default").lower(), table.name.lower()
     for kind, text in (("database", db), ("table", name)):
-        _check_glue_name(text, f"The {kind} name")
+        check_glue_name(text, f"The {kind} name")
     return db, name
-
-
-def _check_glue_name(text: str, what: str) -> None:
-    meta = shape_metadata("glue", "NameString")
-    if not meta["min"] <= len(text) <= meta["max"] or not fits_pattern(text, meta["pattern"]):
-        raise ValidationException(f"INVALID_TABLE_PROPERTY: {what} '{text[:80]}' is not a Glue name "
-                                  f"({meta['min']} to {meta['max']} printable characters).")
 
 
 def _check_columns_named(query: exp.Query) -> None:
@@ -313,10 +285,10 @@ def _checked_location(place: CtasPlace, location: str) -> tuple[str, str]:
     """(bucket, folder) of an ``s3://`` location whose bucket exists."""
     bucket, _, prefix = location.removeprefix("s3://").partition("/")
     if not location.startswith("s3://") or not bucket:
-        raise _invalid(f"external_location '{location[:200]}' is not an S3 location (s3://bucket/prefix/).")
+        raise invalid_property(f"external_location '{location[:200]}' is not an S3 location (s3://bucket/prefix/).")
     folder = prefix if not prefix or prefix.endswith("/") else prefix + "/"
     if "\x00" in folder or len(folder.encode("utf-8", "surrogatepass")) > MAX_FOLDER_BYTES:
-        raise _invalid(f"external_location is not an S3 key prefix an object key can start with (at most "
+        raise invalid_property(f"external_location is not an S3 key prefix an object key can start with (at most "
                        f"{MAX_FOLDER_BYTES} bytes, leaving room for the objects' names in S3's 1,024).")
     files = DiskObjects(place.backend.s3_root)
     if files.has_bucket(bucket):
@@ -334,132 +306,3 @@ def _check_empty(place: CtasPlace, bucket: str, folder: str, location: str, db: 
             f"HIVE_PATH_ALREADY_EXISTS: Target directory for table '{db}.{name}' already exists: {location}. "
             f"You may need to manually clean the data at location '{location}' before retrying. "
             "Athena will not delete data in your account.")
-
-
-# ---------------------------------------------------------------- the rows
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """The query's rows as the CTAS stores them: lower-case names, Athena's types, text for anything
-    but a number, boolean or timestamp, timestamps to the millisecond."""
-    frame = frame.copy()
-    for index, dtype in enumerate(frame.dtypes):
-        kind, column = athena_type(dtype), frame.iloc[:, index]
-        if kind == "varchar":
-            frame.isetitem(index, pd.array([value_text(value, kind) for value in column], dtype=object))
-        elif kind == "timestamp":
-            times = pd.to_datetime(column)
-            if times.dt.tz is not None:  # Athena's timestamp has no zone: UTC, as the engine runs in UTC
-                times = times.dt.tz_convert("UTC").dt.tz_localize(None)
-            frame.isetitem(index, times.dt.floor("ms").array)
-    frame.columns = [str(name).lower() for name in frame.columns]
-    return frame
-
-
-def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    columns = [(str(name), athena_type(dtype)) for name, dtype in frame.dtypes.items()]
-    seen: set[str] = set()
-    for name, _ in columns:
-        if name in seen:
-            raise ValidationException(f"DUPLICATE_COLUMN_NAME: Column name '{name}' specified more than once")
-        _check_glue_name(name, "The column name")
-        seen.add(name)
-    return columns
-
-
-def _check_layout(options: _Options, names: list[str]) -> None:
-    partitions = options.partitioned_by
-    for column in partitions + options.bucketed_by:
-        if column not in names:
-            raise _invalid(f"Column '{column}' of partitioned_by or bucketed_by is not a column of the query.")
-    if partitions and names[len(names) - len(partitions):] != partitions:
-        raise ValidationException(f"HIVE_COLUMN_ORDER_MISMATCH: Partition keys must be the last columns in the "
-                                  f"table and in the same order as the table properties: {partitions}")
-    if len(partitions) == len(names):
-        raise ValidationException("NOT_SUPPORTED: a table needs at least one column that is not a partition column.")
-    if set(partitions) & set(options.bucketed_by):
-        raise _invalid("A column cannot be both a partition column and a bucket column.")
-
-
-def _files(frame: pd.DataFrame, columns: list[tuple[str, str]], options: _Options,
-           query_id: str) -> list[tuple[str, bytes, tuple[str | None, ...]]]:
-    """(key under the location, Parquet bytes, partition values as text) of every object to write."""
-    if frame.empty:
-        return []
-    partitions, kinds = options.partitioned_by, dict(columns)
-    groups = list(frame.groupby(partitions, dropna=False, sort=True)) if partitions else [((), frame)]
-    parts = []
-    for number, (values, rows) in enumerate(groups):
-        texts = tuple(value_text(value, kinds[column])
-                      for column, value in zip(partitions, values if isinstance(values, tuple) else (values,)))
-        folder = "".join(f"{_escape(column)}={_escape(NULL_PARTITION if text is None else text)}/"
-                         for column, text in zip(partitions, texts))
-        for bucket, part in _buckets(rows, options):
-            name = f"{bucket:06d}_0_{query_id}" if options.bucket_count else f"{query_id}_{number}"
-            parts.append((folder + name, part, texts))
-        if len(parts) > MAX_WRITERS:
-            raise ValidationException(f"HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of {MAX_WRITERS} open "
-                                      "writers for partitions/buckets")
-    data = [(name, kind) for name, kind in columns if name not in partitions]
-    return [(key, _parquet(part, data, options), texts) for key, part, texts in parts]
-
-
-def _buckets(rows: pd.DataFrame, options: _Options) -> list[tuple[int, pd.DataFrame]]:
-    if not options.bucket_count:
-        return [(0, rows)]
-    hashes = pd.util.hash_pandas_object(rows[options.bucketed_by], index=False).to_numpy() % options.bucket_count
-    return [(int(bucket), rows[hashes == bucket]) for bucket in sorted(set(hashes.tolist()))]
-
-
-def _parquet(rows: pd.DataFrame, data: list[tuple[str, str]], options: _Options) -> bytes:
-    schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in data])
-    table = pa.Table.from_pandas(rows[[name for name, _ in data]], schema=schema, preserve_index=False)
-    sink = io.BytesIO()
-    pq.write_table(table, sink, compression=CODECS[options.codec], compression_level=options.level,
-                   use_deprecated_int96_timestamps=True)
-    return sink.getvalue()
-
-
-def _escape(text: str) -> str:
-    """A partition column or value as Hive writes it in a path (``/`` is ``%2F``...)."""
-    return "".join(f"%{ord(ch):02X}" if ch in _ESCAPED or ord(ch) < 0x20 else ch for ch in text)
-
-
-# ---------------------------------------------------------------- Glue
-
-
-def _table_input(name: str, columns: list[tuple[str, str]], options: _Options, location: str) -> dict[str, Any]:
-    partitions = options.partitioned_by
-    glue_type = {kind: hive_type(DUCKDB_TYPES[kind]) for kind in DUCKDB_TYPES}
-    return {
-        "Name": name,
-        "TableType": "EXTERNAL_TABLE",
-        "Parameters": {"EXTERNAL": "TRUE", "has_encrypted_data": "false", "parquet.compression": options.codec},
-        "PartitionKeys": [{"Name": column, "Type": glue_type[kind]} for column, kind in columns
-                          if column in partitions],
-        "StorageDescriptor": {
-            "Columns": [{"Name": column, "Type": glue_type[kind]} for column, kind in columns
-                        if column not in partitions],
-            "Location": location,
-            **PARQUET,
-            "Compressed": False,
-            "NumberOfBuckets": options.bucket_count or -1,
-            "BucketColumns": list(options.bucketed_by),
-            "StoredAsSubDirectories": False,
-        },
-    }
-
-
-def _partitions(files: list[tuple[str, bytes, tuple[str | None, ...]]], columns: list[tuple[str, str]],
-                options: _Options, location: str) -> list[dict[str, Any]]:
-    """The Glue PartitionInput of each partition written."""
-    if not options.partitioned_by:
-        return []
-    table = _table_input("", columns, options, location)["StorageDescriptor"]
-    found: dict[tuple[str | None, ...], str] = {}
-    for key, _, texts in files:
-        found.setdefault(texts, key.rsplit("/", 1)[0])
-    base = location if location.endswith("/") else location + "/"
-    return [{"Values": [NULL_PARTITION if text is None else text for text in texts],
-             "StorageDescriptor": {**table, "Location": base + folder + "/"}} for texts, folder in found.items()]
-
