@@ -35,6 +35,7 @@ from featurestore_demo.rules.updates import UNCHANGED, Unchanged, checked_parame
 from featurestore_demo.rules.values import normalize_update
 from featurestore_demo.runtime_types import BatchWriteResult, EntryError, RecordPage, WriteEntry
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration
+from featurestore_demo.service_model import member_metadata
 from featurestore_demo.sql import quote_identifier
 from featurestore_demo.validation import (
     DELETION_MODES,
@@ -307,7 +308,8 @@ class FeatureStoreBackend(abc.ABC):
         in ``unprocessed`` (retry it); every other entry is written. ValidationException, writing
         nothing, for fewer than 1 or more than 25 entries or a bad ``ttl``.
         """
-        entries = [WriteEntry(*entry) for entry in checked_count(entries, 1, 25, "entries")]
+        limits = member_metadata("sagemaker-featurestore-runtime", "BatchWriteRecord", "Entries")
+        entries = [WriteEntry(*entry) for entry in checked_count(entries, "entries", limits)]
         if ttl is not None:
             validate_ttl(ttl, "ttlDuration")
         prepared: list[tuple[int, PreparedPut]] = []

@@ -30,6 +30,7 @@ import local_backend.updates
 from local_backend.emulator import (
     athena,
     athena_catalog,
+    athena_ctas,
     athena_results,
     athena_statements,
     create_request,
@@ -48,8 +49,8 @@ DEFAULT_PATH = Path("IMPLEMENTATION_COVERAGE.md")
 SERVICES = ("sagemaker", "sagemaker-featurestore-runtime", "athena")
 DEPARTURE = re.compile(r"(Departures? from AWS[^:\n]*:|Departure:)\s*(.*?)(?:\n\s*\n|\Z)", re.S)
 MODULES: tuple[ModuleType, ...] = (sagemaker, create_request, glue_tables, runtime, athena, athena_catalog,
-                                   athena_statements, athena_results, local_backend.backend, local_backend.catalog,
-                                   local_backend.updates)
+                                   athena_statements, athena_ctas, athena_results, local_backend.backend,
+                                   local_backend.catalog, local_backend.updates)
 
 
 SAGEMAKER_SHARED = ("Search", "AddTags", "ListTags", "DeleteTags")

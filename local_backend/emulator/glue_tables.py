@@ -119,6 +119,29 @@ class GlueTables:
         table = table_input(description)
         glue.create_table(database, table["Name"], table)
 
+    def has_database(self, database: str) -> bool:
+        return database in self._glue().databases
+
+    def has_table(self, database: str, table: str) -> bool:
+        return self._exists({"Database": database, "TableName": table})
+
+    def create_table(self, database: str, table: dict[str, Any], partitions: list[dict[str, Any]]) -> None:
+        """Create the Glue table ``table`` (a TableInput) with its ``partitions`` (PartitionInputs), and
+        the database if Glue lacks it (Athena's CTAS: :mod:`.athena_ctas`)."""
+        glue = self._glue()
+        if database not in glue.databases:
+            glue.create_database(database, {"Name": database})
+        glue.create_table(database, table["Name"], table)
+        for partition in partitions:
+            glue.create_partition(database, table["Name"], partition)
+
+    def delete_table(self, database: str, table: str) -> bool:
+        """Delete a Glue table (Athena's DROP TABLE); False if there is none."""
+        if not self.has_table(database, table):
+            return False
+        self._glue().delete_table(database, table)
+        return True
+
     def restore(self) -> None:
         """Create the Glue tables of the backend's groups that moto's Glue lacks (moto keeps its
         state in memory: a store reopened by a new emulator process has groups but no tables)."""

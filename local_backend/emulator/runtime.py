@@ -33,7 +33,7 @@ from botocore import xform_name
 from featurestore_demo.errors import FeatureStoreError, ValidationException
 from featurestore_demo.runtime_types import WriteEntry
 from featurestore_demo.schemas import TtlDuration
-from featurestore_demo.service_model import service_model
+from featurestore_demo.service_model import service_model, shape_metadata
 from featurestore_demo.wire_format import iso_instant
 from local_backend.emulator.rest import find_route, rest_input
 from local_backend.emulator.wire import Request, Response, WireError, json_response, resolve_group
@@ -215,7 +215,7 @@ def _code(error: FeatureStoreError) -> str:
 
 def _message(error: FeatureStoreError) -> str:
     """The message of an ``Errors`` entry, within the model's Message shape (2048 characters)."""
-    return str(error)[:2048]
+    return str(error)[:int(shape_metadata(MODEL_NAME, "Message")["max"])]
 
 
 def _record(items: list[dict[str, Any]]) -> dict[str, Any]:

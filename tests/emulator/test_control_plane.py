@@ -8,7 +8,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_helpers import ROLE, create_request, record, unique_name, wait_created
-from featurestore_demo.service_model import service_model
+from featurestore_demo.service_model import model_enum, service_model
+from local_backend.emulator.sagemaker import SORT_KEYS
 
 
 def _error(excinfo) -> tuple[str, str, int]:
@@ -153,3 +154,29 @@ def test_model_patterns_with_unicode_classes_are_checked(sm, group):
     )
     parameters = sm.describe_feature_metadata(FeatureGroupName=group, FeatureName="age")["Parameters"]
     assert parameters == [{"Key": "ключ", "Value": "ok"}]
+
+
+def test_list_feature_groups_sorts_by_every_value_the_model_allows(sm, group):
+    """The model checks SortBy; the handler must know how to sort by each value it lets through."""
+    assert sorted(SORT_KEYS) == sorted(model_enum("sagemaker", "FeatureGroupSortBy"))
+    for sort_by in model_enum("sagemaker", "FeatureGroupSortBy"):
+        for order in model_enum("sagemaker", "FeatureGroupSortOrder"):
+            assert sm.list_feature_groups(SortBy=sort_by, SortOrder=order, MaxResults=100)["FeatureGroupSummaries"]
+
+
+@pytest.mark.parametrize("member", ["TableName", "Database", "Catalog"])
+def test_a_data_catalog_name_outside_glues_characters_is_refused(sm, member):
+    """DataCatalogConfig's names range over ``[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*``:
+    a line break is not among them (the pattern's surrogate pair once made it unreadable, so unchecked)."""
+    name = unique_name()
+    catalog = {"TableName": "t", "Database": "sagemaker_featurestore", "Catalog": "AwsDataCatalog", member: "a\nb"}
+    request = create_request(name)
+    request["OfflineStoreConfig"]["DataCatalogConfig"] = catalog
+    with pytest.raises(ClientError) as excinfo:
+        sm.create_feature_group(**request)
+    pattern = service_model("sagemaker").shape_for(member).metadata["pattern"]
+    code, message, status = _error(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert message.endswith(f"Member must satisfy regular expression pattern: {pattern}")
+    with pytest.raises(sm.exceptions.ResourceNotFound):
+        sm.describe_feature_group(FeatureGroupName=name)
