@@ -59,6 +59,7 @@ from featurestore_demo.errors import (
 )
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
+from featurestore_demo.rules.collections import collection_from_json
 from featurestore_demo.rules.online import (
     DeleteOutcome,
     OnlineEntry,
@@ -69,13 +70,13 @@ from featurestore_demo.rules.online import (
     updated_expiry,
 )
 from featurestore_demo.rules.tags import merged_tags
-from featurestore_demo.rules.values import normalize_record, parse_value, value_text
+from featurestore_demo.rules.values import ExactTexts, collection_texts, normalize_record, parse_value, value_text
 from featurestore_demo.runtime_types import RecordPage
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration, data_catalog
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import TAGS_KEY, describe_response, list_summaries, new_description, table_of
 from local_backend.database import DATABASE, Database, failed_write
-from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
+from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame, stored_features
 from local_backend.iceberg_tables import IcebergTables
 from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineRows, ParquetOfflineStore
@@ -191,15 +192,13 @@ class LocalBackend(FeatureStoreBackend):
         """Rebuild a group's online store from its history, as the rules decided it then."""
         winners = self._log.online_winners(spec, self._online.equal_overwrites)
         keys = [str(key) for key in winners[spec.record_identifier_name].tolist()]
-        rows = _with_logged_texts(spec, zip(*(_natives(winners[name]) for name in spec.feature_names)),
-                                  _natives(winners["__texts"]))
+        rows = _with_logged_texts(spec, zip(*_feature_columns(spec, winners)), _natives(winners["__texts"]))
         entries = map(OnlineEntry._make, zip(rows, winners["__event_seconds"].tolist(), repeat(None)))
         self._online.load(spec.name, zip(keys, entries))
         history = self._log.online_history(spec)
         id_index = spec.feature_names.index(spec.record_identifier_name)
         for row, op, event_s, expires, ait_us in zip(
-            _with_logged_texts(spec, zip(*(_natives(history[name]) for name in spec.feature_names)),
-                               _natives(history["__texts"])),
+            _with_logged_texts(spec, zip(*_feature_columns(spec, history)), _natives(history["__texts"])),
             history["__op"].tolist(),
             history["__event_seconds"].tolist(),
             _natives(history["__expires_at"]),
@@ -419,7 +418,7 @@ class LocalBackend(FeatureStoreBackend):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """The online entry holds ``exact``'s texts in place of their typed values (the write log
         and the offline store get the typed values)."""
@@ -461,7 +460,7 @@ class LocalBackend(FeatureStoreBackend):
         event_seconds: float | None,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """Merge ``values`` into the live record and write the whole result as a put, online as
         the update rule says (:func:`~featurestore_demo.rules.online.update_outcome`) and offline.
@@ -516,7 +515,8 @@ class LocalBackend(FeatureStoreBackend):
         """The live record of ``record_id`` as GetRecord sends it, or None (validated as get_record).
 
         Each feature's ValueAsString is the exact text put (``"12.50"`` stays ``"12.50"``, ``"1e3"``
-        stays ``"1e3"``), in definition order or that of ``feature_names``; ``expires_at`` is
+        stays ``"1e3"``), a collection's ValueAsStringList the exact texts of its elements (a
+        list), in definition order or that of ``feature_names``; ``expires_at`` is
         epoch seconds, None without a TTL (SAGEMAKER_SPEC §2.1, §2.3). The write log keeps the
         texts, so they survive reopening the store.
         """
@@ -525,8 +525,12 @@ class LocalBackend(FeatureStoreBackend):
         if entry is None:
             return None
         assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
-        texts = {name: value if isinstance(value, str) else value_text(value)
-                 for name, value in zip(spec.feature_names, entry.values) if value is not None}
+        texts: dict[str, str | list[str]] = {name: value if isinstance(value, str) else value_text(value)
+                                             for name, value in zip(spec.feature_names, entry.values)
+                                             if value is not None}
+        if spec.collections:
+            values = dict(zip(spec.feature_names, entry.values))
+            texts.update((name, collection_texts(values[name])) for name in spec.collections if name in texts)
         chosen = texts if names is None else {name: texts[name] for name in names if name in texts}
         return WireRecord(list(chosen.items()), entry.expires_at)
 
@@ -574,10 +578,11 @@ class LocalBackend(FeatureStoreBackend):
             logged = np.zeros(rows, bool)
             logged[online] = True
             writes = consecutive_puts(self._seq + 1, first_ait, event_seconds, expires, logged, spec.offline_store)
-            offline = OfflineRows(spec, offline_frame(frame, writes), event_seconds if spec.offline_store
+            stored = stored_features(spec, frame)
+            offline = OfflineRows(spec, offline_frame(stored, writes), event_seconds if spec.offline_store
                                   else event_seconds[:0])
             self._seq += rows
-            self._store({spec.name: log_frame(frame, writes)}, [offline])
+            self._store({spec.name: log_frame(stored, writes)}, [offline])
             with _gc_paused():
                 entries = _online_entries(spec, frame.iloc[online], event_seconds[online], expires[online])
                 keys = _record_keys(frame[spec.record_identifier_name].to_numpy()[online])
@@ -691,7 +696,7 @@ class LocalBackend(FeatureStoreBackend):
         event_s: float,
         expires: float | None,
         target_stores: tuple[str, ...],
-        texts: dict[str, str] | None = None,
+        texts: ExactTexts | None = None,
     ) -> int:
         """Journal one accepted write (durable on return, as ``durability`` says), with the exact
         texts put where they differ from the typed values; returns its api_invocation_time (µs).
@@ -766,11 +771,26 @@ def _natives(column: np.ndarray) -> list[Any]:
     return column.tolist()
 
 
+def _feature_columns(spec: FeatureGroupSpec, table: dict[str, Any]) -> list[list[Any]]:
+    """The feature columns of a write-log query in definition order, as Python values; a
+    collection's JSON text as its tuple of typed elements."""
+    columns = [_natives(table[name]) for name in spec.feature_names]
+    for index, name in enumerate(spec.feature_names):
+        if name in spec.collections:
+            columns[index] = [None if text is None else collection_from_json(text) for text in columns[index]]
+    return columns
+
+
 def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
-    """A live entry as a typed record (the texts kept for exactness parsed back)."""
+    """A live entry as a typed record (the texts kept for exactness parsed back; a collection as a list)."""
     assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
-    record = {feature.name: parse_value(feature.type, value) if value.__class__ is str and feature.type != "String"
-              else value for feature, value in zip(spec.features, entry.values) if value is not None}
+    record: dict[str, Any] = {
+        feature.name: parse_value(feature.type, value) if value.__class__ is str and feature.type != "String"
+        else value for feature, value in zip(spec.features, entry.values) if value is not None}
+    if spec.collections:
+        record.update((name, [parse_value(feature.type, element) if element.__class__ is str else element
+                              for element in record[name]])
+                      for name, feature in spec.collections.items() if name in record)
     if feature_names is None:
         return record
     return {name: record[name] for name in feature_names if name in record}
@@ -784,7 +804,7 @@ def _with_logged_texts(
         yield row if logged is None else _with_texts(spec, row, json.loads(logged))
 
 
-def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: dict[str, str]) -> tuple[Any, ...]:
+def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: ExactTexts) -> tuple[Any, ...]:
     """``values`` (in definition order) with the texts of ``exact`` in place of their typed values."""
     if not exact:
         return values
