@@ -31,7 +31,7 @@ from typing import Any
 from botocore import xform_name
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
-from featurestore_demo.runtime_types import WriteEntry
+from featurestore_demo.runtime_types import BatchWriteResult, WriteEntry
 from featurestore_demo.schemas import TtlDuration
 from featurestore_demo.service_model import service_model
 from featurestore_demo.wire_format import iso_instant
@@ -154,7 +154,9 @@ class RuntimeService:
             except FeatureStoreError as error:
                 errors[index] = error
         written = list(entries)
-        result = self.backend.batch_write_record(list(entries.values()), ttl=_ttl(params.get("TtlDuration")))
+        ttl = _ttl(params.get("TtlDuration"))
+        result = (self.backend.batch_write_record(list(entries.values()), ttl=ttl) if entries
+                  else BatchWriteResult([], []))  # every entry refused already: nothing to write
         errors.update((written[failure.position], failure.error) for failure in result.errors)
         return {
             "Errors": [{"Entry": sent[index], "ErrorCode": _code(error), "ErrorMessage": _message(error)}
