@@ -280,8 +280,10 @@ class FeatureStoreBackend(abc.ABC):
     ) -> None:
         """Write one record (a full overwrite, not a partial update) to the group's stores.
 
-        ``ttl`` overrides the group's TTL; a record whose ExpiresAt (event time + TTL) would fall
-        after 9999-12-31T23:59:59.999Z is refused (ValidationException), as is any bad value.
+        A collection feature's value (List, Set, Vector) is a list, tuple or array of its elements;
+        any other feature's is a single value. ``ttl`` overrides the group's TTL; a record whose
+        ExpiresAt (event time + TTL) would fall after 9999-12-31T23:59:59.999Z is refused
+        (ValidationException), as is any bad value.
         """
         self._put_record(*self._prepared_put(feature_group, record, target_stores, ttl))
 
