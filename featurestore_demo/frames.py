@@ -24,10 +24,11 @@ from featurestore_demo.rules.values import (
     check_expires_at,
     event_time_seconds,
     is_missing,
+    parse_collection,
     parse_value,
     record_size,
 )
-from featurestore_demo.schemas import FeatureGroupSpec
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec
 
 __all__ = ["ValidatedFrame", "event_seconds", "validate_frame"]
 
@@ -46,7 +47,9 @@ def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> ValidatedFram
     ValidationException if any value is bad.
 
     Integral columns come back as ``Int64``, Fractional as ``float64`` (NaN = absent) and String
-    as ``object``. The record identifier and the event time must be present in every row.
+    as ``object``; a collection feature's column (cells of lists, tuples or arrays) as ``object``
+    holding a tuple of typed elements per row (None = absent). The record identifier and the
+    event time must be present in every row.
     """
     if not isinstance(frame, pd.DataFrame):
         raise ValidationException(f"ingest takes a pandas DataFrame, not {type(frame).__name__}.")
@@ -61,7 +64,8 @@ def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> ValidatedFram
         raise ValidationException("The DataFrame has duplicate column names.")
     typed = pd.DataFrame(
         {
-            name: _typed_column(name, types[name], frame[name])
+            name: _collection_column(spec.collections[name], frame[name]) if name in spec.collections
+            else _typed_column(name, types[name], frame[name])
             for name in spec.feature_names
             if name in frame.columns
         },
@@ -80,11 +84,12 @@ def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> ValidatedFram
                 "which every record must have."
             )
     seconds = event_seconds(spec, typed[spec.event_time_feature_name])
-    text_bytes = {name: _utf8_bytes(typed[name]) for name in typed.columns if typed[name].dtype == object}
+    text_bytes = {name: _collection_bytes(typed[name]) if name in spec.collections else _utf8_bytes(typed[name])
+                  for name in typed.columns if typed[name].dtype == object}
     id_bytes = text_bytes.get(spec.record_identifier_name)
     if id_bytes is not None and len(id_bytes) and id_bytes.max() > MAX_RECORD_ID_BYTES:  # an Integral id has at most 20
         raise ValidationException("A record identifier is longer than the 2 KB limit.")
-    _check_record_sizes(typed, text_bytes)
+    _check_record_sizes(typed, text_bytes, spec)
     return ValidatedFrame(typed, seconds)
 
 
@@ -92,18 +97,19 @@ NUMBER_TEXT_BYTES = 32
 """An upper bound on the text of an Integral (20 characters) or a Fractional (``repr``, 24)."""
 
 
-def _check_record_sizes(typed: pd.DataFrame, text_bytes: dict[str, np.ndarray]) -> None:
+def _check_record_sizes(typed: pd.DataFrame, text_bytes: dict[str, np.ndarray], spec: FeatureGroupSpec) -> None:
     """Each row within the 350 KB record limit, by :func:`record_size` itself. ``text_bytes``
-    holds the UTF-8 size of each text of the String columns. Only rows whose cheap upper bound
-    (those sizes, :data:`NUMBER_TEXT_BYTES` per number) exceeds the limit are measured exactly,
-    and none when the largest value of every column together fits."""
+    holds the UTF-8 size of each text of the String columns (of each collection's element texts,
+    summed). Only rows whose cheap upper bound (those sizes, :data:`NUMBER_TEXT_BYTES` per
+    number) exceeds the limit are measured exactly, and none when the largest value of every
+    column together fits."""
     widths = {name: len(name.encode()) + text_bytes.get(name, NUMBER_TEXT_BYTES) for name in typed.columns}
     if typed.empty or sum(int(np.max(width)) for width in widths.values()) <= MAX_RECORD_BYTES:
         return
     bound = sum(width * typed[name].notna().to_numpy() for name, width in widths.items())
     for row in np.flatnonzero(bound > MAX_RECORD_BYTES):
         values = {str(name): value for name, value in typed.iloc[row].items() if not is_missing(value)}
-        size = record_size(values)
+        size = record_size(values, spec.collections)
         if size > MAX_RECORD_BYTES:
             raise ValidationException(
                 f"Row {row} is {size} bytes (feature names and values in UTF-8); the record limit is "
@@ -115,6 +121,28 @@ def _utf8_bytes(column: pd.Series) -> np.ndarray:
     """The UTF-8 size of each text of a validated String column (0 where missing)."""
     text = pa.array(column.to_numpy(), type=pa.string(), from_pandas=True)
     return pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False)
+
+
+def _collection_column(feature: FeatureDefinition, column: pd.Series) -> pd.Series:
+    """A collection feature's cells as tuples of typed elements (each checked by
+    :func:`parse_collection`), None where the cell is missing."""
+    values: list[tuple | None] = []
+    for row, value in enumerate(column.tolist()):
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            values.append(None)
+            continue
+        try:
+            values.append(parse_collection(feature, value)[0])
+        except ValidationException as error:
+            raise ValidationException(f"Row {row}: {error}") from None
+    return pd.Series(values, dtype=object)
+
+
+def _collection_bytes(column: pd.Series) -> np.ndarray:
+    """The UTF-8 size of each collection of a validated collection column, its element texts
+    summed (0 where missing)."""
+    return np.array([0 if cell is None else sum(len(str(element).encode()) for element in cell)
+                     for cell in column.tolist()], dtype="int64")
 
 
 def _typed_column(name: str, feature_type: str, column: pd.Series) -> pd.Series:

@@ -59,6 +59,7 @@ from featurestore_demo.errors import (
 )
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
+from featurestore_demo.rules.collections import collection_from_json
 from featurestore_demo.rules.online import (
     DeleteOutcome,
     OnlineEntry,
@@ -69,13 +70,13 @@ from featurestore_demo.rules.online import (
     updated_expiry,
 )
 from featurestore_demo.rules.tags import merged_tags
-from featurestore_demo.rules.values import normalize_record, parse_value, value_text
+from featurestore_demo.rules.values import ExactTexts, collection_texts, normalize_record, parse_value, value_text
 from featurestore_demo.runtime_types import RecordPage
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration, data_catalog
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import TAGS_KEY, describe_response, list_summaries, new_description, table_of
 from local_backend.database import DATABASE, Database, failed_write
-from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
+from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame, stored_features
 from local_backend.iceberg_tables import IcebergTables
 from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineRows, ParquetOfflineStore
@@ -190,7 +191,7 @@ class LocalBackend(FeatureStoreBackend):
     def _replay(self, spec: FeatureGroupSpec) -> None:
         """Rebuild a group's online store from its history, as the rules decided it then."""
         winners = self._log.online_winners(spec, self._online.equal_overwrites)
-        columns = _online_columns(spec, winners)
+        columns = _logged_columns(spec, winners)
         keys = [str(key) for key in columns[spec.record_identifier_name]]
         rows = _with_logged_texts(spec, list(zip(*columns.values())), winners["__texts"])
         event_times = (columns[spec.event_time_feature_name]  # the same float objects as in the rows
@@ -200,7 +201,7 @@ class LocalBackend(FeatureStoreBackend):
         history = self._log.online_history(spec)
         id_index = spec.feature_names.index(spec.record_identifier_name)
         for row, op, event_s, expires, ait_us in zip(
-            _with_logged_texts(spec, list(zip(*_online_columns(spec, history).values())), history["__texts"]),
+            _with_logged_texts(spec, list(zip(*_logged_columns(spec, history).values())), history["__texts"]),
             history["__op"].tolist(),
             history["__event_seconds"].tolist(),
             _natives(history["__expires_at"]),
@@ -424,7 +425,7 @@ class LocalBackend(FeatureStoreBackend):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """The online entry holds ``exact``'s texts in place of their typed values (the write log
         and the offline store get the typed values)."""
@@ -466,7 +467,7 @@ class LocalBackend(FeatureStoreBackend):
         event_seconds: float | None,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """Merge ``values`` into the live record and write the whole result as a put, online as
         the update rule says (:func:`~featurestore_demo.rules.online.update_outcome`) and offline.
@@ -521,7 +522,8 @@ class LocalBackend(FeatureStoreBackend):
         """The live record of ``record_id`` as GetRecord sends it, or None (validated as get_record).
 
         Each feature's ValueAsString is the exact text put (``"12.50"`` stays ``"12.50"``, ``"1e3"``
-        stays ``"1e3"``), in definition order or that of ``feature_names``; ``expires_at`` is
+        stays ``"1e3"``), a collection's ValueAsStringList the exact texts of its elements (a
+        list), in definition order or that of ``feature_names``; ``expires_at`` is
         epoch seconds, None without a TTL (SAGEMAKER_SPEC §2.1, §2.3). The write log keeps the
         texts, so they survive reopening the store.
         """
@@ -530,8 +532,12 @@ class LocalBackend(FeatureStoreBackend):
         if entry is None:
             return None
         assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
-        texts = {name: value if isinstance(value, str) else value_text(value)
-                 for name, value in zip(spec.feature_names, entry.values) if value is not None}
+        texts: dict[str, str | list[str]] = {name: value if isinstance(value, str) else value_text(value)
+                                             for name, value in zip(spec.feature_names, entry.values)
+                                             if value is not None}
+        if spec.collections:
+            values = dict(zip(spec.feature_names, entry.values))
+            texts.update((name, collection_texts(values[name])) for name in spec.collections if name in texts)
         chosen = texts if names is None else {name: texts[name] for name in names if name in texts}
         return WireRecord(list(chosen.items()), entry.expires_at)
 
@@ -579,10 +585,11 @@ class LocalBackend(FeatureStoreBackend):
             logged = np.zeros(rows, bool)
             logged[online] = True
             writes = consecutive_puts(self._seq + 1, first_ait, event_seconds, expires, logged, spec.offline_store)
-            offline = OfflineRows(spec, offline_frame(frame, writes), event_seconds if spec.offline_store
+            stored = stored_features(spec, frame)
+            offline = OfflineRows(spec, offline_frame(stored, writes), event_seconds if spec.offline_store
                                   else event_seconds[:0])
             self._seq += rows
-            self._store({spec.name: log_frame(frame, writes)}, [offline])
+            self._store({spec.name: log_frame(stored, writes)}, [offline])
             with _gc_paused():
                 entries = _online_entries(spec, frame.iloc[online], event_seconds[online], expires[online])
                 keys = _record_keys(frame[spec.record_identifier_name].to_numpy()[online])
@@ -696,7 +703,7 @@ class LocalBackend(FeatureStoreBackend):
         event_s: float,
         expires: float | None,
         target_stores: tuple[str, ...],
-        texts: dict[str, str] | None = None,
+        texts: ExactTexts | None = None,
     ) -> int:
         """Journal one accepted write (durable on return, as ``durability`` says), with the exact
         texts put where they differ from the typed values; returns its api_invocation_time (µs).
@@ -773,8 +780,17 @@ def _natives(column: np.ndarray) -> list[Any]:
     return column.tolist()
 
 
+def _logged_columns(spec: FeatureGroupSpec, table: dict[str, Any]) -> dict[str, list[Any]]:
+    """The feature columns of a write-log query as :func:`_online_columns` gives them; a
+    collection's JSON text as its tuple of typed elements."""
+    columns = _online_columns(spec, table)
+    for name in spec.collections:
+        columns[name] = [None if text is None else collection_from_json(text) for text in columns[name]]
+    return columns
+
+
 def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
-    """A live entry as a typed record (the texts kept for exactness parsed back)."""
+    """A live entry as a typed record (the texts kept for exactness parsed back; a collection as a list)."""
     values = entry.values
     assert values is not None, "a live entry (OnlineStore.get), never a tombstone"
     record = dict(zip(spec.feature_names, values))
@@ -783,6 +799,10 @@ def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[s
     for index, name, kind in spec.number_positions:
         if values[index].__class__ is str:  # the exact text put ("12.50"), kept for the wire
             record[name] = parse_value(kind, values[index])
+    if spec.collections:
+        record.update((name, [parse_value(feature.type, element) if element.__class__ is str else element
+                              for element in record[name]])
+                      for name, feature in spec.collections.items() if name in record)
     if feature_names is None:
         return record
     return {name: record[name] for name in feature_names if name in record}
@@ -802,13 +822,13 @@ def _online_columns(spec: FeatureGroupSpec, columns: dict[str, np.ndarray]) -> d
     of "gold" otherwise)."""
     values = {name: _natives(columns[name]) for name in spec.feature_names}
     for name in spec.feature_names:
-        if spec.types[name] == "String" and name != spec.record_identifier_name:
+        if spec.types[name] == "String" and name != spec.record_identifier_name and name not in spec.collections:
             seen: dict[Any, Any] = {}
             values[name] = [seen.setdefault(text, text) for text in values[name]]
     return values
 
 
-def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: dict[str, str]) -> tuple[Any, ...]:
+def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: ExactTexts) -> tuple[Any, ...]:
     """``values`` (in definition order) with the texts of ``exact`` in place of their typed values."""
     if not exact:
         return values

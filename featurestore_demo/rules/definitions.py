@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from featurestore_demo.errors import ValidationException
+from featurestore_demo.rules.collections import validate_collections
 from featurestore_demo.rules.names import (
     checked_text,
     constraint_error,
@@ -66,6 +67,7 @@ def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
     if spec.storage_type not in storage_types:
         raise constraint_error(spec.storage_type, "onlineStoreConfig.storageType",
                                f"Member must satisfy enum value set: [{', '.join(storage_types)}]")
+    validate_collections(spec)
     if spec.throughput is not None:
         validate_throughput(spec.throughput, spec.online_store)
         check_provisioned_tier(spec.throughput, spec.online_store, spec.storage_type)

@@ -35,7 +35,8 @@ __all__ = ["GlueTables", "table_input", "ATHENA_TYPES", "SYSTEM_COLUMNS"]
 
 log = logging.getLogger(__name__)
 ATHENA_TYPES = {"Integral": "bigint", "Fractional": "double", "String": "string"}
-"""The Athena (Hive) type of each feature type's column (SAGEMAKER_SPEC §3.3)."""
+"""The Athena (Hive) type of each feature type's column (SAGEMAKER_SPEC §3.3); a collection's
+column is a ``string`` holding its JSON array (:mod:`featurestore_demo.rules.collections`)."""
 SYSTEM_COLUMNS = (("write_time", "timestamp"), ("api_invocation_time", "timestamp"), ("is_deleted", "boolean"))
 """The columns the offline store adds after the features, with their Athena types."""
 PARQUET = {
@@ -53,7 +54,8 @@ DELETES = ("DeleteTable", "BatchDeleteTable", "DeleteDatabase")
 def table_input(description: dict[str, Any]) -> dict[str, Any]:
     """The Glue TableInput of a stored description's offline store (one with a DataCatalogConfig)."""
     offline = description["OfflineStoreConfig"]
-    columns = [{"Name": item["FeatureName"], "Type": ATHENA_TYPES[item["FeatureType"]]}
+    columns = [{"Name": item["FeatureName"],
+                "Type": ATHENA_TYPES["String" if item.get("CollectionType") else item["FeatureType"]]}
                for item in description["FeatureDefinitions"]]
     columns += [{"Name": name, "Type": kind} for name, kind in SYSTEM_COLUMNS]
     parameters = {"EXTERNAL": "TRUE", "classification": "parquet"}

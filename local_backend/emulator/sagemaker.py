@@ -21,7 +21,6 @@ from featurestore_demo.rules.updates import UNCHANGED, Unchanged
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration
 from featurestore_demo.service_model import shape_metadata
 from local_backend.catalog import utc
-from local_backend.emulator.create_request import check_create_request
 from local_backend.emulator.glue_tables import GlueTables
 from local_backend.emulator.paging import page
 from local_backend.emulator.search import RESOURCES, checked_query, matches, result, sorted_records
@@ -121,13 +120,14 @@ class SageMakerService(TargetService):
 
         Every member is kept: Describe shows ThroughputConfig (OnDemand when none was given), the
         online store's SecurityConfig and the Description; ListTags the Tags. Provisioned
-        throughput is refused on an online store of another tier than Standard (§1.2).
+        throughput is refused on an online store of another tier than Standard (§1.2). Collection
+        features (CollectionType List, Set or Vector, a Vector's CollectionConfig.VectorConfig.Dimension)
+        are kept and described, on the tier AWS allows them (InMemory: rules.collections).
 
         Departure: capacity units AWS calls "not applicable"
         (any with OnDemand, read units on an offline-only group) are refused, and Provisioned needs
         the units that apply (rules.definitions.validate_throughput); AWS documents neither answer.
         """
-        check_create_request(body)
         spec = FeatureGroupSpec.from_aws(body)
         if self.deletions.find(spec.name) is not None:
             raise ResourceInUse(f"FeatureGroup {spec.name} is being deleted; try again shortly.")
@@ -294,7 +294,7 @@ def _definition(item: Any) -> FeatureDefinition:
     if not isinstance(item, dict):
         raise WireError("SerializationException", "Each FeatureDefinition must be a JSON object.")
     # Wire values as sent (None, an unknown type): validate_feature_group_spec refuses them as AWS does
-    return FeatureDefinition(item.get("FeatureName"), item.get("FeatureType"))  # type: ignore[arg-type]
+    return FeatureDefinition.from_aws(item)
 
 
 def _ttl_update(online: dict[str, Any] | None) -> TtlDuration | Unchanged | None:
