@@ -44,9 +44,10 @@ lint: $(STAMP) ## Check the code: ruff (everything) and mypy (the two packages),
 	$(BIN)/mypy
 
 # The suite waits on I/O (emulator round trips, child processes) more than it computes, so four
-# workers halve its wall time even on two cores.
-test: $(STAMP) lint test-compat ## Lint, then run every offline test: unit, property, scenarios, real clients
-	$(BIN)/python -m pytest -n 4
+# workers halve its wall time even on two cores. It runs the notebooks too, the SageMaker SDK one
+# on $(COMPAT_VENV)'s kernel (test-compat builds it; NOTEBOOK_SDK_PYTHON makes it required).
+test: $(STAMP) lint test-compat ## Lint, then run every offline test: unit, property, scenarios, notebooks, real clients
+	NOTEBOOK_SDK_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/python -m pytest -n 4
 
 test-compat: $(COMPAT_STAMP) ## Run the SageMaker SDK v2, AWS CLI and boto3 against the emulator
 	$(COMPAT_VENV)/bin/python -m pytest tests/compat

@@ -1,7 +1,8 @@
 """Run a notebook of this folder top to bottom in a real Jupyter kernel, as ``make test`` does.
 
-The kernel is the ipykernel of a given Python (a virtualenv's), started from a kernel spec
-written to a temporary folder, so nothing is installed into anyone's Jupyter. A cell that raises stops the run with
+The kernel is the ipykernel of a given Python (a virtualenv's: ``.venv`` for the demo,
+``.venv-compat`` for the SageMaker SDK), started from a kernel spec written to a temporary
+folder, so nothing is installed into anyone's Jupyter. A cell that raises stops the run with
 nbclient's ``CellExecutionError``, which shows the cell and its traceback.
 
 From the repository's root, this redraws the README's picture of the point-in-time plot by
@@ -25,10 +26,11 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
-__all__ = ["NOTEBOOKS", "DEMO", "PICTURE", "execute", "with_backend", "main"]
+__all__ = ["NOTEBOOKS", "DEMO", "SDK", "PICTURE", "execute", "with_backend", "main"]
 
 NOTEBOOKS = Path(__file__).resolve().parent
 DEMO = NOTEBOOKS / "feature_store_demo.ipynb"
+SDK = NOTEBOOKS / "sagemaker_sdk_on_the_emulator.ipynb"
 PICTURE = "point_in_time.png"
 """The file the demo notebook draws its timeline into, in its working directory."""
 CELL_TIMEOUT = 300  # seconds one cell may run

@@ -2,6 +2,10 @@
 
 ``feature_store_demo.ipynb`` runs in this virtualenv's kernel twice: as saved (the local backend)
 and with its one backend line set to the emulator, as a learner would change it.
+``sagemaker_sdk_on_the_emulator.ipynb`` needs the SageMaker Python SDK v2, which lives in
+``.venv-compat``, so it runs in that virtualenv's kernel: ``make test`` builds it first (through
+``make test-compat``) and names its Python in ``NOTEBOOK_SDK_PYTHON``, which makes it required;
+a bare ``pytest`` without it skips that notebook, with the reason.
 
 A cell that raises fails the test, showing the cell and its traceback. Then a check cell that is
 not part of the notebook asserts what the lesson's text says happened. The kernels get fake AWS
@@ -13,18 +17,25 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from notebooks.run_notebook import DEMO, NOTEBOOKS, execute, with_backend
+from notebooks.run_notebook import DEMO, NOTEBOOKS, SDK, execute, with_backend
 
+SDK_VENV_PYTHON = NOTEBOOKS.parent / ".venv-compat" / "bin" / "python"
 DEMO_CHECKS = """
 assert leaked == len(labels) > 0 and pit_leaked == 0, (leaked, pit_leaked)
 assert report.leaky.offline > report.point_in_time.offline, report  # the leak flatters the model offline
 assert report.point_in_time.later > report.leaky.later, report  # and costs it later
 assert files["rows"].sum() == 1_100 + 7, files["rows"].sum()  # the sample, and the lesson's 7 writes
+"""
+SDK_CHECKS = """
+assert len(keys) == 3, keys  # three puts, three event-time hours
+assert [row[0] for row in values] == ["c-1", "c-2", "c-1"], values
+assert training.sort_values(["user_id", "event_time"])["tier.1"].tolist() == ["bronze", "silver", "silver"], training
 """
 
 
@@ -72,7 +83,7 @@ def _outputs(notebook: nbformat.NotebookNode, cell_id: str) -> list:
 
 
 def test_every_notebook_is_executed_here() -> None:
-    assert sorted(NOTEBOOKS.glob("*.ipynb")) == [DEMO], "a new notebook needs a test that runs it"
+    assert sorted(NOTEBOOKS.glob("*.ipynb")) == sorted([DEMO, SDK]), "a new notebook needs a test that runs it"
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda path: path.stem)
@@ -96,3 +107,26 @@ def test_demo_notebook_runs_top_to_bottom(kernel_environment: None, tmp_path: Pa
     assert any("image/png" in output.get("data", {}) for output in _outputs(notebook, "timeline"))
     assert (tmp_path / "work" / "point_in_time.png").stat().st_size > 10_000
     assert _result(notebook, "cleanup") == "[]"
+
+
+def _sdk_python() -> str:
+    """The Python whose kernel runs the SDK notebook: NOTEBOOK_SDK_PYTHON (required), else
+    ``.venv-compat``'s if it can (else skip)."""
+    required = os.environ.get("NOTEBOOK_SDK_PYTHON")
+    python = required or str(SDK_VENV_PYTHON)
+    usable = Path(python).exists() and subprocess.run(
+        [python, "-c", "import ipykernel, sagemaker"], capture_output=True, check=False).returncode == 0
+    if not usable:
+        reason = (f"{python} cannot run the SageMaker SDK notebook (it needs ipykernel and the SageMaker "
+                  "Python SDK v2): `make test-compat` builds .venv-compat with both")
+        if required:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return python
+
+
+@pytest.mark.slow
+def test_sdk_notebook_runs_top_to_bottom_in_the_compat_kernel(kernel_environment: None, tmp_path: Path) -> None:
+    notebook = _run(SDK, tmp_path / "work", SDK_CHECKS, python=_sdk_python())
+    assert _result(notebook, "missing") == "False"  # a missing id: no Record, no error
+    assert "SELECT" in "".join(output.text for output in _outputs(notebook, "sql"))
