@@ -9,9 +9,10 @@ COMPAT_VENV := .venv-compat
 COMPAT_STAMP := $(COMPAT_VENV)/.installed
 V3_VENV := .venv-compat-v3
 V3_STAMP := $(V3_VENV)/.installed
+NOTEBOOKS_STAMP := $(VENV)/.notebooks-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo lint test test-compat test-compat-v3 test-local test-aws bench clean
+.PHONY: help demo notebooks lint test test-compat test-compat-v3 test-local test-aws bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,17 +37,31 @@ $(V3_STAMP): pyproject.toml
 	$(V3_VENV)/bin/python -m pip install --quiet -e '.[dev,compat-v3]'
 	@touch $(V3_STAMP)
 
+# JupyterLab (the notebooks extra) goes into $(VENV), beside the kit, whose kernel runs the demo
+# notebook; the SageMaker SDK notebook runs on $(COMPAT_VENV)'s kernel, registered in $(VENV).
+# JUPYTER_ARGS go to `jupyter lab` (e.g. JUPYTER_ARGS="--no-browser --port 8899").
+JUPYTER_ARGS ?=
+$(NOTEBOOKS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	@touch $(NOTEBOOKS_STAMP)
+
 demo: $(STAMP) ## Run the six steps of the demo on the local backend (no AWS account)
 	$(BIN)/featurestore-demo demo --backend local
+
+notebooks: $(NOTEBOOKS_STAMP) $(COMPAT_STAMP) ## Open the notebooks in JupyterLab (the demo, and the SageMaker SDK on the emulator)
+	$(COMPAT_VENV)/bin/python -m ipykernel install --prefix $(VENV) --name featurestore-demo-sdk \
+		--display-name "featurestore-demo (SageMaker SDK)"
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(JUPYTER_ARGS) notebooks/feature_store_demo.ipynb
 
 lint: $(STAMP) ## Check the code: ruff (everything) and mypy (the two packages), as set in pyproject.toml
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 # The suite waits on I/O (emulator round trips, child processes) more than it computes, so four
-# workers halve its wall time even on two cores.
-test: $(STAMP) lint test-compat ## Lint, then run every offline test: unit, property, scenarios, real clients
-	$(BIN)/python -m pytest -n 4
+# workers halve its wall time even on two cores. It runs the notebooks too, the SageMaker SDK one
+# on $(COMPAT_VENV)'s kernel (test-compat builds it; NOTEBOOK_SDK_PYTHON makes it required).
+test: $(STAMP) lint test-compat ## Lint, then run every offline test: unit, property, scenarios, notebooks, real clients
+	NOTEBOOK_SDK_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/python -m pytest -n 4
 
 test-compat: $(COMPAT_STAMP) ## Run the SageMaker SDK v2, AWS CLI and boto3 against the emulator
 	$(COMPAT_VENV)/bin/python -m pytest tests/compat
@@ -67,4 +82,5 @@ bench: $(STAMP) ## Run the benchmarks and print the comparison table (also in .b
 		--benchmark-columns=median,iqr,min,rounds --benchmark-json=.benchmarks/raw.json
 
 clean: ## Remove the virtualenvs and local feature-store state
-	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) .featurestore .pytest_cache .benchmarks .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) .featurestore .pytest_cache .benchmarks .mypy_cache .ruff_cache \
+		notebooks/.featurestore notebooks/point_in_time.png
