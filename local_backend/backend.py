@@ -796,9 +796,10 @@ def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[s
     record = dict(zip(spec.feature_names, values))
     if None in values:
         record = {name: value for name, value in record.items() if value is not None}
-    for index, name, kind in spec.number_positions:
-        if values[index].__class__ is str:  # the exact text put ("12.50"), kept for the wire
-            record[name] = parse_value(kind, values[index])
+    if values.__class__ is _WithTexts:
+        for index, name, kind in spec.number_positions:
+            if values[index].__class__ is str:  # the exact text put ("12.50"), kept for the wire
+                record[name] = parse_value(kind, values[index])
     if spec.collections:
         record.update((name, [parse_value(feature.type, element) if element.__class__ is str else element
                               for element in record[name]])
@@ -832,7 +833,14 @@ def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: ExactTex
     """``values`` (in definition order) with the texts of ``exact`` in place of their typed values."""
     if not exact:
         return values
-    return tuple(exact.get(name, value) for name, value in zip(spec.feature_names, values))
+    return _WithTexts(exact.get(name, value) for name, value in zip(spec.feature_names, values))
+
+
+class _WithTexts(tuple):
+    """An online entry's values of which some are the exact texts put in place of typed values
+    (a Fractional's ``"12.50"``), so that reads know, without looking, which entries to parse."""
+
+    __slots__ = ()
 
 
 def _not_found(name: str) -> ResourceNotFound:
