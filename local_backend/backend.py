@@ -237,21 +237,17 @@ class LocalBackend(FeatureStoreBackend):
 
     def _store(self, logs: dict[str, pd.DataFrame], offline: list[OfflineRows]) -> None:
         """Store a batch of writes, up to ``self._seq``, in the write log and the offline store at
-        once, while the offline store writes their files; ServiceUnavailable, with nothing
+        once, then have the offline store write their files; ServiceUnavailable, with nothing
         stored, if the disk refuses."""
-        settle_files = self._offline.write_out(offline)  # staged meanwhile, published once committed
-        committed = False
         try:
             with self._db.transaction():
                 for group, rows in logs.items():
                     self._log.append(group, rows)
                 self._offline.append(offline)
                 self._db.set_stored(self._seq, self._last_ait_us)
-            committed = True
         except (duckdb.IOException, duckdb.TransactionException) as exc:  # a failed write, or commit
             raise failed_write(self._db.path, exc) from exc
-        finally:
-            settle_files(committed)
+        self._offline.write_out(offline)
 
     def write_out_offline(self) -> None:
         """Flush, and return once the offline store's files hold every acknowledged offline write

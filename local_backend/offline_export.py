@@ -7,13 +7,12 @@ first calls :meth:`Exporter.wait`.
 
 The ``exported`` watermark (an api_invocation_time, epoch µs, in the DuckDB file) says which
 committed rows are in files: every Glue-format row received up to it. A batch is staged under
-``staging/e<its latest receipt>`` while the writer commits its rows (so the two overlap); once
-they are committed, the watermark moves to that receipt in one transaction, then the files are
-renamed into place (a batch whose commit failed is discarded). After a crash, the staged batch
-whose name is the watermark is published again and the others discarded; every committed row
-past the watermark is then written out again (:meth:`Exporter.catch_up`), under names of its
-own. After a failure (a full disk), the next batch catches up the same way. Iceberg tables keep
-their own watermark in their snapshots (:mod:`local_backend.iceberg_tables`).
+``staging/e<its latest receipt>``, the watermark moves to that receipt in one transaction, then
+the files are renamed into place. After a crash, the staged batch whose name is the watermark
+is published again and the others discarded; every committed row past the watermark is then
+written out again (:meth:`Exporter.catch_up`), under names of its own. After a failure (a full
+disk), the next batch catches up the same way. Iceberg tables keep their own watermark in
+their snapshots (:mod:`local_backend.iceberg_tables`).
 """
 
 from __future__ import annotations
@@ -85,15 +84,13 @@ class Exporter:
 
     # -- the caller's side
 
-    def submit(self, rows: list[OfflineRows], committed: Future[bool] | None = None) -> None:
-        """Write these rows out, after every batch submitted before: stage their files now, and
-        publish them once ``committed`` says the rows were committed (None: they are); discard
-        them if they were not. The caller must settle ``committed``."""
+    def submit(self, rows: list[OfflineRows]) -> None:
+        """Write these committed rows out, after every batch submitted before."""
         rows = [part for part in rows if len(part.frame)]
         if rows:
             with self._lock:
                 self._jobs = [job for job in self._jobs if not job.done()]
-                self._jobs.append(self._worker.submit(self._export, rows, committed or _COMMITTED))
+                self._jobs.append(self._worker.submit(self._export, rows))
 
     def wait(self) -> None:
         """Return once every submitted row is in files; if writing failed, catch up now.
@@ -116,66 +113,50 @@ class Exporter:
 
     # -- the worker's side
 
-    def _export(self, rows: list[OfflineRows], committed: Future[bool]) -> None:
+    def _export(self, rows: list[OfflineRows]) -> None:
         if self._failed is not None:
-            if committed.result():
-                self.catch_up()
-            return
-        failure: Exception | None = None
-        staged = None
-        try:
-            staged = self._stage(rows)
-        except Exception as error:  # a full disk, say: published rows wait for the catch-up
-            failure = error
-        if not committed.result():
-            if staged is not None:
-                shutil.rmtree(staged.folder, ignore_errors=True)
+            self.catch_up()
             return
         try:
-            if failure is not None:
-                raise failure
-            self._publish(staged, rows)
-        except Exception as error:  # the next batch, wait() or the next opening catches up
+            self._write(rows)
+        except Exception as error:  # a full disk, say: the next batch, wait() or the next opening catches up
             log.warning("Writing the offline store's files failed; they will be written later. %s", error)
             self._failed = error
 
-    def _stage(self, rows: list[OfflineRows]) -> _Staged | None:
-        """Stage the files of the Glue-format groups' rows past the watermark (None if none)."""
-        glue = [(part, folder) for part in rows
-                if (folder := self._folder_of(part.spec.name)) is not None and not folder.iceberg]
-        return self._stage_glue(glue)
-
-    def _publish(self, staged: _Staged | None, rows: list[OfflineRows]) -> None:
-        """Once the rows are committed: move the watermark, publish the staged files, and
-        append the Iceberg groups' rows."""
-        if staged is not None:
-            self._set_exported(staged.batch)
-            self.exported_us = staged.batch
-            publish(staged.folder, self.s3_root)
+    def _write(self, rows: list[OfflineRows]) -> None:
+        glue: list[tuple[OfflineRows, OfflineFolder]] = []
+        iceberg: list[tuple[OfflineRows, OfflineFolder]] = []
         for part in rows:
             folder = self._folder_of(part.spec.name)
-            if folder is not None and folder.iceberg:
-                self._append_iceberg(part)
+            if folder is not None:
+                (iceberg if folder.iceberg else glue).append((part, folder))
+        fresh = [(part, folder) for part, folder in glue if latest_receipt_us(part.frame) > self.exported_us]
+        if fresh:
+            self._write_glue(fresh)
+        for part, _ in iceberg:
+            self._append_iceberg(part)
 
-    def _stage_glue(self, parts: list[tuple[OfflineRows, OfflineFolder]]) -> _Staged | None:
-        """Stage the rows of ``parts`` past the watermark, as one batch named by its latest receipt."""
+    def _write_glue(self, parts: list[tuple[OfflineRows, OfflineFolder]]) -> None:
+        """Stage, move the watermark, publish: the batch's rows past the watermark."""
         parts = [(_after(part, self.exported_us), folder) for part, folder in parts]
         parts = [(part, folder) for part, folder in parts if len(part.frame)]
         if not parts:
-            return None
+            return
         batch = max(latest_receipt_us(part.frame) for part, _ in parts)
         staging = self.staging / f"e{batch}"
         shutil.rmtree(staging, ignore_errors=True)  # an attempt that never committed
         for part, folder in parts:
             stage(self._to_arrow(part), part.event_seconds, folder, batch, staging)
-        return _Staged(batch, staging)
+        self._set_exported(batch)
+        self.exported_us = batch
+        publish(staging, self.s3_root)
 
     def catch_up(self) -> None:
         """Write out every committed Glue-format row past the watermark (after a crash or a failure)."""
         try:
             parts = self._committed_since(self.exported_us)
             folders = [(part, self._folder_of(part.spec.name)) for part in parts]
-            self._publish(self._stage_glue([(part, folder) for part, folder in folders if folder is not None]), [])
+            self._write_glue([(part, folder) for part, folder in folders if folder is not None])
         except Exception as error:  # the rows stay committed: a later wait or opening retries
             log.warning("Catching up the offline store's files failed; retrying later. %s", error)
             self._failed = error
@@ -192,17 +173,6 @@ class Exporter:
                 else:
                     shutil.rmtree(batch, ignore_errors=True)
         self.catch_up()
-
-
-class _Staged(NamedTuple):
-    """A staged batch: its name (its latest receipt, epoch µs) and its folder."""
-
-    batch: int
-    folder: Path
-
-
-_COMMITTED: Future[bool] = Future()
-_COMMITTED.set_result(True)
 
 
 def _after(part: OfflineRows, exported_us: int) -> OfflineRows:

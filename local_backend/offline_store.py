@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import abc
 import shutil
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -48,9 +47,9 @@ class OfflineStore(abc.ABC):
 
     Rows carry a group's features, then ``write_time``, ``api_invocation_time`` and
     ``is_deleted``; nothing else. Times are UTC. Rows :meth:`append`ed in the caller's
-    transaction are durable, and Athena sees them, once it commits. :meth:`write_out`, called
-    before that transaction, starts writing their files; they appear asynchronously once it
-    committed (as on AWS), and :meth:`wait` returns once every committed row is in files.
+    transaction are durable, and Athena sees them, once it commits; :meth:`write_out` then asks
+    for their files, which appear asynchronously (as on AWS), and :meth:`wait` returns once
+    every committed row is in files.
     """
 
     @abc.abstractmethod
@@ -63,10 +62,8 @@ class OfflineStore(abc.ABC):
         """Add ``rows`` within the caller's transaction (never rewriting earlier rows)."""
 
     @abc.abstractmethod
-    def write_out(self, rows: list[OfflineRows]) -> Callable[[bool], None]:
-        """Start writing the files of ``rows``, which the caller's coming transaction appends;
-        the caller must call the returned function with whether that transaction committed:
-        the files are published only if it did, discarded otherwise."""
+    def write_out(self, rows: list[OfflineRows]) -> None:
+        """After the transaction that appended ``rows`` committed: write their files."""
 
     @abc.abstractmethod
     def wait(self) -> None:
@@ -173,12 +170,9 @@ class ParquetOfflineStore(OfflineStore):
             else:
                 self._db.insert(self.relation(part.spec.name), arrow_table(part))
 
-    def write_out(self, rows: list[OfflineRows]) -> Callable[[bool], None]:
-        if self.delay > 0:  # delayed rows are written out when due (export_due)
-            return _nothing_to_settle
-        committed: Future[bool] = Future()
-        self._exporter.submit(rows, committed)
-        return committed.set_result
+    def write_out(self, rows: list[OfflineRows]) -> None:
+        if self.delay == 0:  # delayed rows are written out when due (export_due)
+            self._exporter.submit(rows)
 
     def wait(self) -> None:
         self._exporter.wait()
@@ -268,10 +262,6 @@ class ParquetOfflineStore(OfflineStore):
             if files:
                 self._db.execute(f"INSERT INTO {self.relation(group)} BY NAME SELECT * FROM "
                                  "read_parquet(?, union_by_name = true, hive_partitioning = false)", [files])
-
-
-def _nothing_to_settle(committed: bool) -> None:
-    """What :meth:`ParquetOfflineStore.write_out` returns when it started no files."""
 
 
 def _buffer(group: str) -> str:
