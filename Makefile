@@ -12,7 +12,7 @@ V3_STAMP := $(V3_VENV)/.installed
 NOTEBOOKS_STAMP := $(VENV)/.notebooks-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo notebooks lint test test-compat test-compat-v3 test-local test-aws bench clean
+.PHONY: help demo readme notebooks lint test test-compat test-compat-v3 test-local test-aws bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ notebooks: $(NOTEBOOKS_STAMP) $(COMPAT_STAMP) ## Open the notebooks in JupyterLa
 	$(COMPAT_VENV)/bin/python -m ipykernel install --prefix $(VENV) --name featurestore-demo-sdk \
 		--display-name "featurestore-demo (SageMaker SDK)"
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(JUPYTER_ARGS) notebooks/feature_store_demo.ipynb
+
+readme: $(STAMP) ## Regenerate the README's step outputs from one real run of the demo
+	$(BIN)/python -m featurestore_demo.demo.readme_outputs README.md
 
 lint: $(STAMP) ## Check the code: ruff (everything) and mypy (the two packages), as set in pyproject.toml
 	$(BIN)/ruff check .
