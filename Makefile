@@ -9,13 +9,15 @@ COMPAT_VENV := .venv-compat
 COMPAT_STAMP := $(COMPAT_VENV)/.installed
 V3_VENV := .venv-compat-v3
 V3_STAMP := $(V3_VENV)/.installed
+NOTEBOOKS_STAMP := $(VENV)/.notebooks-installed
 FEAST_VERSION := 0.67.0
 FEAST_VENV := .venv-feast
 FEAST_STAMP := $(FEAST_VENV)/.installed-$(FEAST_VERSION)
 BENCH := $(BIN)/python -m pytest --benchmark --benchmark-columns=median,iqr,min,rounds
 
 .DEFAULT_GOAL := help
-.PHONY: help demo lint test test-compat test-compat-v3 test-local test-aws bench bench-feast bench-xl clean
+.PHONY: help demo readme notebooks lint test test-compat test-compat-v3 test-local test-aws bench bench-feast bench-xl \
+	clean
 
 help: ## Show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -40,6 +42,14 @@ $(V3_STAMP): pyproject.toml
 	$(V3_VENV)/bin/python -m pip install --quiet -e '.[dev,compat-v3]'
 	@touch $(V3_STAMP)
 
+# JupyterLab (the notebooks extra) goes into $(VENV), beside the kit, whose kernel runs the demo
+# notebook; the SageMaker SDK notebook runs on $(COMPAT_VENV)'s kernel, registered in $(VENV).
+# JUPYTER_ARGS go to `jupyter lab` (e.g. JUPYTER_ARGS="--no-browser --port 8899").
+JUPYTER_ARGS ?=
+$(NOTEBOOKS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	@touch $(NOTEBOOKS_STAMP)
+
 # Feast, the benchmarks' peer, in its own virtualenv: only Feast and its pins, never the kit's.
 # Its worker (tests/benchmarks/feast_worker.py) reads the Parquet files the benchmarks write.
 $(FEAST_STAMP):
@@ -52,14 +62,23 @@ $(FEAST_STAMP):
 demo: $(STAMP) ## Run the six steps of the demo on the local backend (no AWS account)
 	$(BIN)/featurestore-demo demo --backend local
 
+notebooks: $(NOTEBOOKS_STAMP) $(COMPAT_STAMP) ## Open the notebooks in JupyterLab (the demo, and the SageMaker SDK on the emulator)
+	$(COMPAT_VENV)/bin/python -m ipykernel install --prefix $(VENV) --name featurestore-demo-sdk \
+		--display-name "featurestore-demo (SageMaker SDK)"
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(JUPYTER_ARGS) notebooks/feature_store_demo.ipynb
+
+readme: $(STAMP) ## Regenerate the README's step outputs from one real run of the demo
+	$(BIN)/python -m featurestore_demo.demo.readme_outputs README.md
+
 lint: $(STAMP) ## Check the code: ruff (everything) and mypy (the two packages), as set in pyproject.toml
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 # The suite waits on I/O (emulator round trips, child processes) more than it computes, so four
-# workers halve its wall time even on two cores.
-test: $(STAMP) lint test-compat ## Lint, then run every offline test: unit, property, scenarios, real clients
-	$(BIN)/python -m pytest -n 4
+# workers halve its wall time even on two cores. It runs the notebooks too, the SageMaker SDK one
+# on $(COMPAT_VENV)'s kernel (test-compat builds it; NOTEBOOK_SDK_PYTHON makes it required).
+test: $(STAMP) lint test-compat ## Lint, then run every offline test: unit, property, scenarios, notebooks, real clients
+	NOTEBOOK_SDK_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/python -m pytest -n 4
 
 test-compat: $(COMPAT_STAMP) ## Run the SageMaker SDK v2, AWS CLI and boto3 against the emulator
 	$(COMPAT_VENV)/bin/python -m pytest tests/compat
@@ -91,4 +110,5 @@ bench-xl: $(STAMP) ## The point-in-time join at S, M, L and XL (10M labels): tim
 		--bench-summary=.benchmarks/summary-xl.json --benchmark-json=.benchmarks/raw-xl.json
 
 clean: ## Remove the virtualenvs and local feature-store state
-	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) $(FEAST_VENV) .featurestore .pytest_cache .benchmarks .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT_VENV) $(V3_VENV) $(FEAST_VENV) .featurestore .pytest_cache .benchmarks .mypy_cache \
+		.ruff_cache notebooks/.featurestore notebooks/point_in_time.png

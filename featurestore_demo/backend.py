@@ -5,7 +5,8 @@ Method names are the boto3 operation names in snake_case, plus ``ingest``, ``que
 the backend's hook (``_put_record`` for ``put_record``...), so validation is identical on every
 backend by construction; a hook gets what validation parsed (event times also in epoch seconds),
 so nothing is parsed twice. Records cross the interface as plain dicts of typed values (``int``
-for Integral, ``float`` for Fractional, ``str`` for String); times are UTC.
+for Integral, ``float`` for Fractional, ``str`` for String; a list of them for a collection
+feature: List, Set or Vector); times are UTC.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from featurestore_demo.rules import (
 from featurestore_demo.rules.definitions import validate_ttl
 from featurestore_demo.rules.tags import checked_tag_keys, checked_tags
 from featurestore_demo.rules.updates import UNCHANGED, Unchanged, checked_parameters, updated_spec
-from featurestore_demo.rules.values import normalize_update
+from featurestore_demo.rules.values import ExactTexts, normalize_update
 from featurestore_demo.runtime_types import BatchWriteResult, EntryError, RecordPage, WriteEntry
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration
+from featurestore_demo.service_model import member_metadata
 from featurestore_demo.sql import quote_identifier
 from featurestore_demo.validation import (
     DELETION_MODES,
@@ -76,7 +78,7 @@ class PreparedPut(NamedTuple):
     event_seconds: float
     target_stores: tuple[str, ...]
     ttl: TtlDuration | None  # the put's own (else the group's applies)
-    exact: dict[str, str]  # the texts put that ``record``'s typed values would not give back
+    exact: ExactTexts  # the texts put that ``record``'s typed values would not give back
 
 
 class BatchOutcome(NamedTuple):
@@ -279,8 +281,10 @@ class FeatureStoreBackend(abc.ABC):
     ) -> None:
         """Write one record (a full overwrite, not a partial update) to the group's stores.
 
-        ``ttl`` overrides the group's TTL; a record whose ExpiresAt (event time + TTL) would fall
-        after 9999-12-31T23:59:59.999Z is refused (ValidationException), as is any bad value.
+        A collection feature's value (List, Set, Vector) is a list, tuple or array of its elements;
+        any other feature's is a single value. ``ttl`` overrides the group's TTL; a record whose
+        ExpiresAt (event time + TTL) would fall after 9999-12-31T23:59:59.999Z is refused
+        (ValidationException), as is any bad value.
         """
         self._put_record(*self._prepared_put(feature_group, record, target_stores, ttl))
 
@@ -307,7 +311,8 @@ class FeatureStoreBackend(abc.ABC):
         in ``unprocessed`` (retry it); every other entry is written. ValidationException, writing
         nothing, for fewer than 1 or more than 25 entries or a bad ``ttl``.
         """
-        entries = [WriteEntry(*entry) for entry in checked_count(entries, 1, 25, "entries")]
+        limits = member_metadata("sagemaker-featurestore-runtime", "BatchWriteRecord", "Entries")
+        entries = [WriteEntry(*entry) for entry in checked_count(entries, "entries", limits)]
         if ttl is not None:
             validate_ttl(ttl, "ttlDuration")
         prepared: list[tuple[int, PreparedPut]] = []
@@ -560,7 +565,7 @@ class FeatureStoreBackend(abc.ABC):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """Write ``record`` (typed); ``exact`` holds the texts put that its typed values would not
         give back, which reads of the online store return as they were (SAGEMAKER_SPEC §2.3)."""
@@ -583,7 +588,7 @@ class FeatureStoreBackend(abc.ABC):
         event_seconds: float | None,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """Apply validated ``values`` (typed; ``exact`` as for :meth:`_put_record`) to the record
         ``record_key``; ``event_seconds`` None keeps the record's event time; ``ttl`` comes with an

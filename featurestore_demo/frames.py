@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from featurestore_demo.errors import ValidationException
@@ -22,10 +24,11 @@ from featurestore_demo.rules.values import (
     check_expires_at,
     event_time_seconds,
     is_missing,
+    parse_collection,
     parse_value,
     record_size,
 )
-from featurestore_demo.schemas import FeatureGroupSpec
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec
 
 __all__ = ["ValidatedFrame", "event_seconds", "validate_frame"]
 
@@ -44,7 +47,9 @@ def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> ValidatedFram
     ValidationException if any value is bad.
 
     Integral columns come back as ``Int64``, Fractional as ``float64`` (NaN = absent) and String
-    as ``object``. The record identifier and the event time must be present in every row.
+    as ``object``; a collection feature's column (cells of lists, tuples or arrays) as ``object``
+    holding a tuple of typed elements per row (None = absent). The record identifier and the
+    event time must be present in every row.
     """
     if not isinstance(frame, pd.DataFrame):
         raise ValidationException(f"ingest takes a pandas DataFrame, not {type(frame).__name__}.")
@@ -59,7 +64,8 @@ def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> ValidatedFram
         raise ValidationException("The DataFrame has duplicate column names.")
     typed = pd.DataFrame(
         {
-            name: _typed_column(name, types[name], frame[name])
+            name: _collection_column(spec.collections[name], frame[name]) if name in spec.collections
+            else _typed_column(name, types[name], frame[name])
             for name in spec.feature_names
             if name in frame.columns
         },
@@ -78,11 +84,12 @@ def validate_frame(spec: FeatureGroupSpec, frame: pd.DataFrame) -> ValidatedFram
                 "which every record must have."
             )
     seconds = event_seconds(spec, typed[spec.event_time_feature_name])
-    ids = typed[spec.record_identifier_name].astype(str)
-    too_long = ids.str.len() > MAX_RECORD_ID_BYTES // 4
-    if too_long.any() and (ids[too_long].str.encode("utf-8").str.len() > MAX_RECORD_ID_BYTES).any():
+    text_bytes = {name: _collection_bytes(typed[name]) if name in spec.collections else _utf8_bytes(typed[name])
+                  for name in typed.columns if typed[name].dtype == object}
+    id_bytes = text_bytes.get(spec.record_identifier_name)
+    if id_bytes is not None and len(id_bytes) and id_bytes.max() > MAX_RECORD_ID_BYTES:  # an Integral id has at most 20
         raise ValidationException("A record identifier is longer than the 2 KB limit.")
-    _check_record_sizes(typed)
+    _check_record_sizes(typed, text_bytes, spec)
     return ValidatedFrame(typed, seconds)
 
 
@@ -90,23 +97,52 @@ NUMBER_TEXT_BYTES = 32
 """An upper bound on the text of an Integral (20 characters) or a Fractional (``repr``, 24)."""
 
 
-def _check_record_sizes(typed: pd.DataFrame) -> None:
-    """Each row within the 350 KB record limit, by :func:`record_size` itself; only rows whose
-    cheap upper bound (4 bytes per character, :data:`NUMBER_TEXT_BYTES` per number) exceeds the
-    limit are measured exactly."""
-    bound = pd.Series(0, index=typed.index)
-    for name in typed.columns:
-        column = typed[name]
-        width = column.astype(str).str.len() * 4 if column.dtype == object else NUMBER_TEXT_BYTES
-        bound += (len(name.encode()) + width) * column.notna()
-    for row in np.flatnonzero((bound > MAX_RECORD_BYTES).to_numpy()):
+def _check_record_sizes(typed: pd.DataFrame, text_bytes: dict[str, np.ndarray], spec: FeatureGroupSpec) -> None:
+    """Each row within the 350 KB record limit, by :func:`record_size` itself. ``text_bytes``
+    holds the UTF-8 size of each text of the String columns (of each collection's element texts,
+    summed). Only rows whose cheap upper bound (those sizes, :data:`NUMBER_TEXT_BYTES` per
+    number) exceeds the limit are measured exactly, and none when the largest value of every
+    column together fits."""
+    widths = {name: len(name.encode()) + text_bytes.get(name, NUMBER_TEXT_BYTES) for name in typed.columns}
+    if typed.empty or sum(int(np.max(width)) for width in widths.values()) <= MAX_RECORD_BYTES:
+        return
+    bound = sum(width * typed[name].notna().to_numpy() for name, width in widths.items())
+    for row in np.flatnonzero(bound > MAX_RECORD_BYTES):
         values = {str(name): value for name, value in typed.iloc[row].items() if not is_missing(value)}
-        size = record_size(values)
+        size = record_size(values, spec.collections)
         if size > MAX_RECORD_BYTES:
             raise ValidationException(
                 f"Row {row} is {size} bytes (feature names and values in UTF-8); the record limit is "
                 f"350 KB ({MAX_RECORD_BYTES} bytes)."
             )
+
+
+def _utf8_bytes(column: pd.Series) -> np.ndarray:
+    """The UTF-8 size of each text of a validated String column (0 where missing)."""
+    text = pa.array(column.to_numpy(), type=pa.string(), from_pandas=True)
+    return pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False)
+
+
+def _collection_column(feature: FeatureDefinition, column: pd.Series) -> pd.Series:
+    """A collection feature's cells as tuples of typed elements (each checked by
+    :func:`parse_collection`), None where the cell is missing."""
+    values: list[tuple | None] = []
+    for row, value in enumerate(column.tolist()):
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            values.append(None)
+            continue
+        try:
+            values.append(parse_collection(feature, value)[0])
+        except ValidationException as error:
+            raise ValidationException(f"Row {row}: {error}") from None
+    return pd.Series(values, dtype=object)
+
+
+def _collection_bytes(column: pd.Series) -> np.ndarray:
+    """The UTF-8 size of each collection of a validated collection column, its element texts
+    summed (0 where missing)."""
+    return np.array([0 if cell is None else sum(len(str(element).encode()) for element in cell)
+                     for cell in column.tolist()], dtype="int64")
 
 
 def _typed_column(name: str, feature_type: str, column: pd.Series) -> pd.Series:
@@ -152,17 +188,29 @@ def _fractional_column(name: str, column: pd.Series) -> pd.Series:
 
 def _string_column(name: str, column: pd.Series) -> pd.Series:
     values = column.astype(object)
-    present = values[~values.isna()]
-    not_text = present[[not isinstance(value, str) for value in present]]
-    if len(not_text):
-        value = not_text.iloc[0]
-        raise ValidationException(
-            f"Column '{name}' is String but holds {type(value).__name__} value '{value}'; "
-            "convert it with .astype(str)."
-        )
-    for value in present[~present.str.isascii()]:
-        parse_value("String", value, name)  # refuses lone surrogates
-    return values.where(~values.isna(), None)
+    if _text_or_missing(values) is None:
+        present = values[~values.isna()]
+        not_text = present[[not isinstance(value, str) for value in present]]
+        if len(not_text):
+            value = not_text.iloc[0]
+            raise ValidationException(
+                f"Column '{name}' is String but holds {type(value).__name__} value '{value}'; "
+                "convert it with .astype(str)."
+            )
+        for value in present[~present.str.isascii()]:
+            parse_value("String", value, name)  # refuses lone surrogates
+    missing = values.isna()
+    return values.where(~missing, None) if missing.any() else values
+
+
+def _text_or_missing(values: pd.Series) -> pa.Array | None:
+    """``values`` as an Arrow string array if each is text (valid UTF-8) or missing, else None
+    (one vectorised pass; the caller then finds the culprit)."""
+    try:
+        text = pa.array(values.to_numpy(), from_pandas=True)
+    except (pa.ArrowException, UnicodeEncodeError):
+        return None
+    return text if pa.types.is_string(text.type) or pa.types.is_null(text.type) else None
 
 
 def event_seconds(spec: FeatureGroupSpec, column: pd.Series) -> np.ndarray:

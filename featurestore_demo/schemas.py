@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 __all__ = [
     "FeatureType",
+    "CollectionType",
     "FeatureDefinition",
     "TtlDuration",
     "DataCatalogConfig",
@@ -27,6 +28,7 @@ __all__ = [
 
 FeatureType = Literal["Integral", "Fractional", "String"]
 FEATURE_TYPES: tuple[str, ...] = ("Integral", "Fractional", "String")
+CollectionType = Literal["List", "Set", "Vector"]
 PANDAS_TYPES: dict[str, str] = {"Integral": "Int64", "Fractional": "float64", "String": "object"}
 """The pandas dtype a feature type comes back as (nullable, so missing values stay missing)."""
 TTL_UNITS_IN_SECONDS: dict[str, int] = {
@@ -40,13 +42,44 @@ TTL_UNITS_IN_SECONDS: dict[str, int] = {
 
 @dataclass(frozen=True)
 class FeatureDefinition:
-    """One feature: its name and its SageMaker type."""
+    """One feature: its name and its SageMaker type, and for a collection its CollectionType
+    (List, Set or Vector) and, for a Vector, its dimension (``CollectionConfig.VectorConfig.Dimension``).
+
+    A collection's elements are all of ``type``; records carry its value as a list
+    (``ValueAsStringList`` on the wire). ``FeatureDefinition("tags", "String", "List")``,
+    ``FeatureDefinition("embedding", "Fractional", "Vector", 128)``.
+    """
 
     name: str
     type: FeatureType
+    collection_type: CollectionType | None = None
+    dimension: int | None = None
 
-    def to_aws(self) -> dict[str, str]:
-        return {"FeatureName": self.name, "FeatureType": self.type}
+    @property
+    def is_collection(self) -> bool:
+        return self.collection_type is not None
+
+    @property
+    def column_type(self) -> str:
+        """The feature type of its offline-store column: its own for a scalar, String for a
+        collection (the column holds the collection as JSON text, see
+        :mod:`featurestore_demo.rules.collections`)."""
+        return self.type if self.collection_type is None else "String"
+
+    def to_aws(self) -> dict[str, Any]:
+        shape: dict[str, Any] = {"FeatureName": self.name, "FeatureType": self.type}
+        if self.collection_type is not None:
+            shape["CollectionType"] = self.collection_type
+        if self.dimension is not None:
+            shape["CollectionConfig"] = {"VectorConfig": {"Dimension": self.dimension}}
+        return shape
+
+    @classmethod
+    def from_aws(cls, shape: dict[str, Any]) -> FeatureDefinition:
+        """A FeatureDefinition shape, its members as sent (the rules refuse what AWS refuses)."""
+        vector = (shape.get("CollectionConfig") or {}).get("VectorConfig") or {}
+        return cls(shape.get("FeatureName"), shape.get("FeatureType"),  # type: ignore[arg-type]
+                   shape.get("CollectionType"), vector.get("Dimension"))
 
 
 @dataclass(frozen=True)
@@ -190,8 +223,27 @@ class FeatureGroupSpec:
 
     @cached_property
     def types(self) -> dict[str, str]:
-        """Feature name -> FeatureType (computed once: do not change the dict)."""
+        """Feature name -> FeatureType (computed once: do not change the dict); a collection's
+        is the type of its elements."""
         return {feature.name: feature.type for feature in self.features}
+
+    @cached_property
+    def number_positions(self) -> tuple[tuple[int, str, str], ...]:
+        """(position, name, FeatureType) of each Integral or Fractional feature (computed once)."""
+        return tuple((index, feature.name, feature.type) for index, feature in enumerate(self.features)
+                     if feature.type != "String")
+
+    @cached_property
+    def collections(self) -> dict[str, FeatureDefinition]:
+        """Feature name -> definition of the collection features (List, Set, Vector), in
+        definition order; empty for a group of scalars (computed once: do not change it)."""
+        return {feature.name: feature for feature in self.features if feature.collection_type is not None}
+
+    @cached_property
+    def column_types(self) -> dict[str, str]:
+        """Feature name -> the feature type of its offline-store column
+        (:attr:`FeatureDefinition.column_type`; computed once: do not change the dict)."""
+        return {feature.name: feature.column_type for feature in self.features}
 
     def with_name(self, name: str) -> FeatureGroupSpec:
         """The same spec under another name (e.g. with a prefix)."""
@@ -235,10 +287,7 @@ class FeatureGroupSpec:
             name=shape["FeatureGroupName"],
             record_identifier_name=shape["RecordIdentifierFeatureName"],
             event_time_feature_name=shape["EventTimeFeatureName"],
-            features=tuple(
-                FeatureDefinition(item.get("FeatureName"), item.get("FeatureType"))
-                for item in shape["FeatureDefinitions"]
-            ),
+            features=tuple(FeatureDefinition.from_aws(item) for item in shape["FeatureDefinitions"]),
             online_store=bool(online.get("EnableOnlineStore", False)),
             offline_store=offline is not None,
             ttl=TtlDuration.from_aws(online.get("TtlDuration")),

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import cache
+from types import MappingProxyType
+from typing import Any
 
 import botocore.session
-from botocore.model import ServiceModel
+from botocore.model import ListShape, ServiceModel, Shape, StructureShape
 
-__all__ = ["fits_pattern", "model_enum", "service_model"]
+__all__ = ["fits_pattern", "member_metadata", "model_enum", "service_model", "shape_metadata"]
 
 
 @cache
@@ -34,7 +37,38 @@ def model_enum(service: str, shape: str) -> tuple[str, ...]:
     return values
 
 
+@cache
+def shape_metadata(service: str, shape: str) -> Mapping[str, Any]:
+    """The constraints of the shape ``shape`` of ``service``: ``min``, ``max``, ``pattern``... (those
+    it has), read once (the checks of every put read them)."""
+    return MappingProxyType(dict(service_model(service).shape_for(shape).metadata))
+
+
+@cache
+def member_metadata(service: str, operation: str, *path: str) -> Mapping[str, Any]:
+    """The constraints of a member of ``operation``'s input, named member by member by ``path``
+    (``"CreateFeatureGroup", "OfflineStoreConfig", "DataCatalogConfig", "TableName"``); a list on
+    the way stands for its member. Read once. A path the model lacks is a bug of the kit (KeyError)."""
+    shape: Shape | None = service_model(service).operation_model(operation).input_shape
+    for name in path:
+        while isinstance(shape, ListShape):
+            shape = shape.member
+        if not isinstance(shape, StructureShape):
+            raise KeyError(f"{service} {operation}: no member {name!r} on the way {path}")
+        shape = shape.members[name]
+    assert shape is not None, f"{operation} takes input"
+    return MappingProxyType(dict(shape.metadata))
+
+
 _UNICODE_CLASS = re.compile(r"\\p\{(\w)\}")
+_SURROGATE_PAIR = re.compile(r"\\u(D[89AB][0-9A-F]{2})\\u(D[C-F][0-9A-F]{2})", re.IGNORECASE)
+
+
+def _code_point(match: re.Match[str]) -> str:
+    """A Java pattern's ``\\uD800\\uDC00`` (a UTF-16 surrogate pair) as the one code point it
+    stands for, ``\\U00010000``, which Python's ``re`` reads."""
+    high, low = int(match.group(1), 16), int(match.group(2), 16)
+    return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
 
 
 def _stand_in(category: str) -> str:
@@ -44,12 +78,20 @@ def _stand_in(category: str) -> str:
 
 @cache
 def _compiled(pattern: str) -> re.Pattern[str] | None:
-    """``pattern`` with each ``\\p{X}`` replaced by the stand-in of category X; None if Python's
-    ``re`` cannot read it."""
+    """``pattern`` with each ``\\p{X}`` replaced by the stand-in of category X and each surrogate pair
+    by its code point (Java's patterns count in UTF-16; Glue's names range over
+    ``\\uD800\\uDC00-\\uDBFF\\uDFFF``); None if Python's ``re`` cannot read it."""
+    readable = _SURROGATE_PAIR.sub(_code_point, pattern)
     try:
-        return re.compile(_UNICODE_CLASS.sub(lambda match: _stand_in(match.group(1)), pattern), re.DOTALL)
+        return re.compile(_UNICODE_CLASS.sub(lambda match: _stand_in(match.group(1)), readable), re.DOTALL)
     except re.error:
         return None
+
+
+@cache
+def _categories(pattern: str) -> frozenset[str]:
+    """The Unicode categories (L, Z, N...) ``pattern`` names by ``\\p{X}``."""
+    return frozenset(_UNICODE_CLASS.findall(pattern))
 
 
 def fits_pattern(text: str, pattern: str) -> bool:
@@ -63,7 +105,7 @@ def fits_pattern(text: str, pattern: str) -> bool:
     compiled = _compiled(pattern)
     if compiled is None:
         return True
-    categories = {letter for letter in _UNICODE_CLASS.findall(pattern)}
+    categories = _categories(pattern)
     if categories:
         text = "".join(_stand_in(c[0]) if (c := unicodedata.category(ch))[0] in categories else ch
                        for ch in text)

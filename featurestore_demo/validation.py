@@ -2,11 +2,12 @@
 
 Each turns a caller's argument into the form the hooks take, or raises ValidationException;
 the service's own rules (names, values, definitions) are in :mod:`featurestore_demo.rules`.
+Counts, lengths and enums are the installed botocore model's, read when checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from featurestore_demo.errors import ResourceNotFound, ValidationException
@@ -14,6 +15,7 @@ from featurestore_demo.rules import parse_value, validate_feature_name
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.rules.online import UPDATE_TIERS
 from featurestore_demo.schemas import FeatureGroupSpec
+from featurestore_demo.service_model import member_metadata, model_enum
 
 __all__ = [
     "STORES",
@@ -32,8 +34,10 @@ __all__ = [
     "checked_next_token",
 ]
 
+RUNTIME = "sagemaker-featurestore-runtime"
 STORES = ("OnlineStore", "OfflineStore")
-DELETION_MODES = ("SoftDelete", "HardDelete")
+"""The group's stores, in the order of its (online_store, offline_store) flags."""
+DELETION_MODES = model_enum(RUNTIME, "DeletionMode")
 
 
 def record_key(spec: FeatureGroupSpec, record_id: Any) -> str:
@@ -54,16 +58,20 @@ def check_query_text(sql: Any) -> None:
 
 def check_name_contains(name_contains: str | None) -> str | None:
     """ListFeatureGroups' NameContains: None, or 1 to 64 characters."""
-    if name_contains is not None and not 1 <= len(name_contains) <= 64:
-        raise constraint_error(name_contains, "nameContains", "Member must have length between 1 and 64")
+    limits = member_metadata("sagemaker", "ListFeatureGroups", "NameContains")
+    if name_contains is not None and not limits["min"] <= len(name_contains) <= limits["max"]:
+        raise constraint_error(name_contains, "nameContains",
+                               f"Member must have length between {limits['min']} and {limits['max']}")
     return name_contains
 
 
 def checked_batch(record_keys: list[str]) -> list[str]:
     """The record keys of one group's BatchGetRecord: 1 to 100 of them."""
-    if not 1 <= len(record_keys) <= 100:
+    limits = member_metadata(RUNTIME, "BatchGetRecord", "Identifiers", "RecordIdentifiersValueAsString")
+    if not limits["min"] <= len(record_keys) <= limits["max"]:
         raise ValidationException(
-            f"BatchGetRecord takes 1 to 100 record identifiers per feature group, got {len(record_keys)}."
+            f"BatchGetRecord takes {limits['min']} to {limits['max']} record identifiers per feature group, "
+            f"got {len(record_keys)}."
         )
     return record_keys
 
@@ -93,9 +101,10 @@ def checked_target_stores(spec: FeatureGroupSpec, stores: Sequence[str] | None) 
     if stores is None:
         return available
     chosen = tuple(dict.fromkeys(stores))
-    if not 1 <= len(chosen) <= 2 or any(store not in STORES for store in chosen):
+    allowed, limits = model_enum(RUNTIME, "TargetStore"), member_metadata(RUNTIME, "PutRecord", "TargetStores")
+    if not limits["min"] <= len(chosen) <= limits["max"] or any(store not in allowed for store in chosen):
         raise ValidationException(
-            f"TargetStores {list(stores)} must be 1 or 2 of {', '.join(STORES)}."
+            f"TargetStores {list(stores)} must be {limits['min']} or {limits['max']} of {', '.join(allowed)}."
         )
     missing = [store for store in chosen if store not in available]
     if missing:
@@ -137,8 +146,10 @@ def require_update_tier(spec: FeatureGroupSpec) -> None:
         )
 
 
-def checked_count(items: Sequence[Any], low: int, high: int, field: str) -> list[Any]:
-    """``items`` as a list if it holds ``low`` to ``high`` items, else AWS's length ValidationException."""
+def checked_count(items: Sequence[Any], field: str, limits: Mapping[str, Any]) -> list[Any]:
+    """``items`` as a list if it holds ``limits["min"]`` to ``limits["max"]`` items (a list member's
+    constraints in the model), else AWS's length ValidationException."""
+    low, high = limits["min"], limits["max"]
     if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
         raise ValidationException(f"{field} must be a list of {low} to {high} items.")
     if len(items) < low:
@@ -152,12 +163,13 @@ def checked_max_results(max_results: Any) -> int | None:
     """ListRecords' MaxResults: None, or a whole number from 1 to 100."""
     if max_results is None:
         return None
+    low, high = (member_metadata(RUNTIME, "ListRecords", "MaxResults")[key] for key in ("min", "max"))
     if isinstance(max_results, bool) or not isinstance(max_results, int):
-        raise ValidationException(f"MaxResults must be a whole number from 1 to 100, not {max_results!r}.")
-    if max_results < 1:
-        raise constraint_error(max_results, "maxResults", "Member must have value greater than or equal to 1")
-    if max_results > 100:
-        raise constraint_error(max_results, "maxResults", "Member must have value less than or equal to 100")
+        raise ValidationException(f"MaxResults must be a whole number from {low} to {high}, not {max_results!r}.")
+    if max_results < low:
+        raise constraint_error(max_results, "maxResults", f"Member must have value greater than or equal to {low}")
+    if max_results > high:
+        raise constraint_error(max_results, "maxResults", f"Member must have value less than or equal to {high}")
     return max_results
 
 
@@ -166,6 +178,7 @@ def checked_next_token(token: Any) -> str | None:
     backend's to say)."""
     if token is None:
         return None
-    if not isinstance(token, str) or not 1 <= len(token) <= 8192:
-        raise constraint_error(str(token)[:64], "nextToken", "Member must have length between 1 and 8192")
+    low, high = (member_metadata(RUNTIME, "ListRecords", "NextToken")[key] for key in ("min", "max"))
+    if not isinstance(token, str) or not low <= len(token) <= high:
+        raise constraint_error(str(token)[:64], "nextToken", f"Member must have length between {low} and {high}")
     return token

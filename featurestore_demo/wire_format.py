@@ -1,4 +1,5 @@
-"""The AWS wire format of records: ``[{"FeatureName", "ValueAsString"}]``, both ways.
+"""The AWS wire format of records: ``[{"FeatureName", "ValueAsString"}]``, both ways; a collection
+feature's value is ``{"FeatureName", "ValueAsStringList"}``.
 
 Records cross the kit's interface as dicts of typed values; this format exists only where AWS
 is spoken: in the AWS backend and in the emulator.
@@ -10,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from featurestore_demo.rules.values import parse_value, value_text
+from featurestore_demo.rules.values import collection_texts, parse_value, value_text
 from featurestore_demo.schemas import FeatureGroupSpec
 
 __all__ = ["value_as_string", "to_wire_record", "from_wire_record", "iso_instant"]
@@ -20,20 +21,27 @@ value_as_string = value_text
 """A typed value as ValueAsString: :func:`featurestore_demo.rules.values.value_text`."""
 
 
-def to_wire_record(record: Mapping[str, Any]) -> list[dict[str, str]]:
-    """A record dict as the ``Record`` list of PutRecord / GetRecord."""
-    return [{"FeatureName": name, "ValueAsString": value_as_string(value)} for name, value in record.items()]
+def to_wire_record(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A record dict as the ``Record`` list of PutRecord / GetRecord: a list or tuple value (a
+    collection's) as ``ValueAsStringList``, any other as ``ValueAsString``."""
+    return [{"FeatureName": name, "ValueAsStringList": collection_texts(value)}
+            if isinstance(value, (list, tuple)) else {"FeatureName": name, "ValueAsString": value_as_string(value)}
+            for name, value in record.items()]
 
 
 def from_wire_record(spec: FeatureGroupSpec, items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """A ``Record`` list as a dict typed by the group's definitions (ValidationException if a value is bad)."""
+    """A ``Record`` list as a dict typed by the group's definitions, a ``ValueAsStringList`` as a
+    list of typed elements (ValidationException if a value is bad)."""
     types = spec.types
-    return {
-        item["FeatureName"]: parse_value(types.get(item["FeatureName"], "String"), item["ValueAsString"],
-                                         item["FeatureName"])
-        for item in items
-        if item.get("ValueAsString") is not None
-    }
+    record: dict[str, Any] = {}
+    for item in items:
+        name = item["FeatureName"]
+        kind = types.get(name, "String")
+        if item.get("ValueAsString") is not None:
+            record[name] = parse_value(kind, item["ValueAsString"], name)
+        elif item.get("ValueAsStringList") is not None:
+            record[name] = [parse_value(kind, text, name) for text in item["ValueAsStringList"]]
+    return record
 
 
 def iso_instant(seconds: float) -> str:

@@ -59,22 +59,24 @@ from featurestore_demo.errors import (
 )
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
+from featurestore_demo.rules.collections import collection_from_json
 from featurestore_demo.rules.online import (
     DeleteOutcome,
     OnlineEntry,
     UpdateOutcome,
     expires_at,
+    latest_puts,
     update_outcome,
     updated_expiry,
 )
 from featurestore_demo.rules.tags import merged_tags
-from featurestore_demo.rules.values import normalize_record, parse_value, value_text
+from featurestore_demo.rules.values import ExactTexts, collection_texts, normalize_record, parse_value, value_text
 from featurestore_demo.runtime_types import RecordPage
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration, data_catalog
 from local_backend.asof_join import asof_join_sql
 from local_backend.catalog import TAGS_KEY, describe_response, list_summaries, new_description, table_of
 from local_backend.database import DATABASE, Database, failed_write
-from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame
+from local_backend.history import consecutive_puts, journal_writes, log_frame, offline_frame, stored_features
 from local_backend.iceberg_tables import IcebergTables
 from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineRows, ParquetOfflineStore
@@ -189,16 +191,17 @@ class LocalBackend(FeatureStoreBackend):
     def _replay(self, spec: FeatureGroupSpec) -> None:
         """Rebuild a group's online store from its history, as the rules decided it then."""
         winners = self._log.online_winners(spec, self._online.equal_overwrites)
-        keys = [str(key) for key in winners[spec.record_identifier_name].tolist()]
-        rows = _with_logged_texts(spec, zip(*(_natives(winners[name]) for name in spec.feature_names)),
-                                  _natives(winners["__texts"]))
-        entries = map(OnlineEntry._make, zip(rows, winners["__event_seconds"].tolist(), repeat(None)))
-        self._online.load(spec.name, zip(keys, entries))
+        columns = _logged_columns(spec, winners)
+        keys = [str(key) for key in columns[spec.record_identifier_name]]
+        rows = _with_logged_texts(spec, list(zip(*columns.values())), winners["__texts"])
+        event_times = (columns[spec.event_time_feature_name]  # the same float objects as in the rows
+                       if spec.types[spec.event_time_feature_name] == "Fractional"
+                       else winners["__event_seconds"].tolist())
+        self._online.load(spec.name, zip(keys, map(OnlineEntry._make, zip(rows, event_times, repeat(None)))))
         history = self._log.online_history(spec)
         id_index = spec.feature_names.index(spec.record_identifier_name)
         for row, op, event_s, expires, ait_us in zip(
-            _with_logged_texts(spec, zip(*(_natives(history[name]) for name in spec.feature_names)),
-                               _natives(history["__texts"])),
+            _with_logged_texts(spec, list(zip(*_logged_columns(spec, history).values())), history["__texts"]),
             history["__op"].tolist(),
             history["__event_seconds"].tolist(),
             _natives(history["__expires_at"]),
@@ -418,7 +421,7 @@ class LocalBackend(FeatureStoreBackend):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """The online entry holds ``exact``'s texts in place of their typed values (the write log
         and the offline store get the typed values)."""
@@ -460,7 +463,7 @@ class LocalBackend(FeatureStoreBackend):
         event_seconds: float | None,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """Merge ``values`` into the live record and write the whole result as a put, online as
         the update rule says (:func:`~featurestore_demo.rules.online.update_outcome`) and offline.
@@ -515,7 +518,8 @@ class LocalBackend(FeatureStoreBackend):
         """The live record of ``record_id`` as GetRecord sends it, or None (validated as get_record).
 
         Each feature's ValueAsString is the exact text put (``"12.50"`` stays ``"12.50"``, ``"1e3"``
-        stays ``"1e3"``), in definition order or that of ``feature_names``; ``expires_at`` is
+        stays ``"1e3"``), a collection's ValueAsStringList the exact texts of its elements (a
+        list), in definition order or that of ``feature_names``; ``expires_at`` is
         epoch seconds, None without a TTL (SAGEMAKER_SPEC §2.1, §2.3). The write log keeps the
         texts, so they survive reopening the store.
         """
@@ -524,8 +528,12 @@ class LocalBackend(FeatureStoreBackend):
         if entry is None:
             return None
         assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
-        texts = {name: value if isinstance(value, str) else value_text(value)
-                 for name, value in zip(spec.feature_names, entry.values) if value is not None}
+        texts: dict[str, str | list[str]] = {name: value if isinstance(value, str) else value_text(value)
+                                             for name, value in zip(spec.feature_names, entry.values)
+                                             if value is not None}
+        if spec.collections:
+            values = dict(zip(spec.feature_names, entry.values))
+            texts.update((name, collection_texts(values[name])) for name in spec.collections if name in texts)
         chosen = texts if names is None else {name: texts[name] for name in names if name in texts}
         return WireRecord(list(chosen.items()), entry.expires_at)
 
@@ -569,33 +577,52 @@ class LocalBackend(FeatureStoreBackend):
             self.flush()
             first_ait = self._next_ait_us(rows)
             expires = event_seconds + spec.ttl.seconds if spec.ttl else np.full(rows, np.nan)
-            writes = consecutive_puts(
-                self._seq + 1, first_ait, event_seconds, expires, spec.online_store, spec.offline_store
-            )
-            offline = OfflineRows(spec, offline_frame(frame, writes), event_seconds if spec.offline_store
+            online = self._online_puts(spec, frame, event_seconds) if spec.online_store else np.zeros(0, "int64")
+            logged = np.zeros(rows, bool)
+            logged[online] = True
+            writes = consecutive_puts(self._seq + 1, first_ait, event_seconds, expires, logged, spec.offline_store)
+            stored = stored_features(spec, frame)
+            offline = OfflineRows(spec, offline_frame(stored, writes), event_seconds if spec.offline_store
                                   else event_seconds[:0])
             self._seq += rows
-            self._store({spec.name: log_frame(frame, writes)}, [offline])
-            if spec.online_store:
-                with _gc_paused():
-                    entries = _online_entries(spec, frame, event_seconds, expires)
-                    self._apply_ingest_online(spec, entries, first_ait, progress)
-            elif progress is not None:
-                progress(rows, rows)
+            self._store({spec.name: log_frame(stored, writes)}, [offline])
+            with _gc_paused():
+                entries = _online_entries(spec, frame.iloc[online], event_seconds[online], expires[online])
+                keys = _record_keys(frame[spec.record_identifier_name].to_numpy()[online])
+                self._apply_ingest_online(spec, keys, entries, first_ait + online, rows, progress)
         return rows
 
+    def _online_puts(self, spec: FeatureGroupSpec, frame: pd.DataFrame, event_seconds: np.ndarray) -> np.ndarray:
+        """The positions, ascending, of an ingest's puts that putting them all one after another
+        needs online (and so the write log): every put under a TTL (expiry depends on when each
+        put arrives); else the put each record keeps (:func:`latest_puts`), and every put of a
+        record whose stored entry can expire (a TTL since removed)."""
+        if spec.ttl is not None:
+            return np.arange(len(frame))
+        records = pd.factorize(frame[spec.record_identifier_name])[0]
+        kept = latest_puts(records, event_seconds, equal_overwrites=self._online.equal_overwrites)
+        keys = _record_keys(frame[spec.record_identifier_name].to_numpy()[kept])
+        expiring = [position for position, key in zip(kept.tolist(), keys)
+                    if (entry := self._online.current(spec.name, key)) is not None and entry.expires_at is not None]
+        if expiring:
+            kept = np.flatnonzero(np.isin(records, records[expiring]) | np.isin(np.arange(len(frame)), kept))
+        return kept
+
     def _apply_ingest_online(
-        self, spec: FeatureGroupSpec, entries: list[OnlineEntry], first_ait: int, progress: ProgressCallback | None
+        self, spec: FeatureGroupSpec, keys: list[str], entries: list[OnlineEntry], received_us: np.ndarray,
+        rows: int, progress: ProgressCallback | None,
     ) -> None:
-        """Put the entries of an ingest online, one after another, as put_record would."""
-        rows = len(entries)
-        keys = _record_keys(spec, entries)
-        for start in range(0, rows, INGEST_CHUNK):
-            stop = min(start + INGEST_CHUNK, rows)
+        """Put the entries of an ingest online (with their record keys), one after another, as
+        put_record would, each received at ``received_us``; ``progress`` counts the ingest's ``rows``."""
+        nows = (received_us / _MICROS).tolist()
+        for start in range(0, len(entries), INGEST_CHUNK):
+            stop = min(start + INGEST_CHUNK, len(entries))
             for index in range(start, stop):
-                self._online.put(spec.name, keys[index], entries[index], (first_ait + index) / _MICROS)
+                self._online.put(spec.name, keys[index], entries[index], nows[index])
             if progress is not None:
-                progress(stop, rows)
+                progress(rows * stop // len(entries), rows)
+        if progress is not None and not entries:
+            progress(rows, rows)
 
     def _offline_files(self, location: str) -> list[OfflineFile]:
         """The files below the s3 root (written out first: every acknowledged write is in them
@@ -672,7 +699,7 @@ class LocalBackend(FeatureStoreBackend):
         event_s: float,
         expires: float | None,
         target_stores: tuple[str, ...],
-        texts: dict[str, str] | None = None,
+        texts: ExactTexts | None = None,
     ) -> int:
         """Journal one accepted write (durable on return, as ``durability`` says), with the exact
         texts put where they differ from the typed values; returns its api_invocation_time (µs).
@@ -721,15 +748,16 @@ def _online_entries(
     spec: FeatureGroupSpec, frame: pd.DataFrame, event_s: np.ndarray, expires: np.ndarray
 ) -> list[OnlineEntry]:
     """The online entries of an ingest's rows, in order (changes nothing)."""
-    values = zip(*(_natives(_column_or_none(frame, name)) for name in spec.feature_names))
+    columns = _online_columns(spec, {name: _column_or_none(frame, name) for name in spec.feature_names})
+    event_times = columns[spec.event_time_feature_name] if spec.types[spec.event_time_feature_name] == "Fractional" \
+        else event_s.tolist()
     expiry = [None if np.isnan(value) else value for value in expires.tolist()]
-    return list(map(OnlineEntry._make, zip(values, event_s.tolist(), expiry)))
+    return list(map(OnlineEntry._make, zip(zip(*columns.values()), event_times, expiry)))
 
 
-def _record_keys(spec: FeatureGroupSpec, entries: list[OnlineEntry]) -> list[str]:
-    """The record key of each entry, as the online store keys it."""
-    at = spec.feature_names.index(spec.record_identifier_name)
-    return [str(entry.values[at]) for entry in entries]  # type: ignore[index]  # a put: never a tombstone
+def _record_keys(identifiers: Iterable[Any]) -> list[str]:
+    """The record key of each identifier value, as the online store keys it."""
+    return [str(value) for value in identifiers]
 
 
 def _natives(column: np.ndarray) -> list[Any]:
@@ -748,29 +776,67 @@ def _natives(column: np.ndarray) -> list[Any]:
     return column.tolist()
 
 
+def _logged_columns(spec: FeatureGroupSpec, table: dict[str, Any]) -> dict[str, list[Any]]:
+    """The feature columns of a write-log query as :func:`_online_columns` gives them; a
+    collection's JSON text as its tuple of typed elements."""
+    columns = _online_columns(spec, table)
+    for name in spec.collections:
+        columns[name] = [None if text is None else collection_from_json(text) for text in columns[name]]
+    return columns
+
+
 def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
-    """A live entry as a typed record (the texts kept for exactness parsed back)."""
-    assert entry.values is not None, "a live entry (OnlineStore.get), never a tombstone"
-    record = {feature.name: parse_value(feature.type, value) if value.__class__ is str and feature.type != "String"
-              else value for feature, value in zip(spec.features, entry.values) if value is not None}
+    """A live entry as a typed record (the texts kept for exactness parsed back; a collection as a list)."""
+    values = entry.values
+    assert values is not None, "a live entry (OnlineStore.get), never a tombstone"
+    record = dict(zip(spec.feature_names, values))
+    if None in values:
+        record = {name: value for name, value in record.items() if value is not None}
+    if values.__class__ is _WithTexts:
+        for index, name, kind in spec.number_positions:
+            if values[index].__class__ is str:  # the exact text put ("12.50"), kept for the wire
+                record[name] = parse_value(kind, values[index])
+    if spec.collections:
+        record.update((name, [parse_value(feature.type, element) if element.__class__ is str else element
+                              for element in record[name]])
+                      for name, feature in spec.collections.items() if name in record)
     if feature_names is None:
         return record
     return {name: record[name] for name in feature_names if name in record}
 
 
-def _with_logged_texts(
-    spec: FeatureGroupSpec, rows: Iterable[tuple[Any, ...]], texts: list[str | None]
-) -> Iterator[tuple[Any, ...]]:
-    """The write log's rows with their exact texts (JSON, or None) in place of typed values."""
-    for row, logged in zip(rows, texts):
-        yield row if logged is None else _with_texts(spec, row, json.loads(logged))
+def _with_logged_texts(spec: FeatureGroupSpec, rows: list[tuple[Any, ...]], texts: np.ndarray) -> list[tuple[Any, ...]]:
+    """The write log's rows, in place, with their exact texts (JSON, or None) in place of typed values."""
+    for index, logged in enumerate(_natives(texts)):
+        if logged is not None:
+            rows[index] = _with_texts(spec, rows[index], json.loads(logged))
+    return rows
 
 
-def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: dict[str, str]) -> tuple[Any, ...]:
+def _online_columns(spec: FeatureGroupSpec, columns: dict[str, np.ndarray]) -> dict[str, list[Any]]:
+    """The features of ``columns`` (from the write log) as Python values, None where missing,
+    each distinct text of a String feature one object (a million records hold a million copies
+    of "gold" otherwise)."""
+    values = {name: _natives(columns[name]) for name in spec.feature_names}
+    for name in spec.feature_names:
+        if spec.types[name] == "String" and name != spec.record_identifier_name and name not in spec.collections:
+            seen: dict[Any, Any] = {}
+            values[name] = [seen.setdefault(text, text) for text in values[name]]
+    return values
+
+
+def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: ExactTexts) -> tuple[Any, ...]:
     """``values`` (in definition order) with the texts of ``exact`` in place of their typed values."""
     if not exact:
         return values
-    return tuple(exact.get(name, value) for name, value in zip(spec.feature_names, values))
+    return _WithTexts(exact.get(name, value) for name, value in zip(spec.feature_names, values))
+
+
+class _WithTexts(tuple):
+    """An online entry's values of which some are the exact texts put in place of typed values
+    (a Fractional's ``"12.50"``), so that reads know, without looking, which entries to parse."""
+
+    __slots__ = ()
 
 
 def _not_found(name: str) -> ResourceNotFound:

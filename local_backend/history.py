@@ -23,12 +23,13 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from featurestore_demo.rules.collections import collection_json
 from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec
 from local_backend.journal import Write
 
 __all__ = [
     "ATHENA_COLUMNS", "LOG_COLUMNS", "OFFLINE_COLUMNS", "HistoryColumn", "Writes",
-    "consecutive_puts", "journal_writes", "log_frame", "offline_frame",
+    "consecutive_puts", "journal_writes", "log_frame", "offline_frame", "stored_features",
 ]
 
 
@@ -109,13 +110,26 @@ def offline_frame(features: pd.DataFrame, writes: Writes) -> pd.DataFrame:
     return _rows(features, writes, OFFLINE_COLUMNS, writes.offline)
 
 
+def stored_features(spec: FeatureGroupSpec, features: pd.DataFrame) -> pd.DataFrame:
+    """``features`` (typed, one row per write) as the write log and the offline store hold them:
+    each collection (a tuple or list of typed elements) as its JSON text
+    (:func:`~featurestore_demo.rules.collections.collection_json`); a group of scalars unchanged."""
+    encoded = {name: [None if value is None else collection_json(value) for value in features[name].tolist()]
+               for name in spec.collections if name in features.columns}
+    if not encoded:
+        return features
+    return features.assign(**{name: pd.Series(texts, dtype=object, index=features.index)
+                              for name, texts in encoded.items()})
+
+
 def journal_writes(spec: FeatureGroupSpec, entries: Sequence[Write]) -> tuple[pd.DataFrame, Writes]:
-    """The features and the writes of journal entries of ``spec``'s group, in their order."""
+    """The features (as :func:`stored_features` gives them) and the writes of journal entries of
+    ``spec``'s group, in their order."""
     columns = zip(*(entry.values for entry in entries))
-    features = pd.DataFrame(
-        {name: pd.Series(column, dtype=PANDAS_TYPES[spec.types[name]])
+    features = stored_features(spec, pd.DataFrame(
+        {name: pd.Series(column, dtype=PANDAS_TYPES[spec.column_types[name]])
          for name, column in zip(spec.feature_names, columns)}
-    )
+    ))
     writes = Writes(
         seq=np.array([entry.seq for entry in entries], dtype="int64"),
         op=np.array([entry.op for entry in entries], dtype=object),
@@ -135,10 +149,11 @@ def consecutive_puts(
     first_invoked_us: int,
     event_seconds: np.ndarray,
     expires_at: np.ndarray,
-    online: bool,
+    online: np.ndarray | bool,
     offline: bool,
 ) -> Writes:
     """Puts numbered and received one after another from ``first_seq`` and ``first_invoked_us``
-    (a bulk ingest), one per event time."""
+    (a bulk ingest), one per event time; ``online`` says which go to the online store (all, none,
+    or a mask)."""
     steps = np.arange(len(event_seconds), dtype="int64")
     return Writes(first_seq + steps, "put", first_invoked_us + steps, event_seconds, expires_at, online, offline)

@@ -71,7 +71,7 @@ class IcebergTables:
         types = {"Integral": LongType(), "Fractional": DoubleType(), "String": StringType()}
         with self._table(spec.name).update_schema() as update:
             for name in added:
-                update.add_column(name, types[spec.types[name]])
+                update.add_column(name, types[spec.column_types[name]])
 
     def _table(self, group: str) -> Table:
         return self._opened().load_table((NAMESPACE, group))

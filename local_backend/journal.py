@@ -60,8 +60,9 @@ class Write(NamedTuple):
     expires_at: float | None
     online: bool
     offline: bool
-    texts: dict[str, str] | None = None
-    """The exact texts put where the typed value would not give them back (``"12.50"``)."""
+    texts: dict[str, str | list[str]] | None = None
+    """The exact texts put where the typed value would not give them back (``"12.50"``; a
+    collection's, a list)."""
 
 
 class Reading(NamedTuple):

@@ -105,7 +105,7 @@ class ParquetOfflineStore(OfflineStore):
         self._specs[spec.name] = spec
 
     def add_group(self, spec: FeatureGroupSpec, folder: OfflineFolder | None, table: str) -> None:
-        columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.type]}" for f in spec.features]
+        columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.column_type]}" for f in spec.features]
         columns += [f"{quote_identifier(column.name)} {column.sql_type}" for column in OFFLINE_COLUMNS]
         self._db.execute(f"CREATE TABLE {self.relation(spec.name)} ({', '.join(columns)})")
         self._db.execute(f"CREATE TABLE {_buffer(spec.name)} ({', '.join(columns)}, __event_seconds DOUBLE)")
@@ -118,7 +118,7 @@ class ParquetOfflineStore(OfflineStore):
     def add_features(self, spec: FeatureGroupSpec, table: str, added: tuple[str, ...]) -> None:
         """Add the ``added`` features of ``spec`` (already in it) as NULL columns, and show them."""
         for name in added:
-            kind = SQL_TYPES[spec.types[name]]
+            kind = SQL_TYPES[spec.column_types[name]]
             for relation in (self.relation(spec.name), _buffer(spec.name)):
                 self._db.execute(f"ALTER TABLE {relation} ADD COLUMN {quote_identifier(name)} {kind}")
         self._create_view(spec, table)
@@ -269,8 +269,9 @@ def _buffer(group: str) -> str:
 
 
 def arrow_schema(spec: FeatureGroupSpec) -> pa.Schema:
-    """The offline store's columns and types for ``spec``: its features, then the system columns."""
-    fields = [pa.field(f.name, ARROW_TYPES[f.type]) for f in spec.features]
+    """The offline store's columns and types for ``spec``: its features (a collection as its JSON
+    text), then the system columns."""
+    fields = [pa.field(f.name, ARROW_TYPES[f.column_type]) for f in spec.features]
     fields += [pa.field(name, kind) for name, kind in SYSTEM_ARROW_TYPES.items()]
     return pa.schema(fields)
 

@@ -28,7 +28,8 @@ DEFAULT_PAGE_SIZE = 100
 class WireRecord(NamedTuple):
     """A live online record as GetRecord sends it (:meth:`local_backend.LocalBackend.wire_record`)."""
 
-    texts: list[tuple[str, str]]  # (FeatureName, ValueAsString), the exact texts put
+    texts: list[tuple[str, str | list[str]]]
+    """(FeatureName, the exact text put): a ValueAsString, or a collection's ValueAsStringList (a list)."""
     expires_at: float | None  # epoch seconds; None without a TTL
 
 

@@ -1,4 +1,8 @@
-"""The write log: every write sent to the online store, in order; the online store is rebuilt from it.
+"""The write log: the writes sent to the online store, in order; the online store is rebuilt from it.
+
+Of an ingest it holds only the puts that the online store needed (see
+``LocalBackend._online_puts``): the others change nothing online, so replaying the log gives
+the same state.
 
 One table per group, ``log."<group>"``: the features, then :data:`~local_backend.history.LOG_COLUMNS`
 (sequence number, operation, event time, expiry, receipt time). Offline-only writes are not
@@ -33,15 +37,14 @@ class WriteLog:
         database.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
 
     def create(self, spec: FeatureGroupSpec) -> None:
-        columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.type]}" for f in spec.features]
+        columns = [f"{quote_identifier(f.name)} {SQL_TYPES[f.column_type]}" for f in spec.features]
         columns += [f"{quote_identifier(column.name)} {column.sql_type}" for column in LOG_COLUMNS]
         self._db.execute(f"CREATE TABLE {_table(spec.name)} ({', '.join(columns)})")
 
     def add_features(self, spec: FeatureGroupSpec, added: tuple[str, ...]) -> None:
         for name in added:
-            self._db.execute(
-                f"ALTER TABLE {_table(spec.name)} ADD COLUMN {quote_identifier(name)} {SQL_TYPES[spec.types[name]]}"
-            )
+            kind = SQL_TYPES[spec.column_types[name]]
+            self._db.execute(f"ALTER TABLE {_table(spec.name)} ADD COLUMN {quote_identifier(name)} {kind}")
 
     def append(self, group: str, rows: pd.DataFrame) -> None:
         """Add ``rows`` (features and LOG_COLUMNS, by name) to the group's log."""

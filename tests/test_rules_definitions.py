@@ -11,11 +11,7 @@ import botocore.session
 import pytest
 
 from featurestore_demo.errors import ValidationException
-from featurestore_demo.rules.definitions import (
-    MAX_FEATURE_DEFINITIONS,
-    validate_feature_group_spec,
-    validate_ttl,
-)
+from featurestore_demo.rules.definitions import validate_feature_group_spec, validate_ttl
 from featurestore_demo.schemas import (
     DEMO_GROUPS,
     FEATURE_TYPES,
@@ -29,6 +25,8 @@ from featurestore_demo.schemas import (
 SAGEMAKER = botocore.session.get_session().get_service_model("sagemaker")
 MODEL_FEATURE_TYPES = SAGEMAKER.shape_for("FeatureType").enum
 MODEL_TTL_UNITS = SAGEMAKER.shape_for("TtlDurationUnit").enum
+MAX_FEATURE_DEFINITIONS = SAGEMAKER.operation_model("CreateFeatureGroup").input_shape.members[
+    "FeatureDefinitions"].metadata["max"]
 
 
 def definitions(count: int) -> tuple[FeatureDefinition, ...]:

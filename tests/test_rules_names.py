@@ -10,6 +10,7 @@ from featurestore_demo.rules.names import (
     validate_feature_group_name,
     validate_feature_name,
 )
+from featurestore_demo.service_model import shape_metadata
 
 VALID = ["a", "A1", "users", "user-features", "user_features", "a-_-b", "a__b", "9lives", "x" * 64]
 INVALID = ["", "-a", "a-", "_a", "a_", "a b", "a.b", "ä", "a/b", "x" * 65, "users\n"]
@@ -50,3 +51,14 @@ def test_reserved_feature_names_are_refused_in_any_case(name):
 
 def test_reserved_names_are_fine_as_group_names():
     assert validate_feature_group_name("write_time") == "write_time"
+
+
+@pytest.mark.parametrize("validate, shape", [(validate_feature_group_name, "FeatureGroupName"),
+                                             (validate_feature_name, "FeatureName")])
+def test_the_pattern_named_is_the_models_own(validate, shape):
+    """The model's FeatureGroupName pattern is ``[_-]``, FeatureName's ``[-_]``: each refusal names
+    its own shape's pattern, as the emulator's front end does, never a shared hand copy."""
+    pattern = shape_metadata("sagemaker", shape)["pattern"]
+    with pytest.raises(ValidationException) as raised:
+        validate("bad name!", "someField")
+    assert str(raised.value).endswith(f"Member must satisfy regular expression pattern: {pattern}")

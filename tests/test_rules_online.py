@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from featurestore_demo.rules.online import (
@@ -11,6 +12,7 @@ from featurestore_demo.rules.online import (
     expires_at,
     is_expired,
     is_live,
+    latest_puts,
     put_applies,
 )
 
@@ -68,3 +70,11 @@ def test_a_delete_applies_online_only_when_strictly_later(entry, event_time, app
 def test_expires_at_counts_from_the_event_time():
     assert expires_at(500.0, 60) == 560.0
     assert expires_at(500.0, None) is None
+
+
+@pytest.mark.parametrize(("equal_overwrites", "kept"), [(True, [2, 3, 5]), (False, [1, 3, 5])])
+def test_latest_puts_keeps_the_newest_put_of_each_record_and_breaks_ties_as_puts_do(equal_overwrites, kept):
+    records = np.array([0, 0, 0, 1, 1, 2])
+    event_times = np.array([1.0, 5.0, 5.0, 9.0, 2.0, 0.0])
+    assert latest_puts(records, event_times, equal_overwrites=equal_overwrites).tolist() == kept
+    assert latest_puts(records[:0], event_times[:0]).tolist() == []

@@ -27,7 +27,7 @@ from featurestore_demo.config import Settings
 from featurestore_demo.errors import FeatureStoreError, ValidationException, from_aws_code
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
-from featurestore_demo.rules.values import is_missing
+from featurestore_demo.rules.values import ExactTexts, is_missing
 from featurestore_demo.runtime_types import RecordPage
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration, data_catalog
 from featurestore_demo.sql import DEFAULT_DATABASE
@@ -247,7 +247,7 @@ class AwsBackend(FeatureStoreBackend):
         event_seconds: float,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """PutRecord, with the texts given in ``exact`` sent as they were; the service reads the
         event time from the record (``event_seconds`` is unused)."""
@@ -323,7 +323,7 @@ class AwsBackend(FeatureStoreBackend):
         event_seconds: float | None,
         target_stores: tuple[str, ...],
         ttl: TtlDuration | None,
-        exact: dict[str, str],
+        exact: ExactTexts,
     ) -> None:
         """UpdateRecord, texts of ``exact`` as given; the service reads the event time from the
         features (``event_seconds`` is unused)."""

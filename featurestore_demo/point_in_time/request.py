@@ -88,7 +88,7 @@ class PointInTimeRequest:
         features = features.set_index(ROW_COLUMN).reindex(range(len(joined)))
         for group in self.groups:
             for feature, name in zip(group.features, group.output_names):
-                dtype = PANDAS_TYPES[group.spec.types[feature]]
+                dtype = PANDAS_TYPES[group.spec.column_types[feature]]
                 joined[name] = pd.Series(features[name].to_numpy(), dtype=dtype, index=joined.index)
         return joined
 

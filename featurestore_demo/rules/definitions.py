@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from featurestore_demo.errors import ValidationException
+from featurestore_demo.rules.collections import validate_collections
 from featurestore_demo.rules.names import (
+    checked_text,
     constraint_error,
     validate_feature_group_name,
     validate_feature_name,
@@ -11,18 +16,20 @@ from featurestore_demo.rules.names import (
 from featurestore_demo.rules.tags import checked_tags
 from featurestore_demo.rules.values import MAX_EVENT_SECONDS, MIN_EVENT_SECONDS
 from featurestore_demo.schemas import (
-    FEATURE_TYPES,
     TTL_UNITS_IN_SECONDS,
     FeatureGroupSpec,
     ThroughputConfig,
     TtlDuration,
 )
-from featurestore_demo.service_model import model_enum
+from featurestore_demo.service_model import member_metadata, model_enum
 
-MAX_FEATURE_DEFINITIONS = 2500
-MAX_DESCRIPTION = 128
 ICEBERG = "Iceberg"
-CATALOG_NAME_MAX = 255
+
+
+def _create_member(*path: str) -> Mapping[str, Any]:
+    """The model's constraints of a member of CreateFeatureGroup's input."""
+    return member_metadata("sagemaker", "CreateFeatureGroup", *path)
+
 
 
 def table_formats() -> tuple[str, ...]:
@@ -60,16 +67,15 @@ def validate_feature_group_spec(spec: FeatureGroupSpec) -> FeatureGroupSpec:
     if spec.storage_type not in storage_types:
         raise constraint_error(spec.storage_type, "onlineStoreConfig.storageType",
                                f"Member must satisfy enum value set: [{', '.join(storage_types)}]")
+    validate_collections(spec)
     if spec.throughput is not None:
         validate_throughput(spec.throughput, spec.online_store)
         check_provisioned_tier(spec.throughput, spec.online_store, spec.storage_type)
     checked_tags([{"Key": key, "Value": value} for key, value in spec.tags])
     if spec.offline_store:
         _validate_offline_config(spec)
-    if spec.description is not None and len(spec.description) > MAX_DESCRIPTION:
-        raise constraint_error(
-            spec.description, "description", "Member must have length less than or equal to 128"
-        )
+    if spec.description is not None:
+        checked_text(spec.description, "description", _create_member("Description"))
     return spec
 
 
@@ -125,20 +131,22 @@ def _validate_definitions(spec: FeatureGroupSpec) -> None:
         raise constraint_error(
             [], "featureDefinitions", "Member must have length greater than or equal to 1"
         )
-    if len(spec.features) > MAX_FEATURE_DEFINITIONS:
+    most = _create_member("FeatureDefinitions")["max"]
+    if len(spec.features) > most:
         raise constraint_error(
             f"<{len(spec.features)} definitions>",
             "featureDefinitions",
-            f"Member must have length less than or equal to {MAX_FEATURE_DEFINITIONS}",
+            f"Member must have length less than or equal to {most}",
         )
+    feature_types = model_enum("sagemaker", "FeatureType")
     seen: dict[str, str] = {}
     for index, feature in enumerate(spec.features, start=1):
         validate_feature_name(feature.name, f"featureDefinitions.{index}.member.featureName")
-        if feature.type not in FEATURE_TYPES:
+        if feature.type not in feature_types:
             raise constraint_error(
                 feature.type,
                 f"featureDefinitions.{index}.member.featureType",
-                f"Member must satisfy enum value set: [{', '.join(FEATURE_TYPES)}]",
+                f"Member must satisfy enum value set: [{', '.join(feature_types)}]",
             )
         folded = feature.name.lower()
         if folded in seen:
@@ -165,10 +173,8 @@ def _validate_offline_config(spec: FeatureGroupSpec) -> None:
             path = f"offlineStoreConfig.dataCatalogConfig.{field}"
             if value is None:
                 raise constraint_error("null", path, "Member must not be null")
-            if not isinstance(value, str) or not value:
-                raise constraint_error(value, path, "Member must have length greater than or equal to 1")
-            if len(value) > CATALOG_NAME_MAX:
-                raise constraint_error(value, path, f"Member must have length less than or equal to {CATALOG_NAME_MAX}")
+            member = field[:1].upper() + field[1:]
+            checked_text(value, path, _create_member("OfflineStoreConfig", "DataCatalogConfig", member))
     if config.table_format != ICEBERG:
         return
     if config.disable_glue_table_creation:

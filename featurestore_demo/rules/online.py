@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import NamedTuple
 
+import numpy as np
+
 UPDATE_TIERS = ("Standard_V2", "InMemory")
 """The online-store tiers UpdateRecord serves (its documentation in botocore's model)."""
 
@@ -51,6 +53,18 @@ def put_applies(
     if equal_overwrites:
         return event_time >= current.event_time
     return event_time > current.event_time
+
+
+def latest_puts(records: np.ndarray, event_times: np.ndarray, *, equal_overwrites: bool = True) -> np.ndarray:
+    """The positions, ascending, of the puts that stay online when puts without a TTL are applied
+    one after another: per record (``records`` holds one code per put), the newest event time,
+    and among equal ones the last put if equal event times overwrite, else the first. Where no
+    stored entry can expire first, putting only these gives what putting them all gives."""
+    positions = np.arange(len(records))
+    order = np.lexsort((positions if equal_overwrites else -positions, event_times, records))
+    grouped = records[order]
+    last_of_record = np.r_[grouped[1:] != grouped[:-1], True] if len(grouped) else np.zeros(0, bool)
+    return np.sort(order[last_of_record])
 
 
 class DeleteOutcome(Enum):

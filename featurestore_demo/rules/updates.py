@@ -3,27 +3,23 @@
 An update adds features (never removes one) and sets or removes the online store's default
 TTL; the group it leaves must be valid as CreateFeatureGroup would check it. Feature metadata
 is a description and up to 25 ``{Key, Value}`` parameters, each text at most 255 characters.
+The counts, lengths and patterns are the installed botocore model's, read when checked.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from featurestore_demo.rules.definitions import validate_feature_group_spec
-from featurestore_demo.rules.names import constraint_error
+from featurestore_demo.rules.names import checked_text, constraint_error
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration
+from featurestore_demo.service_model import member_metadata
 
 __all__ = ["UNCHANGED", "Unchanged", "updated_spec", "updated_throughput", "checked_parameters"]
 
-MAX_FEATURE_ADDITIONS = 100
-MAX_PARAMETERS = 25
-MAX_METADATA_TEXT = 255
-_PARAMETER_RE = re.compile(r"[\w\s.:/=+\-]*")  # AWS: [\p{L}\p{Z}\p{N}_.:/=+\-]*
-_PARAMETER_PATTERN = r"([\p{L}\p{Z}\p{N}_.:/=+\-]*)"
 
 
 class Unchanged(enum.Enum):
@@ -44,11 +40,10 @@ def updated_spec(
 ) -> FeatureGroupSpec:
     """The group as the update leaves it (``throughput``: a ThroughputConfigUpdate, None for
     none, see :func:`updated_throughput`); ValidationException if that group is not valid."""
-    if len(additions) > MAX_FEATURE_ADDITIONS:
-        raise constraint_error(
-            f"<{len(additions)} definitions>", "featureAdditions",
-            f"Member must have length less than or equal to {MAX_FEATURE_ADDITIONS}",
-        )
+    most = member_metadata("sagemaker", "UpdateFeatureGroup", "FeatureAdditions")["max"]
+    if len(additions) > most:
+        raise constraint_error(f"<{len(additions)} definitions>", "featureAdditions",
+                               f"Member must have length less than or equal to {most}")
     kept_ttl = spec.ttl if ttl is UNCHANGED else ttl
     kept_throughput = spec.throughput if throughput is None else updated_throughput(spec.throughput, throughput)
     return validate_feature_group_spec(
@@ -83,19 +78,17 @@ def checked_parameters(
 
     ValidationException for a description over 255 characters, more than 25 additions or
     removals, or a key or value that is not 1-255 characters of letters, digits, spaces and
-    ``_.:/=+-``.
+    ``_.:/=+-`` (the model's ``FeatureDescription``, ``FeatureParameterAdditions``...).
     """
-    if description is not None and (not isinstance(description, str) or len(description) > MAX_METADATA_TEXT):
-        raise constraint_error(
-            description, "description", f"Member must have length less than or equal to {MAX_METADATA_TEXT}"
-        )
+    if description is not None:
+        checked_text(description, "description", member_metadata("sagemaker", "UpdateFeatureMetadata", "Description"))
     for field, items in (("parameterAdditions", additions), ("parameterRemovals", removals)):
         if isinstance(items, (str, Mapping)):
             raise constraint_error(items, field, "Member must be a list")
-        if len(items) > MAX_PARAMETERS:
-            raise constraint_error(
-                f"<{len(items)} items>", field, f"Member must have length less than or equal to {MAX_PARAMETERS}"
-            )
+        most = member_metadata("sagemaker", "UpdateFeatureMetadata", field[:1].upper() + field[1:])["max"]
+        if len(items) > most:
+            raise constraint_error(f"<{len(items)} items>", field,
+                                   f"Member must have length less than or equal to {most}")
     pairs = [_parameter(item, index) for index, item in enumerate(additions, 1)]
     keys = [_parameter_text(key, f"parameterRemovals.{index}.member") for index, key in enumerate(removals, 1)]
     return pairs, keys
@@ -105,13 +98,11 @@ def _parameter(item: Any, index: int) -> dict[str, str]:
     field = f"parameterAdditions.{index}.member"
     if not isinstance(item, Mapping):
         raise constraint_error(item, field, "Member must be a FeatureParameter {Key, Value}")
-    return {"Key": _parameter_text(item.get("Key"), f"{field}.key"),
-            "Value": _parameter_text(item.get("Value"), f"{field}.value")}
+    return {"Key": _parameter_text(item.get("Key"), f"{field}.key", "Key"),
+            "Value": _parameter_text(item.get("Value"), f"{field}.value", "Value")}
 
 
-def _parameter_text(text: Any, field: str) -> str:
-    if not isinstance(text, str) or not 1 <= len(text) <= MAX_METADATA_TEXT:
-        raise constraint_error(text, field, f"Member must have length between 1 and {MAX_METADATA_TEXT}")
-    if not _PARAMETER_RE.fullmatch(text):
-        raise constraint_error(text, field, f"Member must satisfy regular expression pattern: {_PARAMETER_PATTERN}")
-    return text
+def _parameter_text(text: Any, field: str, member: str = "Key") -> str:
+    """A FeatureParameter's Key or Value (a removal is a Key), as the model constrains it."""
+    constraints = member_metadata("sagemaker", "UpdateFeatureMetadata", "ParameterAdditions", member)
+    return checked_text(text, field, constraints)

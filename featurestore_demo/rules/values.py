@@ -3,19 +3,20 @@
 Values may arrive typed (``int``, ``float``, ``str``, numpy scalars) or as the strings of the
 AWS wire format; either way they leave as ``int`` for Integral, ``float`` for Fractional and
 ``str`` for String. ``None`` (or NaN) means "feature absent from this record", as the
-SageMaker SDK treats missing cells.
+SageMaker SDK treats missing cells. A collection feature's value (List, Set, Vector:
+:mod:`featurestore_demo.rules.collections`) is a list of such elements and leaves as a tuple.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 from featurestore_demo.errors import ValidationException
-from featurestore_demo.schemas import FeatureGroupSpec, TtlDuration
+from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, TtlDuration
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_RECORD_BYTES = 350 * 1024
@@ -27,6 +28,11 @@ MAX_EVENT_SECONDS = 253_402_300_799.999
 """9999-12-31T23:59:59.999Z, the end of the documented event-time range; ExpiresAt is held to it too."""
 _INTEGRAL_RE = re.compile(r"[+-]?\d+")
 ISO_EVENT_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z")
+VECTOR = "Vector"
+_COLLECTION_CLASSES = (tuple, list)
+ExactTexts = dict[str, str | list[str]]
+"""Feature -> the text put (a scalar) or the texts put (a collection) that its typed value would
+not give back: what the online store keeps beside the typed values (:func:`exact_texts`)."""
 
 
 def is_missing(value: Any) -> bool:
@@ -61,6 +67,11 @@ def _unicode_text(value: str, feature_name: str) -> str:
 
 
 def _bad_value(feature_name: str, value: Any, feature_type: str, expected: str) -> ValidationException:
+    if isinstance(value, _COLLECTION_CLASSES):
+        return ValidationException(
+            f"Feature '{feature_name}' is a single {feature_type} value (it has no CollectionType): send one "
+            f"value (ValueAsString), not the list {str(value)[:40]} (ValueAsStringList)."
+        )
     return ValidationException(
         f"Invalid value '{value}' for feature '{feature_name}' of type {feature_type}: "
         f"expected {expected}."
@@ -151,9 +162,9 @@ def _iso_format(value: str) -> str:
 class NormalizedRecord(NamedTuple):
     """A record that passed :func:`normalize_record`, and its event time."""
 
-    record: dict[str, Any]  # typed values, absent features dropped
+    record: dict[str, Any]  # typed values (a tuple for a collection), absent features dropped
     event_seconds: float  # epoch seconds
-    exact: dict[str, str]  # :func:`exact_texts`: the texts put that the typed values would not give back
+    exact: ExactTexts  # :func:`exact_texts`: the texts put that the typed values would not give back
 
 
 def value_text(value: Any) -> str:
@@ -166,7 +177,7 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def exact_texts(given: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, str]:
+def exact_texts(given: Mapping[str, Any], typed: Mapping[str, Any]) -> ExactTexts:
     """Feature -> the text given for it, where its typed value would not write that text back
     (``"12.50"`` and ``"1e3"`` for a Fractional, ``"+5"`` for an Integral): what the online store
     keeps so that GetRecord returns the exact strings put (SAGEMAKER_SPEC §2.3).
@@ -194,11 +205,12 @@ def normalize_record(
         raise ValidationException("A record needs at least one feature value.")
     types = spec.types
     _check_known(spec, record)
-    normalized = {
-        name: parse_value(types[name], value, name)
-        for name, value in record.items()
-        if not is_missing(value)
-    }
+    if spec.collections:
+        normalized, exact = parse_features(spec, record)
+    else:  # parse_features, inline: the hot path of every put
+        normalized = {name: parse_value(types[name], value, name) for name, value in record.items()
+                      if not is_missing(value)}
+        exact = None
     for required in (spec.record_identifier_name, spec.event_time_feature_name):
         if required not in normalized:
             raise ValidationException(
@@ -209,7 +221,84 @@ def normalize_record(
                                  normalized[spec.event_time_feature_name], spec.event_time_feature_name)
     check_expires_at(seconds, ttl or spec.ttl)
     _check_sizes(spec, normalized)
-    return NormalizedRecord(normalized, seconds, exact_texts(record, normalized))
+    return NormalizedRecord(normalized, seconds, exact_texts(record, normalized) if exact is None else exact)
+
+
+def parse_features(spec: FeatureGroupSpec, given: Mapping[str, Any]) -> tuple[dict[str, Any], ExactTexts]:
+    """The typed values of the features ``given`` (of ``spec``'s group) with a value, and their
+    exact texts (:func:`exact_texts`); ValidationException for a value its feature cannot hold.
+
+    A collection feature's value parses with :func:`parse_collection`; a group of scalars never
+    pays for collections.
+    """
+    types, collections = spec.types, spec.collections
+    typed: dict[str, Any]
+    if not collections:
+        typed = {name: parse_value(types[name], value, name) for name, value in given.items() if not is_missing(value)}
+        return typed, exact_texts(given, typed)
+    typed, exact = {}, {}
+    for name, value in given.items():
+        if is_missing(value):
+            continue
+        if name in collections:
+            typed[name], texts = parse_collection(collections[name], value)
+            if texts is not None:
+                exact[name] = texts
+        else:
+            typed[name] = parse_value(types[name], value, name)
+    return typed, {**exact_texts(given, typed), **exact}
+
+
+def parse_collection(feature: FeatureDefinition, value: Any) -> tuple[tuple[Any, ...], list[str] | None]:
+    """The typed elements of a collection feature's value, and the texts put where the typed
+    elements would not give them back (None if they would); ValidationException if invalid.
+
+    ``value`` is a list or tuple (or a numpy array) of elements of the feature's type, as values
+    or as their texts. A Set loses its repeated elements; a Vector needs exactly its dimension of
+    elements (:mod:`featurestore_demo.rules.collections`). A text, a number or a mapping is
+    refused: a collection's value is a list (``ValueAsStringList`` on the wire, never
+    ``ValueAsString``).
+    """
+    name = feature.name
+    given = value.tolist() if hasattr(value, "tolist") and not isinstance(value, (str, bytes)) else value
+    if not isinstance(given, _COLLECTION_CLASSES):
+        raise ValidationException(
+            f"Feature '{name}' is a {feature.collection_type} of {feature.type}: its value is a list of values "
+            f"(ValueAsStringList), not the single value {str(value)[:40]!r} (ValueAsString)."
+        )
+    typed = []
+    for index, element in enumerate(given):
+        if element is None:
+            raise ValidationException(
+                f"Element {index} of feature '{name}' is null: every element of a {feature.collection_type} "
+                "needs a value."
+            )
+        typed.append(parse_value(feature.type, element, f"{name}[{index}]"))
+    if feature.collection_type == "Set":
+        given, typed = _unique(given, typed)
+    if feature.collection_type == VECTOR and len(typed) != feature.dimension:
+        raise ValidationException(
+            f"Feature '{name}' is a Vector of dimension {feature.dimension}: it needs exactly "
+            f"{feature.dimension} values, got {len(typed)}."
+        )
+    if any(isinstance(text, str) and value_text(element) != text for text, element in zip(given, typed)):
+        return tuple(typed), [text if isinstance(text, str) else value_text(element)
+                              for text, element in zip(given, typed)]
+    return tuple(typed), None
+
+
+def _unique(given: list[Any] | tuple[Any, ...], typed: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The elements of a Set, each value once (with its first text), in the order they first came."""
+    first: dict[Any, int] = {}
+    for index, element in enumerate(typed):
+        first.setdefault(element, index)
+    kept = list(first.values())
+    return [given[index] for index in kept], [typed[index] for index in kept]
+
+
+def collection_texts(values: Iterable[Any]) -> list[str]:
+    """A collection's elements (typed, or the texts kept for them) as its ValueAsStringList."""
+    return [element if isinstance(element, str) else value_text(element) for element in values]
 
 
 def _check_known(spec: FeatureGroupSpec, names: Iterable[str]) -> None:
@@ -222,15 +311,24 @@ def _check_known(spec: FeatureGroupSpec, names: Iterable[str]) -> None:
         )
 
 
-def record_size(record: Mapping[str, Any]) -> int:
+def record_size(record: Mapping[str, Any], collections: Container[str] = ()) -> int:
     """The size of a record as the 350 KB limit counts it: the UTF-8 bytes of every feature name
-    and of every value as text, summed; JSON framing and absent features count nothing.
+    and of every value as text (each element of a collection, for the features named in
+    ``collections``), summed; JSON framing and absent features count nothing.
 
     AWS states the limit ("Maximum size of a record: 350 KB", Developer Guide, Feature Store
     quotas) and that a String is bounded by it, not how bytes are counted; this is the kit's one
     reading, applied on every path (local backend, emulator, frames).
     """
-    return sum(len(name.encode()) + len(str(value).encode()) for name, value in record.items())
+    if not collections:
+        return sum(len(name.encode()) + len(str(value).encode()) for name, value in record.items())
+    return sum(len(name.encode()) + (_collection_bytes(value) if name in collections else len(str(value).encode()))
+               for name, value in record.items())
+
+
+def _collection_bytes(values: Iterable[Any]) -> int:
+    """A collection's size as the record limit counts it: the UTF-8 bytes of its element texts."""
+    return sum(len(str(element).encode()) for element in values)
 
 
 def _check_sizes(spec: FeatureGroupSpec, record: Mapping[str, Any]) -> None:
@@ -239,7 +337,7 @@ def _check_sizes(spec: FeatureGroupSpec, record: Mapping[str, Any]) -> None:
         raise ValidationException(
             f"The record identifier is {id_bytes} bytes; the limit is 2 KB ({MAX_RECORD_ID_BYTES} bytes)."
         )
-    size = record_size(record)
+    size = record_size(record, spec.collections)
     if size > MAX_RECORD_BYTES:
         raise ValidationException(
             f"The record is {size} bytes (feature names and values in UTF-8); the limit is 350 KB "
@@ -256,7 +354,7 @@ class NormalizedUpdate(NamedTuple):
 
     values: dict[str, Any]  # typed values of the named features
     event_seconds: float | None  # the update's event time, None to keep the record's
-    exact: dict[str, str]  # :func:`exact_texts` of the named features
+    exact: ExactTexts  # :func:`exact_texts` of the named features
 
 
 def normalize_update(
@@ -283,7 +381,7 @@ def normalize_update(
             f"Feature(s) {', '.join(map(repr, absent))} have no value: UpdateRecord sets the features "
             "it names (to remove a value, put the whole record without it)."
         )
-    values = {name: parse_value(types[name], value, name) for name, value in features.items()}
+    values, exact = parse_features(spec, features)
     identifier = spec.record_identifier_name
     if identifier in values and str(values[identifier]) != record_key:
         raise ValidationException(
@@ -297,7 +395,7 @@ def normalize_update(
                 f"A TtlDuration needs an EventTime: set '{event_name}' in the features too "
                 "(ExpiresAt = EventTime + TtlDuration)."
             )
-        return NormalizedUpdate(values, None, exact_texts(features, values))
+        return NormalizedUpdate(values, None, exact)
     seconds = event_time_seconds(types[event_name], values[event_name], event_name)
     check_expires_at(seconds, ttl)
-    return NormalizedUpdate(values, seconds, exact_texts(features, values))
+    return NormalizedUpdate(values, seconds, exact)

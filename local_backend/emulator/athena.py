@@ -5,7 +5,12 @@ A query runs on a worker thread: QUEUED when accepted, RUNNING while DuckDB work
 SUCCEEDED, FAILED (with ``StateChangeReason``) or CANCELLED, so polling code runs as on AWS.
 A successful query writes ``<OutputLocation>/<QueryExecutionId>.csv`` and ``.csv.metadata`` to
 the in-process S3 (DDL writes ``<id>.txt``), and ``ResultConfiguration.OutputLocation`` names
-that file (SAGEMAKER_SPEC §5). GetQueryExecution and BatchGetQueryExecution echo what
+that file (SAGEMAKER_SPEC §5). A CREATE TABLE AS SELECT (:mod:`.athena_ctas`) is DML with
+SubstatementType ``CREATE_TABLE_AS_SELECT``: it writes no CSV (its OutputLocation is
+``<OutputLocation>/<id>``), but the data manifest ``<id>-manifest.csv`` (one ``s3://`` object it
+wrote per line), named by ``Statistics.DataManifestLocation``, and ``<id>.metadata``; the rows it
+wrote are GetQueryResults' UpdateCount. A query's SubstatementType is ``SELECT``.
+GetQueryExecution and BatchGetQueryExecution echo what
 StartQueryExecution was given (context, result configuration, result reuse), but not its
 ExecutionParameters (the SQL literals that fill the query's ``?`` in order), which AWS does
 not return either (botocore's model says so). The workgroup and the data catalog are
@@ -26,20 +31,25 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from featurestore_demo.errors import FeatureStoreError, ResourceNotFound
 from featurestore_demo.query_handle import QueryHandle
 from local_backend.catalog import utc
 from local_backend.emulator.athena_catalog import ENGINE_VERSION, PRIMARY, AthenaCatalog, workgroup
+from local_backend.emulator.athena_ctas import CtasPlace
 from local_backend.emulator.athena_requests import invalid, offset, page_size, paged
 from local_backend.emulator.athena_results import ResultSet
-from local_backend.emulator.athena_statements import run_statement
+from local_backend.emulator.athena_statements import Outcome, run_statement
 from local_backend.emulator.rest import RestOrTargetService
 from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
 from local_backend.emulator.wire import Response, WireError, json_response, require
+
+if TYPE_CHECKING:
+    from local_backend.emulator.glue_tables import GlueTables
 
 __all__ = ["AthenaService"]
 
@@ -72,6 +82,11 @@ class Execution:
     reason: str | None = None
     completed: float | None = None
     statement_type: str = "DML"
+    substatement_type: str | None = None
+    update_count: int | None = None
+    """The rows a CTAS wrote."""
+    manifest: list[str] | None = None
+    """The ``s3://`` objects a CTAS wrote (its data manifest); None for any other statement."""
     result: ResultSet | None = None
     output_bytes: int = 0
     handle: QueryHandle = field(default_factory=QueryHandle)
@@ -79,9 +94,26 @@ class Execution:
     cancelled: threading.Event = field(default_factory=threading.Event)
 
     @property
+    def folder(self) -> str:
+        """Where the execution's results go (its OutputLocation as given, without a trailing ``/``)."""
+        return str(self.result_configuration["OutputLocation"]).rstrip("/")
+
+    @property
     def output_location(self) -> str:
-        suffix = "txt" if self.statement_type == "DDL" else "csv"
-        return f"{self.result_configuration['OutputLocation'].rstrip('/')}/{self.id}.{suffix}"
+        if self.manifest is not None:
+            return f"{self.folder}/{self.id}"
+        return f"{self.folder}/{self.id}.{'txt' if self.statement_type == 'DDL' else 'csv'}"
+
+    @property
+    def manifest_location(self) -> str:
+        return f"{self.folder}/{self.id}-manifest.csv"
+
+    def apply(self, outcome: Outcome) -> None:
+        """Take what the statement did (before the execution's state moves on)."""
+        self.statement_type, self.substatement_type = outcome.statement_type, outcome.substatement_type
+        self.update_count, self.manifest = outcome.update_count, outcome.written
+        if outcome.written is not None:
+            self.output_bytes = outcome.written_bytes
 
     def timeline(self) -> dict[str, int]:
         """The phases measured so far, in milliseconds: in the queue, in the engine, writing
@@ -107,10 +139,14 @@ class Execution:
                                      "ErrorMessage": self.reason}
         statistics = {**self.timeline(), "DataScannedInBytes": 0,
                       "ResultReuseInformation": {"ReusedPreviousResult": False}}
+        if self.manifest is not None:
+            statistics["DataManifestLocation"] = self.manifest_location
+        substatement = {"SubstatementType": self.substatement_type} if self.substatement_type else {}
         return {
             "QueryExecutionId": self.id,
             "Query": self.query,
             "StatementType": self.statement_type,
+            **substatement,
             "ResultConfiguration": {**self.result_configuration, "OutputLocation": self.output_location},
             "ResultReuseConfiguration": self.reuse or NO_REUSE,
             "QueryExecutionContext": self.context,
@@ -133,8 +169,12 @@ class AthenaService(RestOrTargetService):
     model_name = "athena"
     internal_code = "InternalServerException"
 
-    def __init__(self, backend: Any, s3: S3Objects, *, min_seconds: float = 0.0, workers: int = 2) -> None:
-        self.backend, self.s3, self.min_seconds = backend, s3, min_seconds
+    def __init__(self, backend: Any, s3: S3Objects, *, glue: GlueTables | None = None,
+                 write_out: Callable[[], None] | None = None, min_seconds: float = 0.0, workers: int = 2) -> None:
+        """``glue``: the Glue tables a CTAS registers its table in and DROP TABLE removes (none: Athena
+        only); ``write_out`` writes the offline stores' files out, as before an S3 listing."""
+        self.backend, self.s3, self.glue, self.min_seconds = backend, s3, glue, min_seconds
+        self.write_out = write_out or (lambda: backend.write_out_offline())
         self._lock = threading.Lock()
         self._executions: dict[str, Execution] = {}
         self._tokens: dict[str, str] = {}
@@ -223,7 +263,7 @@ class AthenaService(RestOrTargetService):
         result = execution.result or ResultSet()
         rows, following = result.page(offset(body.get("NextToken")), page_size(body, "GetQueryResults"))
         response: dict[str, Any] = {
-            "UpdateCount": 0,
+            "UpdateCount": execution.update_count or 0,
             "ResultSet": {"Rows": rows, "ResultSetMetadata": {"ColumnInfo": result.column_info()}},
         }
         if following is not None:
@@ -238,7 +278,8 @@ class AthenaService(RestOrTargetService):
         with self._lock:
             statistics: dict[str, Any] = {"Timeline": execution.timeline()}
             if execution.state == "SUCCEEDED" and execution.statement_type == "DML" and execution.result:
-                statistics["Rows"] = {"OutputRows": len(execution.result.rows), "OutputBytes": execution.output_bytes}
+                rows = execution.update_count if execution.update_count is not None else len(execution.result.rows)
+                statistics["Rows"] = {"OutputRows": rows, "OutputBytes": execution.output_bytes}
         return {"QueryRuntimeStatistics": statistics}
 
     def stop_query_execution(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -279,11 +320,14 @@ class AthenaService(RestOrTargetService):
             execution.state, execution.started = "RUNNING", time.time()
         started = time.monotonic()
         state, reason, result = "SUCCEEDED", None, None
+        place = CtasPlace(self.backend, self.s3, self.glue, execution.id, execution.folder, self.write_out)
         try:
-            kind, result = run_statement(self.backend, self.s3, execution.query, execution.context.get("Database"),
-                                         execution.handle, execution.parameters)
+            self._check_output_bucket(execution)
+            outcome = run_statement(place, execution.query, execution.context.get("Database"), execution.handle,
+                                    execution.parameters)
             execution.engine_seconds = time.monotonic() - started
-            execution.statement_type = kind
+            execution.apply(outcome)
+            result = outcome.result
             self._write_output(execution, result)
             execution.writing_seconds = time.monotonic() - started - execution.engine_seconds
         except FeatureStoreError as error:
@@ -298,10 +342,20 @@ class AthenaService(RestOrTargetService):
             execution.state, execution.reason, execution.result = state, reason, result
             execution.completed = time.time()
 
+    def _check_output_bucket(self, execution: Execution) -> None:
+        """ResourceNotFound, before the statement runs, if the results' bucket does not exist."""
+        bucket = split_s3_uri(execution.folder)[0]
+        if not self.s3.has_bucket(bucket):
+            raise ResourceNotFound(f"Unable to verify/create output bucket {bucket}")
+
     def _write_output(self, execution: Execution, result: ResultSet) -> None:
         bucket, key = split_s3_uri(execution.output_location)
         try:
-            if execution.statement_type == "DDL":
+            if execution.manifest is not None:
+                manifest = "".join(f"{uri}\n" for uri in execution.manifest).encode()
+                self.s3.put(bucket, split_s3_uri(execution.manifest_location)[1], manifest)
+                self.s3.put(bucket, key + ".metadata", result.metadata())
+            elif execution.statement_type == "DDL":
                 self.s3.put(bucket, key, b"")
             else:
                 body = result.csv()

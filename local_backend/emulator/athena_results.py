@@ -19,7 +19,7 @@ from pandas.api import types as ptypes
 
 from featurestore_demo.wire_format import value_as_string
 
-__all__ = ["ResultSet", "athena_type"]
+__all__ = ["ResultSet", "athena_type", "value_text"]
 
 PRECISION = {"varchar": 2147483647, "bigint": 19, "integer": 10, "double": 17, "boolean": 0,
              "timestamp": 3, "date": 0}
@@ -38,7 +38,8 @@ def athena_type(dtype: Any) -> str:
     return "varchar"
 
 
-def _text(value: Any, kind: str) -> str | None:
+def value_text(value: Any, kind: str) -> str | None:
+    """``value`` as Athena writes a value of type ``kind`` in text; None for NULL."""
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return None
     if kind == "boolean":
@@ -68,7 +69,7 @@ class ResultSet:
         types = [athena_type(dtype) for dtype in frame.dtypes]
         columns = [frame.iloc[:, index].tolist() for index in range(frame.shape[1])]
         rows = [
-            [_text(value, kind) for value, kind in zip(row, types)]
+            [value_text(value, kind) for value, kind in zip(row, types)]
             for row in zip(*columns)
         ] if columns else []
         return cls([str(name) for name in frame.columns], types, rows)

@@ -1,23 +1,24 @@
-"""One Athena statement, run by the local backend: a query, CREATE EXTERNAL TABLE or DROP TABLE.
+"""One Athena statement, run by the local backend: a query, CREATE EXTERNAL TABLE, CREATE TABLE AS
+SELECT (:mod:`.athena_ctas`) or DROP TABLE.
 
 Execution parameters (StartQueryExecution's ``ExecutionParameters``) are SQL literals that
 take the places of the statement's ``?`` in order, as Athena applies them. Queries go through the
 backend's query path (Athena SQL translated to DuckDB), with
 unqualified table names resolved in the execution's database, as Athena does.
 ``CREATE EXTERNAL TABLE ... LOCATION 's3://...'`` reads the CSV objects under the location
-from the in-process S3 into a table of the declared column types; ``DROP TABLE`` drops it.
+from the in-process S3 into a table of the declared column types; ``DROP TABLE`` drops a table
+from Athena and from Glue (its objects stay in S3, as on AWS).
 
 Departures from AWS: an external table is a snapshot of its S3 objects when it is created, not
 a live view of the location; only CSV data is read (any ROW FORMAT / SERDE is read as CSV with
-``"`` quotes); other DDL and DML (CTAS, INSERT, SHOW, DESCRIBE...) fail with
-NOT_SUPPORTED.
+``"`` quotes); other DDL and DML (INSERT, SHOW, DESCRIBE...) fail with NOT_SUPPORTED.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 import sqlglot
@@ -25,39 +26,73 @@ from sqlglot import exp
 from sqlglot.dialects.athena import Athena
 from sqlglot.tokens import TokenType
 
-from featurestore_demo.errors import ResourceInUse, ValidationException
+from featurestore_demo.errors import ResourceInUse, ResourceNotFound, ValidationException
 from featurestore_demo.query_handle import QueryHandle
 from local_backend.athena_sql import athena_statement
+from local_backend.emulator.athena_ctas import CtasPlace, create_table_as_select, ctas_query
 from local_backend.emulator.athena_results import ResultSet
-from local_backend.emulator.s3_objects import S3Objects, split_s3_uri
+from local_backend.emulator.s3_objects import split_s3_uri
 
-__all__ = ["run_statement"]
+if TYPE_CHECKING:
+    from local_backend.emulator.glue_tables import GlueTables
+
+__all__ = ["Outcome", "run_statement"]
 
 SKIP_HEADER = "skip.header.line.count"
 
 
-def run_statement(
-    backend: Any, s3: S3Objects, sql: str, database: str | None, handle: QueryHandle,
-    parameters: list[str] | None = None,
-) -> tuple[str, ResultSet]:
-    """Run ``sql`` with its ``?`` bound to ``parameters``; returns its StatementType (DDL or DML)
-    and its result set. ``handle`` stops a query.
+class Outcome(NamedTuple):
+    """What a statement did: its StatementType (DDL or DML) and SubstatementType, its result set,
+    and for a CTAS the rows it wrote (UpdateCount) and the objects of its data manifest."""
+
+    statement_type: str
+    result: ResultSet
+    substatement_type: str | None = None
+    update_count: int | None = None
+    written: list[str] | None = None
+    written_bytes: int = 0
+
+
+def run_statement(place: CtasPlace, sql: str, database: str | None, handle: QueryHandle,
+                  parameters: list[str] | None = None) -> Outcome:
+    """Run ``sql`` with its ``?`` bound to ``parameters`` on ``place.backend``, in ``database``;
+    ``handle`` stops a query.
 
     ValidationException (the query's failure reason) if it cannot run.
     """
+    backend = place.backend
     tree = athena_statement(_bound(sql, parameters) if parameters else sql)
     if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "TABLE":
-        _create_external_table(backend, s3, tree, database)
-        return "DDL", ResultSet()
+        if ctas_query(tree) is not None:
+            written = create_table_as_select(
+                place, tree, database, lambda query: backend.query(_qualified(query, database), handle=handle))
+            return Outcome("DML", ResultSet(["rows"], ["bigint"]), "CREATE_TABLE_AS_SELECT", written.rows,
+                           written.objects, written.bytes)
+        _create_external_table(place, tree, database)
+        return Outcome("DDL", ResultSet())
     if isinstance(tree, exp.Drop) and str(tree.args.get("kind", "")).upper() == "TABLE":
         for table in tree.args.get("tables") or [tree.this]:
-            backend.drop_external_table(table.db or database or "default", table.name,
-                                        if_exists=bool(tree.args.get("exists")))
-        return "DDL", ResultSet()
+            _drop_table(backend, place.glue, table.db or database or "default", table.name,
+                        bool(tree.args.get("exists")))
+        return Outcome("DDL", ResultSet())
     if isinstance(tree, exp.Query):
-        return "DML", ResultSet.from_frame(backend.query(_qualified(tree, database), handle=handle))
-    raise ValidationException(f"NOT_SUPPORTED: the emulator runs queries, CREATE EXTERNAL TABLE and "
-                              f"DROP TABLE only, not {tree.key.upper()}.")
+        return Outcome("DML", ResultSet.from_frame(backend.query(_qualified(tree, database), handle=handle)), "SELECT")
+    raise ValidationException(f"NOT_SUPPORTED: the emulator runs queries, CREATE EXTERNAL TABLE, CREATE TABLE "
+                              f"AS SELECT and DROP TABLE only, not {tree.key.upper()}.")
+
+
+def _drop_table(backend: Any, glue: GlueTables | None, database: str, name: str, if_exists: bool) -> None:
+    """DROP TABLE: the Athena table (a live feature group's is refused) and the Glue table go."""
+    dropped = True
+    try:
+        backend.drop_external_table(database, name)
+    except ResourceNotFound:
+        dropped = False
+    if glue is not None:
+        in_glue = glue.delete_table(database, name) or glue.delete_table(database.lower(), name.lower())
+        dropped = dropped or in_glue
+    if not dropped and not if_exists:
+        raise ResourceNotFound(f"Table {database}.{name} does not exist.")
 
 
 def _bound(sql: str, parameters: list[str]) -> str:
@@ -94,11 +129,12 @@ def _qualified(tree: exp.Expr, database: str | None) -> str:
     return tree.sql(dialect="athena")
 
 
-def _create_external_table(backend: Any, s3: S3Objects, tree: exp.Create, database: str | None) -> None:
+def _create_external_table(place: CtasPlace, tree: exp.Create, database: str | None) -> None:
+    backend, s3 = place.backend, place.s3
     schema = tree.this
     if not isinstance(schema, exp.Schema):
-        raise ValidationException("NOT_SUPPORTED: CREATE TABLE AS SELECT is not emulated; "
-                                  "use CREATE EXTERNAL TABLE (...) LOCATION 's3://...'.")
+        raise ValidationException("NOT_SUPPORTED: CREATE TABLE needs a column list and LOCATION "
+                                  "(CREATE EXTERNAL TABLE (...) LOCATION 's3://...'), or AS SELECT.")
     table = schema.this
     columns = [(column.name, column.args["kind"]) for column in schema.expressions
                if isinstance(column, exp.ColumnDef)]

@@ -24,15 +24,16 @@ from typing import Any
 
 import botocore.session
 
+import featurestore_demo.rules.collections
 import local_backend.backend
 import local_backend.catalog
 import local_backend.updates
 from local_backend.emulator import (
     athena,
     athena_catalog,
+    athena_ctas,
     athena_results,
     athena_statements,
-    create_request,
     glue_tables,
     router,
     runtime,
@@ -47,9 +48,9 @@ __all__ = ["Coverage", "render", "main"]
 DEFAULT_PATH = Path("IMPLEMENTATION_COVERAGE.md")
 SERVICES = ("sagemaker", "sagemaker-featurestore-runtime", "athena")
 DEPARTURE = re.compile(r"(Departures? from AWS[^:\n]*:|Departure:)\s*(.*?)(?:\n\s*\n|\Z)", re.S)
-MODULES: tuple[ModuleType, ...] = (sagemaker, create_request, glue_tables, runtime, athena, athena_catalog,
-                                   athena_statements, athena_results, local_backend.backend, local_backend.catalog,
-                                   local_backend.updates)
+MODULES: tuple[ModuleType, ...] = (sagemaker, featurestore_demo.rules.collections, glue_tables, runtime, athena,
+                                   athena_catalog, athena_statements, athena_ctas, athena_results,
+                                   local_backend.backend, local_backend.catalog, local_backend.updates)
 
 
 SAGEMAKER_SHARED = ("Search", "AddTags", "ListTags", "DeleteTags")

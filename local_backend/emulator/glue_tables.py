@@ -35,7 +35,8 @@ __all__ = ["GlueTables", "table_input", "ATHENA_TYPES", "SYSTEM_COLUMNS"]
 
 log = logging.getLogger(__name__)
 ATHENA_TYPES = {"Integral": "bigint", "Fractional": "double", "String": "string"}
-"""The Athena (Hive) type of each feature type's column (SAGEMAKER_SPEC §3.3)."""
+"""The Athena (Hive) type of each feature type's column (SAGEMAKER_SPEC §3.3); a collection's
+column is a ``string`` holding its JSON array (:mod:`featurestore_demo.rules.collections`)."""
 SYSTEM_COLUMNS = (("write_time", "timestamp"), ("api_invocation_time", "timestamp"), ("is_deleted", "boolean"))
 """The columns the offline store adds after the features, with their Athena types."""
 PARQUET = {
@@ -53,7 +54,8 @@ DELETES = ("DeleteTable", "BatchDeleteTable", "DeleteDatabase")
 def table_input(description: dict[str, Any]) -> dict[str, Any]:
     """The Glue TableInput of a stored description's offline store (one with a DataCatalogConfig)."""
     offline = description["OfflineStoreConfig"]
-    columns = [{"Name": item["FeatureName"], "Type": ATHENA_TYPES[item["FeatureType"]]}
+    columns = [{"Name": item["FeatureName"],
+                "Type": ATHENA_TYPES["String" if item.get("CollectionType") else item["FeatureType"]]}
                for item in description["FeatureDefinitions"]]
     columns += [{"Name": name, "Type": kind} for name, kind in SYSTEM_COLUMNS]
     parameters = {"EXTERNAL": "TRUE", "classification": "parquet"}
@@ -118,6 +120,29 @@ class GlueTables:
             glue.create_database(database, {"Name": database})
         table = table_input(description)
         glue.create_table(database, table["Name"], table)
+
+    def has_database(self, database: str) -> bool:
+        return database in self._glue().databases
+
+    def has_table(self, database: str, table: str) -> bool:
+        return self._exists({"Database": database, "TableName": table})
+
+    def create_table(self, database: str, table: dict[str, Any], partitions: list[dict[str, Any]]) -> None:
+        """Create the Glue table ``table`` (a TableInput) with its ``partitions`` (PartitionInputs), and
+        the database if Glue lacks it (Athena's CTAS: :mod:`.athena_ctas`)."""
+        glue = self._glue()
+        if database not in glue.databases:
+            glue.create_database(database, {"Name": database})
+        glue.create_table(database, table["Name"], table)
+        for partition in partitions:
+            glue.create_partition(database, table["Name"], partition)
+
+    def delete_table(self, database: str, table: str) -> bool:
+        """Delete a Glue table (Athena's DROP TABLE); False if there is none."""
+        if not self.has_table(database, table):
+            return False
+        self._glue().delete_table(database, table)
+        return True
 
     def restore(self) -> None:
         """Create the Glue tables of the backend's groups that moto's Glue lacks (moto keeps its

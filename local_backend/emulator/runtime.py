@@ -11,10 +11,13 @@ so an ARN works as well as a name. Errors carry their code in the ``x-amzn-Error
 and the status the model gives that error shape: ValidationError 400, ResourceNotFound 404,
 ConflictException 409... (§2.2).
 
-GetRecord and BatchGetRecord return the exact texts put (``"12.50"`` stays ``"12.50"``: §2.3).
+GetRecord and BatchGetRecord return the exact texts put (``"12.50"`` stays ``"12.50"``: §2.3),
+and a collection feature's (List, Set, Vector) as the ``ValueAsStringList`` put (a Set without
+its repeated elements). A record's FeatureValue carries ``ValueAsStringList`` for a collection
+feature and ``ValueAsString`` for any other; the other way round, or both at once, is a
+ValidationError and writes nothing.
 
-Departures from AWS: ``ValueAsStringList`` (collections) is refused;
-PutRecord and DeleteRecord on an unknown group answer ResourceNotFound (404), which AWS does
+Departures from AWS: PutRecord and DeleteRecord on an unknown group answer ResourceNotFound (404), which AWS does
 not document (§7.3). A put whose ExpiresAt (event time + TTL) would fall after
 9999-12-31T23:59:59.999Z, or whose event time lies outside the documented range, is a
 ValidationError (AWS documents the range, not what it does past it); the record size is the
@@ -31,9 +34,9 @@ from typing import Any
 from botocore import xform_name
 
 from featurestore_demo.errors import FeatureStoreError, ValidationException
-from featurestore_demo.runtime_types import WriteEntry
+from featurestore_demo.runtime_types import BatchWriteResult, WriteEntry
 from featurestore_demo.schemas import TtlDuration
-from featurestore_demo.service_model import service_model
+from featurestore_demo.service_model import service_model, shape_metadata
 from featurestore_demo.wire_format import iso_instant
 from local_backend.emulator.rest import find_route, rest_input
 from local_backend.emulator.wire import Request, Response, WireError, json_response, resolve_group
@@ -154,7 +157,9 @@ class RuntimeService:
             except FeatureStoreError as error:
                 errors[index] = error
         written = list(entries)
-        result = self.backend.batch_write_record(list(entries.values()), ttl=_ttl(params.get("TtlDuration")))
+        ttl = _ttl(params.get("TtlDuration"))
+        result = (self.backend.batch_write_record(list(entries.values()), ttl=ttl) if entries
+                  else BatchWriteResult([], []))  # every entry refused already: nothing to write
         errors.update((written[failure.position], failure.error) for failure in result.errors)
         return {
             "Errors": [{"Entry": sent[index], "ErrorCode": _code(error), "ErrorMessage": _message(error)}
@@ -195,7 +200,8 @@ class RuntimeService:
         record = self.backend.wire_record(group, record_id, names)
         if record is None:
             return {}
-        found: dict[str, Any] = {"Record": [{"FeatureName": name, "ValueAsString": text}
+        found: dict[str, Any] = {"Record": [{"FeatureName": name, "ValueAsStringList": text}
+                                            if isinstance(text, list) else {"FeatureName": name, "ValueAsString": text}
                                             for name, text in record.texts]}
         if expiration and record.expires_at is not None:
             found["ExpiresAt"] = iso_instant(record.expires_at)
@@ -215,22 +221,25 @@ def _code(error: FeatureStoreError) -> str:
 
 def _message(error: FeatureStoreError) -> str:
     """The message of an ``Errors`` entry, within the model's Message shape (2048 characters)."""
-    return str(error)[:2048]
+    return str(error)[:int(shape_metadata(MODEL_NAME, "Message")["max"])]
 
 
 def _record(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """A ``Record`` (or UpdateRecord's ``Features``) as a dict of the strings sent; a FeatureValue
-    without ValueAsString maps to None (absent)."""
+    """A ``Record`` (or UpdateRecord's ``Features``) as a dict of what was sent: the string of a
+    ValueAsString, the list of a ValueAsStringList (the backend checks which one the feature
+    takes); a FeatureValue with neither maps to None (absent)."""
     record: dict[str, Any] = {}
     for item in items:
         name = item["FeatureName"]
-        if item.get("ValueAsStringList") is not None:
-            raise ValidationException(
-                f"Feature '{name}' has ValueAsStringList: the emulator supports scalar features only."
-            )
         if name in record:
             raise ValidationException(f"Feature '{name}' appears more than once in the record.")
-        record[name] = item.get("ValueAsString")
+        value, values = item.get("ValueAsString"), item.get("ValueAsStringList")
+        if value is not None and values is not None:
+            raise ValidationException(
+                f"Feature '{name}' has both ValueAsString and ValueAsStringList; send ValueAsString for a "
+                "single value, ValueAsStringList for a collection (List, Set, Vector)."
+            )
+        record[name] = values if values is not None else value
     return record
 
 

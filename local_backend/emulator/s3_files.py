@@ -202,9 +202,18 @@ class DiskObjects:
             with contextlib.suppress(OSError):  # not empty: it stays
                 (self.root / bucket).rmdir()
 
-    def has_objects(self, bucket: str) -> bool:
-        """Whether ``bucket`` holds at least one file-backed object."""
-        return self.has_bucket(bucket) and next(_walk(self.root / bucket, ""), None) is not None
+    def has_objects(self, bucket: str, prefix: str = "") -> bool:
+        """Whether ``bucket`` holds at least one file-backed object (whose key starts with ``prefix``).
+
+        It walks only the directory the prefix's folder part names, and stops at the first object.
+        """
+        folder = prefix.rpartition("/")[0]
+        parts = _components(folder) if folder else []
+        start = None if parts is None else self._folder(bucket, parts)
+        if start is None:
+            return False
+        keys = (key for key, _ in _walk(start, folder + "/" if folder else "") if key.startswith(prefix))
+        return next(keys, None) is not None
 
 
 def _is_dir(path: Path) -> bool:

@@ -62,6 +62,25 @@ class S3Objects:
         except Exception as exc:  # moto raises its own MissingBucket
             raise ResourceNotFound(f"The S3 bucket '{name}' does not exist.") from exc
 
+    def has_bucket(self, bucket: str) -> bool:
+        """Whether moto's S3 has ``bucket``."""
+        try:
+            self._bucket(bucket)
+        except ResourceNotFound:
+            return False
+        return True
+
+    def has_objects(self, bucket: str, prefix: str) -> bool:
+        """Whether ``bucket`` holds a live object whose key starts with ``prefix`` (False without the bucket)."""
+        from moto.s3.models import FakeDeleteMarker
+
+        try:
+            keys = self._bucket(bucket).keys
+        except ResourceNotFound:
+            return False
+        return any(name.startswith(prefix) and not isinstance(key, FakeDeleteMarker)
+                   for name, key in list(keys.items()))
+
     def ensure_bucket(self, bucket: str, region: str) -> None:
         """Create ``bucket`` unless it exists; ResourceNotFound if moto refuses to create it."""
         try:

@@ -1,7 +1,9 @@
 """The SageMaker control plane for feature groups (JSON 1.1, ``X-Amz-Target: SageMaker.<Op>``).
 
 Each handler parses the request, calls the local backend and serialises its answer
-(SAGEMAKER_SPEC §1). Errors go out as ``{"__type": code, "message": text}`` with status 400
+(SAGEMAKER_SPEC §1). Every request has been checked against botocore's model before its handler
+runs (lengths, enums, patterns: :func:`~local_backend.emulator.wire.check_constraints`), so no
+handler repeats those checks. Errors go out as ``{"__type": code, "message": text}`` with status 400
 (§1.6). Operations other than the feature-group ones answer UnknownOperationException.
 """
 
@@ -17,9 +19,8 @@ from typing import Any
 from featurestore_demo.errors import FeatureStoreError, ResourceInUse, ValidationException
 from featurestore_demo.rules.updates import UNCHANGED, Unchanged
 from featurestore_demo.schemas import FeatureDefinition, FeatureGroupSpec, ThroughputConfig, TtlDuration
-from featurestore_demo.service_model import model_enum
+from featurestore_demo.service_model import shape_metadata
 from local_backend.catalog import utc
-from local_backend.emulator.create_request import check_create_request
 from local_backend.emulator.glue_tables import GlueTables
 from local_backend.emulator.paging import page
 from local_backend.emulator.search import RESOURCES, checked_query, matches, result, sorted_records
@@ -27,8 +28,6 @@ from local_backend.emulator.wire import (
     Response,
     TargetService,
     WireError,
-    check_enum,
-    check_length,
     json_response,
     require,
     resolve_group,
@@ -36,15 +35,18 @@ from local_backend.emulator.wire import (
 
 __all__ = ["SageMakerService", "Deletions"]
 
-NAME_OR_ARN_MAX = 256
-STATUSES = ("Creating", "Created", "CreateFailed", "Deleting", "DeleteFailed")
-OFFLINE_STATUSES = ("Active", "Blocked", "Disabled")
 SORT_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "Name": lambda s: s["FeatureGroupName"],
     "FeatureGroupStatus": lambda s: s["FeatureGroupStatus"],
     "OfflineStoreStatus": lambda s: s.get("OfflineStoreStatus", {}).get("Status", ""),
     "CreationTime": lambda s: s["CreationTime"],
 }
+"""How ListFeatureGroups sorts by each value of the model's ``FeatureGroupSortBy`` (a test keeps them equal)."""
+
+
+def _name_or_arn_max() -> int:
+    """The longest FeatureGroupName a request may give (a name or an ARN), from the model."""
+    return int(shape_metadata("sagemaker", "FeatureGroupNameOrArn")["max"])
 
 
 class Deletions:
@@ -118,13 +120,14 @@ class SageMakerService(TargetService):
 
         Every member is kept: Describe shows ThroughputConfig (OnDemand when none was given), the
         online store's SecurityConfig and the Description; ListTags the Tags. Provisioned
-        throughput is refused on an online store of another tier than Standard (§1.2).
+        throughput is refused on an online store of another tier than Standard (§1.2). Collection
+        features (CollectionType List, Set or Vector, a Vector's CollectionConfig.VectorConfig.Dimension)
+        are kept and described, on the tier AWS allows them (InMemory: rules.collections).
 
         Departure: capacity units AWS calls "not applicable"
         (any with OnDemand, read units on an offline-only group) are refused, and Provisioned needs
         the units that apply (rules.definitions.validate_throughput); AWS documents neither answer.
         """
-        check_create_request(body)
         spec = FeatureGroupSpec.from_aws(body)
         if self.deletions.find(spec.name) is not None:
             raise ResourceInUse(f"FeatureGroup {spec.name} is being deleted; try again shortly.")
@@ -146,7 +149,7 @@ class SageMakerService(TargetService):
         deleting = self.deletions.find(name_or_arn) if isinstance(name_or_arn, str) else None
         if deleting is not None:
             return deleting
-        return self.backend.describe_feature_group(resolve_group(self.backend, name_or_arn, NAME_OR_ARN_MAX))
+        return self.backend.describe_feature_group(resolve_group(self.backend, name_or_arn, _name_or_arn_max()))
 
     def list_feature_groups(self, body: dict[str, Any]) -> dict[str, Any]:
         """ListFeatureGroups with its filters, sort and pagination.
@@ -154,16 +157,15 @@ class SageMakerService(TargetService):
         Departure: AWS documents no default sort or page size; the emulator sorts by
         CreationTime, Descending, 10 per page (as other SageMaker List operations do).
         """
-        name_contains = check_length(body.get("NameContains"), 1, 64, "nameContains")
+        name_contains = body.get("NameContains")
         summaries = self.backend.list_feature_groups(name_contains) + [
             _summary(d) for d in self.deletions.descriptions()
             if not name_contains or name_contains in d["FeatureGroupName"]
         ]
         summaries = _filtered(summaries, body)
-        sort_by = check_enum(body.get("SortBy"), tuple(SORT_KEYS), "sortBy") or "CreationTime"
-        order = check_enum(body.get("SortOrder"), ("Ascending", "Descending"), "sortOrder") or "Descending"
-        summaries.sort(key=SORT_KEYS[sort_by], reverse=order == "Descending")
-        return page(summaries, body, "FeatureGroupSummaries")
+        sort_by = body.get("SortBy") or "CreationTime"
+        summaries.sort(key=SORT_KEYS[sort_by], reverse=body.get("SortOrder", "Descending") == "Descending")
+        return page(summaries, body, "FeatureGroupSummaries", "ListFeatureGroups")
 
     def delete_feature_group(self, body: dict[str, Any]) -> dict[str, Any]:
         """DeleteFeatureGroup (a plain name, not an ARN: §1.5); the group shows as Deleting for a while.
@@ -186,8 +188,8 @@ class SageMakerService(TargetService):
         Departure: the update is applied at once (LastUpdateStatus Successful, never InProgress);
         a group may switch to OnDemand more than once in 24 hours.
         """
-        name = resolve_group(self.backend, require(body, "FeatureGroupName"), NAME_OR_ARN_MAX)
-        additions = check_length(body.get("FeatureAdditions"), 1, 100, "featureAdditions") or []
+        name = resolve_group(self.backend, require(body, "FeatureGroupName"), _name_or_arn_max())
+        additions = body.get("FeatureAdditions") or []
         throughput = _throughput_update(body.get("ThroughputConfig"))
         arn = self.backend.update_feature_group(
             name,
@@ -199,17 +201,15 @@ class SageMakerService(TargetService):
 
     def describe_feature_metadata(self, body: dict[str, Any]) -> dict[str, Any]:
         """DescribeFeatureMetadata (group name or ARN, feature name)."""
-        name = resolve_group(self.backend, require(body, "FeatureGroupName"), NAME_OR_ARN_MAX)
-        feature = check_length(require(body, "FeatureName"), 1, 64, "featureName")
-        return self.backend.describe_feature_metadata(name, feature)
+        name = resolve_group(self.backend, require(body, "FeatureGroupName"), _name_or_arn_max())
+        return self.backend.describe_feature_metadata(name, require(body, "FeatureName"))
 
     def update_feature_metadata(self, body: dict[str, Any]) -> dict[str, Any]:
         """UpdateFeatureMetadata: Description, ParameterAdditions (in order), ParameterRemovals."""
-        name = resolve_group(self.backend, require(body, "FeatureGroupName"), NAME_OR_ARN_MAX)
-        feature = check_length(require(body, "FeatureName"), 1, 64, "featureName")
+        name = resolve_group(self.backend, require(body, "FeatureGroupName"), _name_or_arn_max())
         self.backend.update_feature_metadata(
             name,
-            feature,
+            require(body, "FeatureName"),
             description=body.get("Description"),
             parameter_additions=body.get("ParameterAdditions") or [],
             parameter_removals=body.get("ParameterRemovals") or [],
@@ -243,7 +243,7 @@ class SageMakerService(TargetService):
         records = [] if body.get("CrossAccountFilterOption") == "CrossAccount" else self._records(resource)
         found = sorted_records(resource, [record for record in records if matches(resource, record, query)],
                                body.get("SortBy") or "LastModifiedTime", body.get("SortOrder") != "Ascending")
-        response = page([result(resource, record) for record in found], body, "Results")
+        response = page([result(resource, record) for record in found], body, "Results", "Search")
         return {**response, "TotalHits": {"Value": len(found), "Relation": "EqualTo"}}
 
     def _records(self, resource: str) -> list[dict[str, Any]]:
@@ -267,7 +267,7 @@ class SageMakerService(TargetService):
         """ListTags of a feature group's ARN, in the order the keys were first added (MaxResults
         at least 50, the model's bound, and a group has at most 50 tags: one page)."""
         tags = self.backend.list_tags(self._tagged(body["ResourceArn"]))
-        return page(tags, body, "Tags", default_size=50, least=50, most=None)
+        return page(tags, body, "Tags", "ListTags", default_size=50)
 
     def delete_tags(self, body: dict[str, Any]) -> dict[str, Any]:
         """DeleteTags of a feature group's ARN; keys it does not have are ignored."""
@@ -284,11 +284,9 @@ class SageMakerService(TargetService):
 
 
 def _throughput_update(update: dict[str, Any] | None) -> ThroughputConfig | None:
-    """UpdateFeatureGroup's ThroughputConfig (every member optional), its mode checked; None for none."""
+    """UpdateFeatureGroup's ThroughputConfig (every member optional; its mode checked by the model); None for none."""
     if update is None:
         return None
-    modes = model_enum("sagemaker", "ThroughputMode")
-    check_enum(update.get("ThroughputMode"), modes, "throughputConfig.throughputMode")
     return ThroughputConfig.from_aws(update)
 
 
@@ -296,7 +294,7 @@ def _definition(item: Any) -> FeatureDefinition:
     if not isinstance(item, dict):
         raise WireError("SerializationException", "Each FeatureDefinition must be a JSON object.")
     # Wire values as sent (None, an unknown type): validate_feature_group_spec refuses them as AWS does
-    return FeatureDefinition(item.get("FeatureName"), item.get("FeatureType"))  # type: ignore[arg-type]
+    return FeatureDefinition.from_aws(item)
 
 
 def _ttl_update(online: dict[str, Any] | None) -> TtlDuration | Unchanged | None:
@@ -311,8 +309,7 @@ def _summary(description: dict[str, Any]) -> dict[str, Any]:
 
 
 def _filtered(summaries: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[str, Any]]:
-    status = check_enum(body.get("FeatureGroupStatusEquals"), STATUSES, "featureGroupStatusEquals")
-    offline = check_enum(body.get("OfflineStoreStatusEquals"), OFFLINE_STATUSES, "offlineStoreStatusEquals")
+    status, offline = body.get("FeatureGroupStatusEquals"), body.get("OfflineStoreStatusEquals")
     after, before = _instant(body.get("CreationTimeAfter")), _instant(body.get("CreationTimeBefore"))
     return [
         summary for summary in summaries

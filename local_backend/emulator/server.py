@@ -200,8 +200,10 @@ class Emulator:
                                query_timeout=self._query_timeout, offline_delay=self._offline_delay)
         glue = GlueTables(backend, backend.account_id, region)
         glue.restore()
+        athena = AthenaService(backend, self._s3, glue=glue, write_out=self._write_out,
+                               min_seconds=self._query_seconds)
         return Stack(backend, SageMakerService(backend, Deletions(self._deleting_seconds), glue),
-                     RuntimeService(backend), AthenaService(backend, self._s3, min_seconds=self._query_seconds), glue)
+                     RuntimeService(backend), athena, glue)
 
     def _objects_deleted(self, bucket: str, keys: list[str]) -> None:
         """S3 deleted objects: every region's store stops showing the rows of its files among them."""

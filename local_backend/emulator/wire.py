@@ -28,7 +28,6 @@ __all__ = [
     "Response",
     "TargetService",
     "WireError",
-    "check_enum",
     "check_constraints",
     "check_types",
     "check_length",
@@ -276,13 +275,6 @@ def require(body: dict[str, Any], key: str, field_name: str | None = None) -> An
     value = body.get(key)
     if value is None:
         raise constraint_error("null", field_name or _camel(key), "Member must not be null")
-    return value
-
-
-def check_enum(value: Any, allowed: tuple[str, ...], field_name: str) -> Any:
-    """``value`` if it is None or one of ``allowed``; else the AWS enum ValidationException."""
-    if value is not None and value not in allowed:
-        raise constraint_error(value, field_name, f"Member must satisfy enum value set: [{', '.join(allowed)}]")
     return value
 
 

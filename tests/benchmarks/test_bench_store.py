@@ -8,6 +8,7 @@ import sys
 import tracemalloc
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from featurestore_demo.schemas import USERS
@@ -39,6 +40,23 @@ def test_open_store_of_1m_records(benchmark, million_record_home: Path) -> None:
 
     count = benchmark.pedantic(open_and_close, rounds=3)
     assert count == RECORDS
+
+
+def test_open_store_bare_reference(benchmark, million_record_home: Path) -> None:
+    """The floor of opening: read the 1M logged records from the store's DuckDB file and build a
+    dict of id -> tuple of values, with no rules, texts or recovery."""
+    benchmark.group = "open a store of 1M records"
+    benchmark.extra_info["role"] = "DuckDB read + dict of tuples"
+    names = ", ".join(f'"{name}"' for name in USERS.feature_names)
+
+    def read_and_build() -> int:
+        with duckdb.connect(str(million_record_home / "offline.duckdb"), read_only=True) as con:
+            columns = con.execute(f'SELECT {names}, __event_seconds FROM log."users"').fetchnumpy()
+        lists = [column.tolist() for column in columns.values()]
+        records = dict(zip(lists[0], zip(*lists)))
+        return len(records)
+
+    assert benchmark.pedantic(read_and_build, rounds=3) == RECORDS
 
 
 def test_online_store_memory_per_record(benchmark, million_record_home: Path) -> None:

@@ -54,8 +54,9 @@ def create_request(name: str, *, s3_uri: str = "s3://featurestore-demo-emulator/
     }
 
 
-def wait_created(sm, name: str) -> None:
-    for _ in range(100):
+def wait_created(sm, name: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if sm.describe_feature_group(FeatureGroupName=name)["FeatureGroupStatus"] == "Created":
             return
         time.sleep(0.02)

@@ -8,7 +8,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_helpers import ROLE, create_request, record, unique_name, wait_created
-from featurestore_demo.service_model import service_model
+from featurestore_demo.service_model import model_enum, service_model
+from local_backend.emulator.sagemaker import SORT_KEYS
+from local_backend.emulator.server import Emulator
+from scenarios.emulator_backend import fake_session
 
 
 def _error(excinfo) -> tuple[str, str, int]:
@@ -64,23 +67,43 @@ def test_unknown_group_is_resource_not_found(sm):
     )
 
 
-def test_lifecycle_creating_created_deleting_gone(sm):
-    name = unique_name()
+@pytest.fixture(scope="module")
+def slow_sm(tmp_path_factory: pytest.TempPathFactory):
+    """SageMaker of an emulator whose groups stay Creating and Deleting for 2 s: long enough for
+    a loaded machine to see those states, which the shared emulator's 0.1 s is not."""
+    home = tmp_path_factory.mktemp("slow-lifecycle")
+    with Emulator(home, port=0, creating_seconds=2, deleting_seconds=2) as emulator:
+        yield fake_session(emulator).client("sagemaker", endpoint_url=emulator.url)
+
+
+def wait_gone(sm, name: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            sm.describe_feature_group(FeatureGroupName=name)
+        except sm.exceptions.ResourceNotFound:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{name} was never deleted")
+
+
+def test_lifecycle_creating_created_deleting_gone(slow_sm):
+    sm, name = slow_sm, unique_name()
     arn = sm.create_feature_group(**create_request(name))["FeatureGroupArn"]
     assert arn == f"arn:aws:sagemaker:us-east-1:123456789012:feature-group/{name}"
     assert sm.describe_feature_group(FeatureGroupName=name)["FeatureGroupStatus"] == "Creating"
-    wait_created(sm, name)
+    wait_created(sm, name, timeout=10.0)
     described = sm.describe_feature_group(FeatureGroupName=arn)
     assert described["OfflineStoreConfig"]["DataCatalogConfig"]["Database"] == "sagemaker_featurestore"
     assert described["RoleArn"] == ROLE
     sm.delete_feature_group(FeatureGroupName=name)
     assert sm.describe_feature_group(FeatureGroupName=name)["FeatureGroupStatus"] == "Deleting"
-    time.sleep(0.15)
+    wait_gone(sm, name)
     with pytest.raises(sm.exceptions.ResourceNotFound):
         sm.describe_feature_group(FeatureGroupName=name)
 
 
-def test_list_feature_groups_pages_sorts_and_filters(sm):
+def test_list_feature_groups_pages_sorts_and_filters(sm, slow_sm):
     prefix = unique_name("page")
     names = [f"{prefix}-{index}" for index in range(3)]
     for name in names:
@@ -91,8 +114,16 @@ def test_list_feature_groups_pages_sorts_and_filters(sm):
                                     NextToken=first["NextToken"])
     assert [s["FeatureGroupName"] for s in second["FeatureGroupSummaries"]] == names[2:]
     assert "NextToken" not in second
-    creating = sm.list_feature_groups(NameContains=prefix, FeatureGroupStatusEquals="Creating")
-    assert len(creating["FeatureGroupSummaries"]) == 3
+    slow_sm.create_feature_group(**create_request(f"{prefix}-fresh"))  # Creating for 2 s
+    creating = slow_sm.list_feature_groups(NameContains=prefix, FeatureGroupStatusEquals="Creating")
+    assert [s["FeatureGroupName"] for s in creating["FeatureGroupSummaries"]] == [f"{prefix}-fresh"]
+    for name in names:
+        wait_created(sm, name)
+    created = sm.list_feature_groups(NameContains=prefix, FeatureGroupStatusEquals="Created", SortBy="Name",
+                                     SortOrder="Ascending")
+    assert [s["FeatureGroupName"] for s in created["FeatureGroupSummaries"]] == names
+    still_creating = sm.list_feature_groups(NameContains=prefix, FeatureGroupStatusEquals="Creating")
+    assert still_creating["FeatureGroupSummaries"] == []
     later = sm.list_feature_groups(NameContains=prefix, CreationTimeAfter=time.time() + 60)
     assert later["FeatureGroupSummaries"] == []
     with pytest.raises(ClientError) as excinfo:
@@ -147,3 +178,29 @@ def test_model_patterns_with_unicode_classes_are_checked(sm, group):
     )
     parameters = sm.describe_feature_metadata(FeatureGroupName=group, FeatureName="age")["Parameters"]
     assert parameters == [{"Key": "ключ", "Value": "ok"}]
+
+
+def test_list_feature_groups_sorts_by_every_value_the_model_allows(sm, group):
+    """The model checks SortBy; the handler must know how to sort by each value it lets through."""
+    assert sorted(SORT_KEYS) == sorted(model_enum("sagemaker", "FeatureGroupSortBy"))
+    for sort_by in model_enum("sagemaker", "FeatureGroupSortBy"):
+        for order in model_enum("sagemaker", "FeatureGroupSortOrder"):
+            assert sm.list_feature_groups(SortBy=sort_by, SortOrder=order, MaxResults=100)["FeatureGroupSummaries"]
+
+
+@pytest.mark.parametrize("member", ["TableName", "Database", "Catalog"])
+def test_a_data_catalog_name_outside_glues_characters_is_refused(sm, member):
+    """DataCatalogConfig's names range over ``[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*``:
+    a line break is not among them (the pattern's surrogate pair once made it unreadable, so unchecked)."""
+    name = unique_name()
+    catalog = {"TableName": "t", "Database": "sagemaker_featurestore", "Catalog": "AwsDataCatalog", member: "a\nb"}
+    request = create_request(name)
+    request["OfflineStoreConfig"]["DataCatalogConfig"] = catalog
+    with pytest.raises(ClientError) as excinfo:
+        sm.create_feature_group(**request)
+    pattern = service_model("sagemaker").shape_for(member).metadata["pattern"]
+    code, message, status = _error(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert message.endswith(f"Member must satisfy regular expression pattern: {pattern}")
+    with pytest.raises(sm.exceptions.ResourceNotFound):
+        sm.describe_feature_group(FeatureGroupName=name)

@@ -103,6 +103,13 @@ def test_batch_write_record_reports_each_failed_entry_and_writes_the_others(emul
     assert values(runtime, group, "x") is None and values(runtime, group, "z") is not None
 
 
+def test_a_batch_whose_every_entry_fails_answers_each_in_errors(runtime):
+    entry = {"FeatureGroupName": "no-such-group", "Record": record(id="y", event_time=1.0)}
+    response = runtime.batch_write_record(Entries=[entry])
+    assert [(e["Entry"], e["ErrorCode"]) for e in response["Errors"]] == [(entry, "ResourceNotFound")]
+    assert response["UnprocessedEntries"] == []
+
+
 def test_batch_write_record_ttl_of_the_request_applies_to_entries_without_their_own(runtime, group):
     runtime.batch_write_record(
         Entries=[{"FeatureGroupName": group, "Record": record(id="own", event_time=4_000_000_000.0),
