@@ -1,11 +1,22 @@
 """Settings shared by every test: the ``--backend`` option, offline AWS credentials, Hypothesis,
-and the benchmarks' options (``--benchmark`` and others, in ``tests/benchmarks/plugin.py``).
+and the benchmarks' options.
 
 Offline tests must never reach a real AWS account, whatever the shell that runs them has set:
 the autouse fixture below removes the real credentials, profile, config files and endpoint
 overrides, and puts fake ones in their place. Tests marked ``aws`` (``make test-aws``) keep
 the real environment. ``HYPOTHESIS_PROFILE`` picks the Hypothesis profile
 (``hypothesis_profiles.py``: ``dev`` by default, ``ci`` in ``.ci/run``).
+
+``pytest --benchmark`` runs the online latency comparison the kit promises (the local store,
+boto3 through the emulator beside a trivial keep-alive server, Feast's online store when
+``.venv-feast`` exists, real AWS when ``FEATURESTORE_BENCH_AWS_GROUP`` and credentials are set)
+and prints the comparison table (``tests/benchmarks/conftest.py``). Given paths, it runs the
+benchmarks among them instead (``pytest --benchmark tests/benchmarks`` is ``make bench``). Plain
+``pytest`` never runs a benchmark: ``pyproject.toml`` ignores ``tests/benchmarks`` unless
+``--benchmark`` is given, and a benchmark named on the command line is skipped, saying so, unless
+``--benchmark`` (or pytest-benchmark's ``--benchmark-only``) asks for benchmarks. These options
+live here, not in a plugin module under ``tests/``: another virtualenv (``.venv-compat``) holds
+a distribution's own top-level ``tests`` package, which would shadow ours.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -28,10 +40,11 @@ FAKE_AWS_ENVIRONMENT = {
 }
 REAL_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
-load_profile()
+ROOT = Path(__file__).resolve().parent
+BENCHMARKS = Path("tests") / "benchmarks"
+LATENCY_MODULES = (BENCHMARKS / "test_bench_online.py", BENCHMARKS / "test_bench_emulator.py")
 
-# --benchmark (the latency comparison), --pit-sizes and --bench-summary: see the module
-pytest_plugins = ["tests.benchmarks.plugin"]
+load_profile()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,6 +54,51 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="backends the scenarios run on: local, aws or all (default: every offline backend)",
     )
+    group = parser.getgroup("featurestore-demo benchmarks")
+    group.addoption(
+        "--benchmark",
+        action="store_true",
+        default=False,
+        help="run the online latency comparison (local, emulator, Feast if installed, real AWS when "
+        "FEATURESTORE_BENCH_AWS_GROUP is set) and print its table; with paths, only the benchmarks among them",
+    )
+    group.addoption(
+        "--pit-sizes",
+        default="S,M,L",
+        help="sizes of the point-in-time benchmark, comma-separated among S, M, L, XL (default S,M,L; "
+        "make bench-xl: S,M,L,XL)",
+    )
+    group.addoption(
+        "--bench-summary",
+        default=str(Path(".benchmarks") / "summary.json"),
+        help="where the benchmarks' comparison table is written as JSON (default .benchmarks/summary.json)",
+    )
+
+
+def _is_benchmarks(path: str) -> bool:
+    return (Path(path) if Path(path).is_absolute() else ROOT / path).resolve() == (ROOT / BENCHMARKS).resolve()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-benchmark reads --benchmark-only in its own pytest_configure
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("benchmark"):
+        return
+    if not config.pluginmanager.hasplugin("benchmark"):
+        raise pytest.UsageError("--benchmark needs pytest-benchmark: pip install -e '.[dev]'")
+    config.option.ignore = [path for path in config.option.ignore or [] if not _is_benchmarks(path)]
+    config.option.benchmark_only = True
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:  # no paths given: the latency comparison
+        config.args[:] = [str(ROOT / module) for module in LATENCY_MODULES]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without --benchmark (or --benchmark-only), a benchmark is skipped, saying how to run it."""
+    if config.getoption("benchmark") or config.getoption("benchmark_only", default=False):
+        return
+    skip = pytest.mark.skip(reason="a benchmark: run it with pytest --benchmark (or make bench)")
+    for item in items:
+        if "benchmark" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
 
 
 def _fake_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
