@@ -130,10 +130,38 @@ def _violation(shape: Shape, value: Any, field: str) -> ValidationException | No
     elif isinstance(shape, ListShape) and isinstance(value, list):
         parts = ((shape.member, item, _join(field, f"{index}.member")) for index, item in enumerate(value, 1))
     elif isinstance(shape, MapShape) and isinstance(value, dict):
-        parts = ((shape.value, item, _join(field, str(key))) for key, item in value.items())
+        return _map_violation(shape, value, field)
     else:
         return None
     return next((problem for part in parts if (problem := _violation(*part))), None)
+
+
+def _map_violation(shape: MapShape, value: dict[str, Any], field: str) -> ValidationException | None:
+    """A map's keys and values, as AWS words them: ``Map keys must satisfy constraint: [...]`` (or
+    ``Map value ...``) at the map's field, listing every constraint of the key (value) shape; the
+    members of a structure or list value at ``<field>.<key>.member``."""
+    for key, item in value.items():
+        for part, part_shape, part_value in (("keys", shape.key, key), ("value", shape.value, item)):
+            if part_value is not None and _own_violation(part_shape, part_value, field) is not None:
+                shown = "{" + ", ".join(f"{_shown(k)}={_shown(v)}" for k, v in value.items()) + "}"
+                return constraint_error(shown, field, f"Map {part} must satisfy constraint: [{_listed(part_shape)}]")
+        problem = _violation(shape.value, item, f"{field}.{key}.member")
+        if problem is not None:
+            return problem
+    return None
+
+
+def _listed(shape: Shape) -> str:
+    """Every constraint of ``shape``, in the order AWS lists them in a map's message."""
+    meta, enum = shape.metadata, getattr(shape, "enum", None)
+    constraints = [f"Member must satisfy enum value set: [{', '.join(enum)}]"] if enum else []
+    if "max" in meta:
+        constraints.append(f"Member must have length less than or equal to {meta['max']}")
+    if "min" in meta:
+        constraints.append(f"Member must have length greater than or equal to {meta['min']}")
+    if "pattern" in meta:
+        constraints.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    return ", ".join(constraints)
 
 
 def _own_violation(shape: Shape, value: Any, field: str) -> ValidationException | None:
