@@ -33,6 +33,9 @@ JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 INTEGER_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 """What a Smithy ``integer`` and ``long`` hold; a JSON number beyond them cannot be deserialised."""
+TIMESTAMP_RANGE = (-62135596800, 253402300799.999)
+"""The epoch seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: a JSON timestamp
+beyond them is no instant a handler can hold (Python's datetime, Java's Date in milliseconds)."""
 
 
 class Mismatch(NamedTuple):
@@ -64,7 +67,9 @@ def _mismatch(shape: Shape, value: Any, path: str, field: str) -> Mismatch | Non
     if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
         return Mismatch(True, f"{path}: expected a JSON {shape.type_name}, got {type(value).__name__} "
                               f"{str(value)[:40]!r}.")
-    if isinstance(value, _NUMBER) and shape.type_name != "timestamp":
+    if isinstance(value, _NUMBER) and shape.type_name == "timestamp":
+        return _timestamp_mismatch(value, path)
+    if isinstance(value, _NUMBER):
         return _number_mismatch(shape, value, path, field)
     if isinstance(shape, StructureShape) and isinstance(value, dict):  # both hold when the type fits
         parts = ((member, value.get(name), f"{path}.{name}", _join(field, name[:1].lower() + name[1:]))
@@ -99,6 +104,15 @@ def _number_mismatch(shape: Shape, value: int | float, path: str, field: str) ->
             constraint = f"Member must have value {word} than or equal to {bound}"
             return Mismatch(False, str(constraint_error(value, field, constraint)))
     return None
+
+
+def _timestamp_mismatch(value: int | float, path: str) -> Mismatch | None:
+    """Epoch seconds outside :data:`TIMESTAMP_RANGE` (serialization)."""
+    low, high = TIMESTAMP_RANGE
+    if low <= value <= high:
+        return None
+    shown = f"{str(value)[:20]}...({len(str(value))} digits)" if len(str(value)) > 24 else str(value)
+    return Mismatch(True, f"{path}: {shown} does not fit a timestamp (epoch seconds of years 1 to 9999).")
 
 
 def _join(field: str, name: str) -> str:
