@@ -7,7 +7,9 @@ data by the test that uses them) and walk it against the operation's input shape
   numeric range, a required member, a map's keys or values), breaking it and nothing else;
 - :func:`mutations` yields, for every member at every depth (a list's elements and a map's
   values included), the request with that member replaced by a value of the wrong JSON type,
-  null, an empty or null-holding list, an empty object, a very long string or a deep nesting.
+  null, an empty or null-holding list, an empty object, a very long string, a deep nesting,
+  and values of its own type that handlers must read with care (texts that parse as numbers,
+  control characters, numbers at the edges).
 
 :func:`wire_request` puts a request on the wire with botocore's own serialiser (validation off),
 so the bytes are those a client would send, whatever the protocol (JSON 1.1, rest-json).
@@ -172,66 +174,80 @@ def replaced(params: Any, path: tuple, value: Any, *, remove_none: bool = True) 
     return copy
 
 
-def _nested_list(depth: int) -> Any:
-    value: Any = []
-    for _ in range(depth):
-        value = [value]
-    return value
-
-
-def _nested_object(depth: int) -> Any:
-    value: Any = {}
-    for _ in range(depth):
-        value = {"a": value}
+def _nested(depth: int) -> Any:
+    """Lists and objects in turn, ``depth`` deep: ``[{"a": [{"a": ...}]}]``."""
+    value: Any = None
+    for level in range(depth):
+        value = [value] if level % 2 else {"a": value}
     return value
 
 
 MUTANTS: dict[str, Any] = {
-    "null": None, "string": "x", "number": 1, "fraction": 1.5, "bool": True, "list": ["x"], "object": {"x": "x"},
+    "null": None, "string": "x", "number": 1, "bool": True, "list": ["x"], "object": {"x": "x"},
     "empty list": [], "empty object": {}, "list of null": [None], "long string": LONG_TEXT,
-    "deep list": _nested_list(DEPTH), "deep object": _nested_object(DEPTH),
+    "deep": _nested(DEPTH),
 }
-"""What each member is replaced by in turn (a mutant of the member's own type is kept: an empty
+"""What every member is replaced by in turn (a mutant of the member's own type is kept: an empty
 list where a list belongs tests a list's minimum length)."""
+TEXTS = {"empty string": "", "control": "\u0000\u0001", "path": "../a%2F\u00e9", "huge text": "9" * 400,
+         "overflow text": "1e400", "nan text": "NaN"}
+NUMBERS = {"fraction": 1.5, "zero": 0, "negative": -1, "huge": 2**63}
+TYPED_MUTANTS: dict[str, dict[str, Any]] = {
+    "string": TEXTS, "blob": TEXTS, "timestamp": {**NUMBERS, **TEXTS}, "integer": NUMBERS, "long": NUMBERS,
+    "float": NUMBERS, "double": NUMBERS, "structure": {"object of null": {"x": None}},
+    "map": {"object of null": {"x": None}},
+}
+"""What a member of each type is also replaced by: values of its own JSON type that handlers must
+read with care (texts that parse as numbers, control characters, numbers at the edges)."""
 URL_MUTANTS: dict[str, str] = {
     "empty": "", "long string": "x" * 8192, "null": "null", "number": "1.5", "bool": "true", "list": "[1]",
     "object": "{}", "control": "\u0001", "percent": "%", "slash": "a/b", "unicode": "\u00e9\U0001f600",
+    "huge text": "9" * 400, "overflow text": "1e400", "nan text": "NaN",
 }
 """What a member the URL carries is replaced by: a URL holds only text."""
 
 
-def mutations(service: str, valid: dict[str, Any], operations: list[str]) -> list[Mutation]:
-    """For each of ``operations``, each member of ``valid[operation]`` (every variant) at every
-    depth, replaced by each of :data:`MUTANTS` (:data:`URL_MUTANTS` where the URL carries it)."""
+def mutations(service: str, valid: dict[str, Any], operations: list[str], *, in_body: bool = False) -> list[Mutation]:
+    """For each of ``operations``, each member of ``valid[operation]`` at every depth (once per
+    place, in the first variant that has it), replaced by each of :data:`MUTANTS` and those of
+    its type (:data:`TYPED_MUTANTS`); by :data:`URL_MUTANTS` where the URL carries it, unless
+    ``in_body`` (sent as JSON 1.1)."""
     model = service_model(service)
     found = []
     for operation in operations:
-        shape = model.operation_model(operation).input_shape
+        shape, seen = model.operation_model(operation).input_shape, set()
         for request in _variants(valid[operation]):
-            for path, in_url in _members(shape, request, (), False):
-                mutants = URL_MUTANTS if in_url else MUTANTS
+            for path, member, in_url in _members(shape, request, (), False, in_body):
+                if path in seen:
+                    continue
+                seen.add(path)
+                mutants = URL_MUTANTS if in_url else {**MUTANTS, **TYPED_MUTANTS.get(member.type_name, {})}
                 for name, value in mutants.items():
+                    if in_url and member.type_name == "list":  # a query list's values, not its characters
+                        value = [value]
                     params = replaced(request, path, value, remove_none=False)
                     found.append(Mutation(operation, _shown_path(path), name, params, in_url))
     return found
 
 
-def _members(shape: Shape, value: Any, path: tuple, in_url: bool) -> Iterator[tuple[tuple, bool]]:
-    """(path, in_url) of every member of ``value`` below ``shape``: structure members, list
-    elements and map values, at every depth."""
+def _members(shape: Shape, value: Any, path: tuple, in_url: bool, in_body: bool) -> Iterator[tuple[tuple, Shape, bool]]:
+    """(path, shape, in_url) of every member of ``value`` below ``shape``: structure members, each
+    list element and a map's first value, at every depth (``in_body``: none is in a URL)."""
     if isinstance(shape, StructureShape) and isinstance(value, dict):
         for name, member in shape.members.items():
             if name in value:
-                url = in_url or member.serialization.get("location") in ("uri", "querystring", "header")
-                yield (*path, name), url
-                yield from _members(member, value[name], (*path, name), url)
-    elif isinstance(shape, ListShape) and isinstance(value, list) and value and not in_url:
-        yield (*path, 0), in_url
-        yield from _members(shape.member, value[0], (*path, 0), in_url)
+                location = member.serialization.get("location")
+                url = in_url or (not in_body and location in ("uri", "querystring", "header"))
+                yield (*path, name), member, url
+                yield from _members(member, value[name], (*path, name), url, in_body)
+    elif isinstance(shape, ListShape) and isinstance(value, list) and not in_url:
+        for index, item in enumerate(value):
+            yield (*path, index), shape.member, in_url
+            yield from _members(shape.member, item, (*path, index), in_url, in_body)
     elif isinstance(shape, MapShape) and isinstance(value, dict) and value:
         key = next(iter(value))
-        yield (*path, key), in_url
-        yield from _members(shape.value, value[key], (*path, key), in_url)
+        yield (*path, key), shape.value, in_url
+        yield from _members(shape.value, value[key], (*path, key), in_url, in_body)
 
 
 def _shown_path(path: tuple) -> str:
