@@ -2,14 +2,15 @@
 
 A JSON value of the wrong type for its member (a list where a string belongs, a string where
 a structure belongs...), or a number its type cannot hold (an ``integer`` is 32-bit, a
-``long`` 64-bit, a ``double`` finite), is what AWS answers with SerializationException (400),
-before any handler runs. A number outside its shape's ``min``/``max`` is a ValidationException.
+``long`` 64-bit, a ``double`` finite, a ``timestamp`` an instant of years 1 to 9999), is what
+AWS answers with SerializationException (400), before any handler runs. A number outside its
+shape's ``min``/``max`` is a ValidationException.
 :meth:`local_backend.emulator.wire.Request.json` raises both, so handlers only ever see the
 types and numeric ranges the model promises. A null member of a list or value of a map is a
 SerializationException; unknown members and null structure members are let through (the
 handlers check what they require). :func:`constraint_violation` checks the rest of the model's
-constraints (required members, enums, lengths, patterns) in AWS's wording, for the services
-that call it (the runtime).
+constraints (required members, enums, lengths, patterns, a map's keys and values) in AWS's
+wording, for every service the emulator serves.
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ def _join(field: str, name: str) -> str:
 def constraint_violation(service: str, operation: str, params: dict[str, Any]) -> ValidationException | None:
     """The AWS ValidationException ("1 validation error detected: ...") for the first constraint of
     the input shape of ``operation`` that ``params`` breaks: a required member missing, an enum,
-    a length (string, list, map) or a pattern; None if it breaks none (or the operation is unknown).
+    a length (string, list, map), a pattern, or a map key or value that breaks its shape's; None
+    if it breaks none (or the operation is unknown).
 
     ``params`` must already fit the shape's JSON types (:func:`body_mismatch`).
     """
