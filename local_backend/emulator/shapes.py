@@ -2,15 +2,15 @@
 
 A JSON value of the wrong type for its member (a list where a string belongs, a string where
 a structure belongs...), or a number its type cannot hold (an ``integer`` is 32-bit, a
-``long`` 64-bit, a ``double`` finite, a ``timestamp`` an instant of years 1 to 9999), is what
+``long`` 64-bit, a ``double`` finite, a ``timestamp`` an instant: :mod:`.shape_edges`), is what
 AWS answers with SerializationException (400), before any handler runs. A number outside its
 shape's ``min``/``max`` is a ValidationException.
 :meth:`local_backend.emulator.wire.Request.json` raises both, so handlers only ever see the
 types and numeric ranges the model promises. A null member of a list or value of a map is a
 SerializationException; unknown members and null structure members are let through (the
 handlers check what they require). :func:`constraint_violation` checks the rest of the model's
-constraints (required members, enums, lengths, patterns, a map's keys and values) in AWS's
-wording, for every service the emulator serves.
+constraints (required members, enums, lengths, patterns, a map's keys and values:
+:mod:`.shape_edges`) in AWS's wording, for every service the emulator serves.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.service_model import fits_pattern, service_model
+from local_backend.emulator.shape_edges import map_violation, timestamp_mismatch
 
 __all__ = ["Mismatch", "body_mismatch", "constraint_violation"]
 
@@ -34,9 +35,6 @@ JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 INTEGER_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 """What a Smithy ``integer`` and ``long`` hold; a JSON number beyond them cannot be deserialised."""
-TIMESTAMP_RANGE = (-62135596800, 253402300799.999)
-"""The epoch seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: a JSON timestamp
-beyond them is no instant a handler can hold (Python's datetime, Java's Date in milliseconds)."""
 
 
 class Mismatch(NamedTuple):
@@ -68,10 +66,10 @@ def _mismatch(shape: Shape, value: Any, path: str, field: str) -> Mismatch | Non
     if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
         return Mismatch(True, f"{path}: expected a JSON {shape.type_name}, got {type(value).__name__} "
                               f"{str(value)[:40]!r}.")
-    if isinstance(value, _NUMBER) and shape.type_name == "timestamp":
-        return _timestamp_mismatch(value, path)
-    if isinstance(value, _NUMBER):
+    if isinstance(value, _NUMBER) and shape.type_name != "timestamp":
         return _number_mismatch(shape, value, path, field)
+    if isinstance(value, _NUMBER) and shape.type_name == "timestamp" and (reason := timestamp_mismatch(value, path)):
+        return Mismatch(True, reason)
     if isinstance(shape, StructureShape) and isinstance(value, dict):  # both hold when the type fits
         parts = ((member, value.get(name), f"{path}.{name}", _join(field, name[:1].lower() + name[1:]))
                  for name, member in shape.members.items())
@@ -107,15 +105,6 @@ def _number_mismatch(shape: Shape, value: int | float, path: str, field: str) ->
     return None
 
 
-def _timestamp_mismatch(value: int | float, path: str) -> Mismatch | None:
-    """Epoch seconds outside :data:`TIMESTAMP_RANGE` (serialization)."""
-    low, high = TIMESTAMP_RANGE
-    if low <= value <= high:
-        return None
-    shown = f"{str(value)[:20]}...({len(str(value))} digits)" if len(str(value)) > 24 else str(value)
-    return Mismatch(True, f"{path}: {shown} does not fit a timestamp (epoch seconds of years 1 to 9999).")
-
-
 def _join(field: str, name: str) -> str:
     return f"{field}.{name}" if field else name
 
@@ -123,8 +112,8 @@ def _join(field: str, name: str) -> str:
 def constraint_violation(service: str, operation: str, params: dict[str, Any]) -> ValidationException | None:
     """The AWS ValidationException ("1 validation error detected: ...") for the first constraint of
     the input shape of ``operation`` that ``params`` breaks: a required member missing, an enum,
-    a length (string, list, map), a pattern, or a map key or value that breaks its shape's; None
-    if it breaks none (or the operation is unknown).
+    a length (string, list, map), a pattern, or a map's key or value; None if it breaks none (or
+    the operation is unknown).
 
     ``params`` must already fit the shape's JSON types (:func:`body_mismatch`).
     """
@@ -146,38 +135,16 @@ def _violation(shape: Shape, value: Any, field: str) -> ValidationException | No
     elif isinstance(shape, ListShape) and isinstance(value, list):
         parts = ((shape.member, item, _join(field, f"{index}.member")) for index, item in enumerate(value, 1))
     elif isinstance(shape, MapShape) and isinstance(value, dict):
-        return _map_violation(shape, value, field)
+        if problem := map_violation(shape, value, field, _breaks):
+            return problem
+        parts = ((shape.value, item, _join(field, str(key))) for key, item in value.items())
     else:
         return None
     return next((problem for part in parts if (problem := _violation(*part))), None)
 
 
-def _map_violation(shape: MapShape, value: dict[str, Any], field: str) -> ValidationException | None:
-    """A map's keys and values, as AWS words them: ``Map keys must satisfy constraint: [...]`` (or
-    ``Map value ...``) at the map's field, listing every constraint of the key (value) shape; the
-    members of a structure or list value at ``<field>.<key>.member``."""
-    for key, item in value.items():
-        for part, part_shape, part_value in (("keys", shape.key, key), ("value", shape.value, item)):
-            if part_value is not None and _own_violation(part_shape, part_value, field) is not None:
-                shown = "{" + ", ".join(f"{_shown(k)}={_shown(v)}" for k, v in value.items()) + "}"
-                return constraint_error(shown, field, f"Map {part} must satisfy constraint: [{_listed(part_shape)}]")
-        problem = _violation(shape.value, item, f"{field}.{key}.member")
-        if problem is not None:
-            return problem
-    return None
-
-
-def _listed(shape: Shape) -> str:
-    """Every constraint of ``shape``, in the order AWS lists them in a map's message."""
-    meta, enum = shape.metadata, getattr(shape, "enum", None)
-    constraints = [f"Member must satisfy enum value set: [{', '.join(enum)}]"] if enum else []
-    if "max" in meta:
-        constraints.append(f"Member must have length less than or equal to {meta['max']}")
-    if "min" in meta:
-        constraints.append(f"Member must have length greater than or equal to {meta['min']}")
-    if "pattern" in meta:
-        constraints.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
-    return ", ".join(constraints)
+def _breaks(shape: Shape, value: Any) -> bool:
+    return _own_violation(shape, value, "") is not None
 
 
 def _own_violation(shape: Shape, value: Any, field: str) -> ValidationException | None:
