@@ -794,6 +794,8 @@ def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[s
         record = {name: value for name, value in record.items() if value is not None}
     if values.__class__ is _WithTexts:
         for index, name, kind in spec.number_positions:
+            if index >= len(values):  # features added after the record was put: it has no value for them
+                break
             if values[index].__class__ is str:  # the exact text put ("12.50"), kept for the wire
                 record[name] = parse_value(kind, values[index])
     if spec.collections:

@@ -68,6 +68,19 @@ def test_an_added_feature_is_written_and_read_like_the_others(backend, profiles)
     assert rows["city"].iloc[1] == "Oslo"
 
 
+def test_a_record_put_before_numeric_features_were_added_is_read_without_them(backend, profiles):
+    """(The local backend indexed the new features' values in the old record: IndexError.)"""
+    backend.put_record(profiles, {"profile_id": "p1", "visits": 1, "event_time": 10.0})
+
+    backend.update_feature_group(profiles, feature_additions=[FeatureDefinition("score", "Fractional"),
+                                                              FeatureDefinition("rank", "Integral")])
+
+    old = {"profile_id": "p1", "visits": 1, "event_time": 10.0}
+    assert backend.get_record(profiles, "p1") == old
+    assert backend.get_record(profiles, "p1", ["visits", "score"]) == {"visits": 1}
+    assert backend.batch_get_record(profiles, ["p1"]) == {"p1": old}
+
+
 def test_the_default_ttl_is_set_and_removed(backend, profiles):
     backend.update_feature_group(profiles, ttl=TtlDuration("Days", 7))
     assert backend.describe_feature_group(profiles)["OnlineStoreConfig"]["TtlDuration"] == {

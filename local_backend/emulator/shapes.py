@@ -2,14 +2,15 @@
 
 A JSON value of the wrong type for its member (a list where a string belongs, a string where
 a structure belongs...), or a number its type cannot hold (an ``integer`` is 32-bit, a
-``long`` 64-bit, a ``double`` finite), is what AWS answers with SerializationException (400),
-before any handler runs. A number outside its shape's ``min``/``max`` is a ValidationException.
+``long`` 64-bit, a ``double`` finite, a ``timestamp`` an instant: :mod:`.shape_edges`), is what
+AWS answers with SerializationException (400), before any handler runs. A number outside its
+shape's ``min``/``max`` is a ValidationException.
 :meth:`local_backend.emulator.wire.Request.json` raises both, so handlers only ever see the
 types and numeric ranges the model promises. A null member of a list or value of a map is a
 SerializationException; unknown members and null structure members are let through (the
 handlers check what they require). :func:`constraint_violation` checks the rest of the model's
-constraints (required members, enums, lengths, patterns) in AWS's wording, for the services
-that call it (the runtime).
+constraints (required members, enums, lengths, patterns, a map's keys and values:
+:mod:`.shape_edges`) in AWS's wording, for every service the emulator serves.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.rules.names import constraint_error
 from featurestore_demo.service_model import fits_pattern, service_model
+from local_backend.emulator.shape_edges import map_violation, timestamp_mismatch
 
 __all__ = ["Mismatch", "body_mismatch", "constraint_violation"]
 
@@ -66,6 +68,8 @@ def _mismatch(shape: Shape, value: Any, path: str, field: str) -> Mismatch | Non
                               f"{str(value)[:40]!r}.")
     if isinstance(value, _NUMBER) and shape.type_name != "timestamp":
         return _number_mismatch(shape, value, path, field)
+    if isinstance(value, _NUMBER) and shape.type_name == "timestamp" and (reason := timestamp_mismatch(value, path)):
+        return Mismatch(True, reason)
     if isinstance(shape, StructureShape) and isinstance(value, dict):  # both hold when the type fits
         parts = ((member, value.get(name), f"{path}.{name}", _join(field, name[:1].lower() + name[1:]))
                  for name, member in shape.members.items())
@@ -108,7 +112,8 @@ def _join(field: str, name: str) -> str:
 def constraint_violation(service: str, operation: str, params: dict[str, Any]) -> ValidationException | None:
     """The AWS ValidationException ("1 validation error detected: ...") for the first constraint of
     the input shape of ``operation`` that ``params`` breaks: a required member missing, an enum,
-    a length (string, list, map) or a pattern; None if it breaks none (or the operation is unknown).
+    a length (string, list, map), a pattern, or a map's key or value; None if it breaks none (or
+    the operation is unknown).
 
     ``params`` must already fit the shape's JSON types (:func:`body_mismatch`).
     """
@@ -130,10 +135,16 @@ def _violation(shape: Shape, value: Any, field: str) -> ValidationException | No
     elif isinstance(shape, ListShape) and isinstance(value, list):
         parts = ((shape.member, item, _join(field, f"{index}.member")) for index, item in enumerate(value, 1))
     elif isinstance(shape, MapShape) and isinstance(value, dict):
+        if problem := map_violation(shape, value, field, _breaks):
+            return problem
         parts = ((shape.value, item, _join(field, str(key))) for key, item in value.items())
     else:
         return None
     return next((problem for part in parts if (problem := _violation(*part))), None)
+
+
+def _breaks(shape: Shape, value: Any) -> bool:
+    return _own_violation(shape, value, "") is not None
 
 
 def _own_violation(shape: Shape, value: Any, field: str) -> ValidationException | None:

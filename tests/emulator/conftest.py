@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from emulator_helpers import create_request, record, unique_name, wait_created
+from emulator_helpers import create_request, record, run_query, unique_name, wait_created
 from local_backend import LocalBackend
 from local_backend.emulator import Emulator
 from scenarios.emulator_backend import emulator_backend, fake_session, running_emulator
@@ -67,6 +67,29 @@ def kept(sm, runtime) -> str:
     wait_created(sm, name)
     runtime.put_record(FeatureGroupName=name, Record=record(id="r1", age=7, score=1.5, event_time=100.0))
     return name
+
+
+@pytest.fixture(scope="module")
+def in_memory(sm, runtime) -> str:
+    """An online-only InMemory group holding one record ("r1")."""
+    name = unique_name("memory")
+    request = create_request(name, OnlineStoreConfig={"EnableOnlineStore": True, "StorageType": "InMemory"})
+    del request["OfflineStoreConfig"]
+    sm.create_feature_group(**request)
+    wait_created(sm, name)
+    runtime.put_record(FeatureGroupName=name, Record=record(id="r1", age=7, score=1.5, event_time=100.0))
+    return name
+
+
+@pytest.fixture(scope="module")
+def places(sm, athena, kept, in_memory) -> dict[str, str]:
+    """What the placeholders of valid_requests stand for (but ``{new}`` and ``{token}``, new each time)."""
+    description = sm.describe_feature_group(FeatureGroupName=kept)
+    query = run_query(athena, "SELECT 1 AS one")
+    assert query["Status"]["State"] == "SUCCEEDED", query["Status"]
+    return {"group": kept, "arn": description["FeatureGroupArn"], "memory": in_memory,
+            "query": query["QueryExecutionId"],
+            "table": description["OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]}
 
 
 @pytest.fixture(params=["local", "emulator"])

@@ -85,6 +85,34 @@ def state(emulator: Emulator, name: str) -> tuple:
             int(offline.iloc[0, 0]), sorted(g["FeatureGroupName"] for g in backend.list_feature_groups()))
 
 
+def whole_state(emulator: Emulator, groups: list[str], *, offline: bool = True) -> tuple:
+    """What no refused request may change, in every service: the names of all groups and, for each
+    of ``groups``, its description, record ``r1``, its offline rows (unless not ``offline``: a
+    query, the one slow part), each feature's metadata and its tags; and Athena's query executions."""
+    backend = emulator.backend
+    described = []
+    for name in groups:
+        description = backend.describe_feature_group(name)
+        rows = (backend.query(f'SELECT COUNT(*) AS n FROM "sagemaker_featurestore"."{_table(backend, name)}"')
+                .iloc[0, 0] if offline and "OfflineStoreConfig" in description else None)
+        metadata = [backend.describe_feature_metadata(name, feature["FeatureName"])
+                    for feature in description["FeatureDefinitions"]]
+        described.append((description, backend.get_record(name, "r1"), rows, metadata, backend.list_tags(name)))
+    return (sorted(g["FeatureGroupName"] for g in backend.list_feature_groups()), described,
+            _executions(emulator))
+
+
+def _executions(emulator: Emulator) -> list[str]:
+    """The ids of every Athena query execution, newest first."""
+    ids, token = [], None
+    while True:
+        page = emulator.athena.list_query_executions({"NextToken": token} if token else {})
+        ids += page["QueryExecutionIds"]
+        token = page.get("NextToken")
+        if token is None:
+            return ids
+
+
 def _table(backend, name: str) -> str:
     return backend.describe_feature_group(name)["OfflineStoreConfig"]["DataCatalogConfig"]["TableName"]
 

@@ -148,6 +148,21 @@ def test_a_ttl_value_outside_the_model_range_is_refused(emulator, runtime, kept,
     still_serving(runtime, kept)
 
 
+@pytest.mark.parametrize("seconds", [str(2**63), "1e300", "-1e20", "253402300800"])
+def test_a_timestamp_no_instant_holds_is_serialization_exception(emulator, runtime, kept, seconds):
+    """A timestamp member is epoch seconds of years 1 to 9999 (ListFeatureGroups answered 500, OverflowError)."""
+    for member in ("CreationTimeAfter", "CreationTimeBefore"):
+        body = f'{{"{member}": {seconds}}}'.encode()
+        status, headers, answer = send(emulator, "POST", "/", body, {"X-Amz-Target": "SageMaker.ListFeatureGroups",
+                                                                     "Content-Type": JSON11})
+        assert (status, error_code(headers, answer)) == (400, "SerializationException"), answer
+        assert f"ListFeatureGroups.{member}: " in json.loads(answer)["message"]
+    status, _, _ = send(emulator, "POST", "/", b'{"CreationTimeAfter": 253402300799.5}',
+                        {"X-Amz-Target": "SageMaker.ListFeatureGroups", "Content-Type": JSON11})
+    assert status == 200
+    still_serving(runtime, kept)
+
+
 @pytest.mark.parametrize("event_time, ttl", [(253_402_300_799.0, {"Unit": "Seconds", "Value": 1}),
                                              (253_402_300_799.0, {"Unit": "Weeks", "Value": 2**31 - 1}),
                                              (1.0e300, None), (-1.0e300, None)])
