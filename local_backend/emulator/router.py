@@ -10,8 +10,8 @@ leave Athena too.
 No request crashes the server: an unexpected error is logged and answered with the service's
 internal-failure error (status 500), a last line of defence that no request of the
 hostile-input tests reaches. A request whose body cannot be framed (a negative, non-numeric or
-lying Content-Length, a body over :data:`MAX_BODY_BYTES`) is answered with a 4xx; werkzeug
-closes every connection after its response (``Connection: close``), so no framing is reused.
+lying Content-Length, a body over :data:`MAX_BODY_BYTES`) is answered with a 4xx; the server
+(:mod:`.http_server`) keeps a connection only when its body was read to the announced end.
 """
 
 from __future__ import annotations
