@@ -63,8 +63,14 @@ def fits_pattern(text: str, pattern: str) -> bool:
     compiled = _compiled(pattern)
     if compiled is None:
         return True
-    categories = {letter for letter in _UNICODE_CLASS.findall(pattern)}
+    categories = _categories(pattern)
     if categories:
         text = "".join(_stand_in(c[0]) if (c := unicodedata.category(ch))[0] in categories else ch
                        for ch in text)
     return compiled.fullmatch(text) is not None
+
+
+@cache
+def _categories(pattern: str) -> frozenset[str]:
+    """The Unicode categories ``pattern`` names by ``\\p{X}``."""
+    return frozenset(_UNICODE_CLASS.findall(pattern))
