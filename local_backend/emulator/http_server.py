@@ -204,6 +204,10 @@ class _Body(io.RawIOBase):
         return data
 
 
+_NO_BODY = _Body(None, 0)
+"""The body of every request without one (nothing to read: shared by all connections)."""
+
+
 class _Connection:
     """One client connection: requests read and answered in turn until it is to be closed."""
 
@@ -255,7 +259,6 @@ class _Connection:
             raise _Refused(400, f"Bad request syntax ({line[:80]!r})")
         method, target, version = words
         http11 = _version(version) >= (1, 1)
-        headers = self._headers()
         if target.startswith("//"):  # as http.server: not a network location
             target = "/" + target.lstrip("/")
         url = urlsplit(target)
@@ -269,18 +272,7 @@ class _Connection:
             "REMOTE_PORT": self.address[1], "SERVER_NAME": self.server.host, "SERVER_PORT": str(self.server.port),
             "SERVER_PROTOCOL": version,
         }
-        lengths: list[str] = []
-        for name, value in headers:
-            key = name.upper().replace("-", "_")
-            if key == "CONTENT_LENGTH":
-                lengths.append(value)
-            if "_" in name:  # as werkzeug: a header named with "_" could pose as one named with "-"
-                continue
-            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                key = f"HTTP_{key}"
-                if key in environ:
-                    value = f"{environ[key]},{value}"
-            environ[key] = value
+        lengths = self._headers(environ)
         if url.scheme and url.netloc:
             environ["HTTP_HOST"] = url.netloc
         connection = environ.get("HTTP_CONNECTION", "").lower()
@@ -294,31 +286,35 @@ class _Connection:
         length = lengths[-1].strip() if lengths else "0"
         if len(lengths) > 1 or not length.isdigit():
             keep, length = False, "0"  # the application answers; what follows cannot be framed
-        environ["wsgi.input"] = _Body(self.rfile, int(length))
+        environ["wsgi.input"] = _Body(self.rfile, int(length)) if length != "0" else _NO_BODY
         return environ, keep
 
-    def _headers(self) -> list[tuple[str, str]]:
-        """The header fields (a folded line joined to its field); _Refused if one cannot be read."""
-        headers: list[tuple[str, str]] = []
-        while True:
+    def _headers(self, environ: dict[str, Any]) -> list[str]:
+        """Read the header fields into ``environ`` as werkzeug puts them (``HTTP_X_AMZ_TARGET``, a
+        repeated field joined with commas, a name with "_" left out); the Content-Length values
+        met. _Refused for a line that is not a field (a folded line included), too long, or too many."""
+        lengths: list[str] = []
+        for _ in range(MAX_HEADERS + 1):
             line = self.rfile.readline(MAX_LINE + 1)
-            if len(line) > MAX_LINE:
-                raise _Refused(431, "Line too long")
-            if line in (b"\r\n", b"\n"):
-                return headers
+            if line == b"\r\n" or line == b"\n":
+                return lengths
             if not line:
                 raise OSError("the client closed the connection mid-headers")
-            text = line.decode("latin-1").rstrip("\r\n")
-            if text[:1] in (" ", "\t") and headers:
-                name, value = headers[-1]
-                headers[-1] = (name, value + " " + text.strip(" \t"))
-                continue
-            name, colon, value = text.partition(":")
+            if len(line) > MAX_LINE:
+                raise _Refused(431, "Line too long")
+            name, colon, value = line.decode("latin-1").partition(":")
             if not colon or not name or name != name.strip():
                 raise _Refused(400, f"Bad header line ({line[:80]!r})")
-            headers.append((name, value.strip(" \t")))
-            if len(headers) > MAX_HEADERS:
-                raise _Refused(431, "Too many headers")
+            key = _KEYS.get(name) or _environ_key(name)
+            if not key:  # as werkzeug: a name with "_" could pose as one with "-"
+                continue
+            value = value.strip(" \t\r\n")
+            if key == "CONTENT_LENGTH":
+                lengths.append(value)
+            elif key in environ and key != "CONTENT_TYPE":
+                value = f"{environ[key]},{value}"
+            environ[key] = value
+        raise _Refused(431, "Too many headers")
 
     def _respond(self, environ: dict[str, Any], keep: bool) -> bool:
         """Run the application and send its response; whether the connection may be kept.
@@ -419,6 +415,19 @@ class _Connection:
                     return
         except OSError:
             return
+
+
+_KEYS: dict[str, str] = {}
+"""Header name -> environ key ("" for a name with "_"), for the names met (at most 1,024 kept)."""
+
+
+def _environ_key(name: str) -> str:
+    key = "" if "_" in name else name.upper().replace("-", "_")
+    if key and key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        key = "HTTP_" + key
+    if len(_KEYS) < 1024:
+        _KEYS[name] = key
+    return key
 
 
 def _version(text: str) -> tuple[int, int]:

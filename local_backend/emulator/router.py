@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 RUNTIME_MODEL = "sagemaker-featurestore-runtime"
 GLUE_TARGET = "AWSGlue."
 DISCARD_LIMIT = 64 * 1024 * 1024
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -72,8 +74,7 @@ class Router:
             response = service.error(error)
         else:
             response = self._handled(service, request)
-        reason = HTTPStatus(response.status).phrase
-        start_response(f"{response.status} {reason}", response.header_list())
+        start_response(f"{response.status} {_REASONS[response.status]}", response.header_list())
         return [response.body]
 
     def _glue_delete(self, operation: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -139,13 +140,17 @@ class Router:
         return None
 
 
+_CREDENTIAL = re.compile(r"(?:^|[\s,])(Credential=[^\s,]*)")
+"""The first word (words end at white space or a comma) that starts with ``Credential=``."""
+
+
 def _credential_scope(authorization: str) -> list[str]:
     """The parts of a SigV4 ``Credential=KEY/DATE/REGION/SERVICE/aws4_request`` scope ([] if none)."""
-    for part in authorization.replace(",", " ").split():
-        if part.startswith("Credential="):
-            scope = part.split("/")
-            return scope if len(scope) == 5 else []
-    return []
+    found = _CREDENTIAL.search(authorization)
+    if found is None:
+        return []
+    scope = found.group(1).split("/")
+    return scope if len(scope) == 5 else []
 
 
 def _signing_service(authorization: str) -> str:
