@@ -144,13 +144,21 @@ _CREDENTIAL = re.compile(r"(?:^|[\s,])(Credential=[^\s,]*)")
 """The first word (words end at white space or a comma) that starts with ``Credential=``."""
 
 
+_last_scope: tuple[str, list[str]] = ("", [])
+"""The last header read and its scope: the router and then the request's region read the same one."""
+
+
 def _credential_scope(authorization: str) -> list[str]:
     """The parts of a SigV4 ``Credential=KEY/DATE/REGION/SERVICE/aws4_request`` scope ([] if none)."""
+    global _last_scope
+    header, scope = _last_scope
+    if header == authorization:
+        return scope
     found = _CREDENTIAL.search(authorization)
-    if found is None:
-        return []
-    scope = found.group(1).split("/")
-    return scope if len(scope) == 5 else []
+    scope = found.group(1).split("/") if found is not None else []
+    scope = scope if len(scope) == 5 else []
+    _last_scope = (authorization, scope)
+    return scope
 
 
 def _signing_service(authorization: str) -> str:
