@@ -110,3 +110,4 @@ def fits_pattern(text: str, pattern: str) -> bool:
         text = "".join(_stand_in(c[0]) if (c := unicodedata.category(ch))[0] in categories else ch
                        for ch in text)
     return compiled.fullmatch(text) is not None
+

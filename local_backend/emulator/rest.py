@@ -66,8 +66,8 @@ def path_prefixes(service: str) -> tuple[str, ...]:
 def find_route(service: str, request: Request) -> tuple[str, dict[str, str]]:
     """(operation, path parameters, percent-decoded) of the request; UnknownOperationException if none."""
     for route in rest_routes(service):
-        match = route.path.match(request.raw_path)
-        if match and route.method == request.method:
+        match = route.method == request.method and route.path.match(request.raw_path)
+        if match:
             return route.operation, {key: percent_decoded(value, key) for key, value in match.groupdict().items()}
     raise WireError("UnknownOperationException", f"No operation at {request.method} {request.raw_path}.", 404)
 
@@ -76,22 +76,35 @@ def rest_input(service: str, operation: str, request: Request, path: dict[str, s
     """The operation's input as one dict: the JSON body, and the members the path, query string
     and headers carry, checked against the input shape as a JSON 1.1 body is
     (:func:`check_types`, :func:`check_constraints`)."""
-    shape = service_model(service).operation_model(operation).input_shape
     request.operation = (service, operation)
     params = request.json()
-    if shape is None:
+    members = _located_members(service, operation)
+    if members is None:
         return params
-    for name, member in shape.members.items():
-        location, wire_name = member.serialization.get("location"), member.serialization.get("name", name)
-        if location == "uri" and wire_name in path:
-            params[name] = path[wire_name]
-        elif location == "querystring" and wire_name in request.query:
-            params[name] = _typed(member, request.query[wire_name], wire_name)
-        elif location == "header" and wire_name.lower() in request.headers:
+    for name, member, location, wire_name in members:
+        if location == "uri":
+            if wire_name in path:
+                params[name] = path[wire_name]
+        elif location == "querystring":
+            if wire_name in request.query:
+                params[name] = _typed(member, request.query[wire_name], wire_name)
+        elif wire_name.lower() in request.headers:
             params[name] = _typed(member, [request.headers[wire_name.lower()]], wire_name)
     check_types((service, operation), params)
     check_constraints((service, operation), params)
     return params
+
+
+@cache
+def _located_members(service: str, operation: str) -> tuple[tuple[str, Shape, str, str], ...] | None:
+    """(name, shape, location, wire name) of each input member the path, query string or headers
+    carry, in the model's order; None if the operation has no input."""
+    shape = service_model(service).operation_model(operation).input_shape
+    if shape is None:
+        return None
+    return tuple((name, member, member.serialization["location"], member.serialization.get("name", name))
+                 for name, member in shape.members.items()
+                 if member.serialization.get("location") in ("uri", "querystring", "header"))
 
 
 def _typed(shape: Shape, values: list[str], wire_name: str) -> Any:

@@ -10,14 +10,15 @@ leave Athena too.
 No request crashes the server: an unexpected error is logged and answered with the service's
 internal-failure error (status 500), a last line of defence that no request of the
 hostile-input tests reaches. A request whose body cannot be framed (a negative, non-numeric or
-lying Content-Length, a body over :data:`MAX_BODY_BYTES`) is answered with a 4xx; werkzeug
-closes every connection after its response (``Connection: close``), so no framing is reused.
+lying Content-Length, a body over :data:`MAX_BODY_BYTES`) is answered with a 4xx; the server
+(:mod:`.http_server`) keeps a connection only when its body was read to the announced end.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 RUNTIME_MODEL = "sagemaker-featurestore-runtime"
 GLUE_TARGET = "AWSGlue."
 DISCARD_LIMIT = 64 * 1024 * 1024
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -72,8 +74,7 @@ class Router:
             response = service.error(error)
         else:
             response = self._handled(service, request)
-        reason = HTTPStatus(response.status).phrase
-        start_response(f"{response.status} {reason}", response.header_list())
+        start_response(f"{response.status} {_REASONS[response.status]}", response.header_list())
         return [response.body]
 
     def _glue_delete(self, operation: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -139,13 +140,25 @@ class Router:
         return None
 
 
+_CREDENTIAL = re.compile(r"(?:^|[\s,])(Credential=[^\s,]*)")
+"""The first word (words end at white space or a comma) that starts with ``Credential=``."""
+
+
+_last_scope: tuple[str, list[str]] = ("", [])
+"""The last header read and its scope: the router and then the request's region read the same one."""
+
+
 def _credential_scope(authorization: str) -> list[str]:
     """The parts of a SigV4 ``Credential=KEY/DATE/REGION/SERVICE/aws4_request`` scope ([] if none)."""
-    for part in authorization.replace(",", " ").split():
-        if part.startswith("Credential="):
-            scope = part.split("/")
-            return scope if len(scope) == 5 else []
-    return []
+    global _last_scope
+    header, scope = _last_scope
+    if header == authorization:
+        return scope
+    found = _CREDENTIAL.search(authorization)
+    scope = found.group(1).split("/") if found is not None else []
+    scope = scope if len(scope) == 5 else []
+    _last_scope = (authorization, scope)
+    return scope
 
 
 def _signing_service(authorization: str) -> str:

@@ -6,23 +6,22 @@ the files under ``<home>/s3/<bucket>/`` (the offline store) as S3 objects beside
 (:mod:`.s3_front`).
 Point boto3 at :attr:`Emulator.url` (``AWS_ENDPOINT_URL``) with any credentials.
 
-Slow or stalled clients cannot exhaust it: a connection that sends nothing for ``idle_timeout``
-seconds (mid-request line, mid-headers or mid-body) is closed, and at most ``max_connections``
-are served at once; further ones wait in the listen backlog until a slot frees.
+Connections are kept open between requests (HTTP/1.1 keep-alive, :mod:`.http_server`). Slow or
+stalled clients cannot exhaust it: a connection that sends nothing for ``idle_timeout`` seconds
+(between requests, mid-request line, mid-headers or mid-body) is closed, and at most
+``max_connections`` are served at once; further ones wait in the listen backlog until a slot
+frees (a connection idle between requests gives its slot up to one that waits).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 from pathlib import Path
-from typing import Any
 
 try:
     from moto.server import DomainDispatcherApplication, create_backend_app
-    from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
         "The emulator needs moto's server: pip install 'featurestore-demo[emulator]'"
@@ -32,6 +31,7 @@ from featurestore_demo.errors import ServiceUnavailable
 from local_backend.backend import LocalBackend
 from local_backend.emulator.athena import AthenaService
 from local_backend.emulator.glue_tables import GlueTables
+from local_backend.emulator.http_server import HttpServer, listen
 from local_backend.emulator.iam_roles import ensure_role, sign_in_as
 from local_backend.emulator.regions import RegionalGlue, RegionalService, Regions, Stack
 from local_backend.emulator.router import Router
@@ -47,87 +47,11 @@ log = logging.getLogger(__name__)
 DEFAULT_PORT = 4567
 DEFAULT_IDLE_TIMEOUT = 60.0
 DEFAULT_MAX_CONNECTIONS = 64
-LISTEN_BACKLOG = 128
-SLOT_WAIT_SECONDS = 0.1
-"""How long the accept loop waits for a free slot before it looks for a shutdown request again."""
 DEMO_BUCKET = "featurestore-demo-emulator"
 DEMO_ROLE_ARN = "arn:aws:iam::123456789012:role/featurestore-demo"
 DEMO_ACCESS_KEY = "ASIAFEATURESTOREDEMO"
 """The access key :meth:`Emulator.environment` prints: a session of :data:`DEMO_ROLE_ARN` (iam_roles);
 shaped as AWS keys are (20 capitals and digits), which is how moto finds the key of a request."""
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """werkzeug's handler, HTTP/1.1, without the access log line per request.
-
-    ``timeout`` (set per emulator) is the socket timeout: a read or write that waits longer
-    raises, and werkzeug drops the connection. werkzeug 3 answers ``Connection: close`` to every
-    request, so a client opens one connection per request.
-    """
-
-    protocol_version = "HTTP/1.1"
-    default_request_version = "HTTP/1.0"
-    """So that the 400 to a malformed request line has a status line (HTTP/0.9 answers have none)."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        """Method and path at DEBUG; never the query string, which carries presigned URLs' signatures.
-
-        A malformed request line is answered (400) before ``path`` is set and with ``command`` None.
-        """
-        path = getattr(self, "path", None) or "(malformed request line)"
-        log.debug("%s %s", self.command or "-", path.split("?", 1)[0])
-
-
-def _handler(idle_timeout: float) -> type[_QuietHandler]:
-    """A handler class whose connections time out after ``idle_timeout`` seconds without progress."""
-    return type("_Handler", (_QuietHandler,), {"timeout": idle_timeout})
-
-
-class _BoundedServer(ThreadedWSGIServer):
-    """werkzeug's threaded server serving at most ``max_connections`` connections at once.
-
-    A connection is accepted only once a slot is free; until then it waits in the listen
-    backlog. The accept loop never blocks longer than :data:`SLOT_WAIT_SECONDS`, so
-    ``shutdown()`` stays prompt while every slot is taken.
-    """
-
-    def __init__(self, *args: Any, max_connections: int, **kwargs: Any) -> None:
-        self._slots = threading.BoundedSemaphore(max_connections)
-        super().__init__(*args, **kwargs)
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        """Accept once a slot is free; OSError (which the loop ignores) if none freed in time."""
-        if not self._slots.acquire(timeout=SLOT_WAIT_SECONDS):
-            raise OSError("every connection slot is taken")
-        try:
-            return super().get_request()
-        except OSError:
-            self._slots.release()
-            raise
-
-    def shutdown_request(self, request: Any) -> None:
-        """Close the connection and free its slot (called once per accepted connection)."""
-        try:
-            super().shutdown_request(request)
-        finally:
-            self._slots.release()
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """A TCP socket listening on ``host:port``; OSError (such as EADDRINUSE) if it cannot be had.
-
-    Bound here rather than by werkzeug, which prints and calls ``sys.exit`` when the port is taken.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
-        listener.listen(LISTEN_BACKLOG)
-    except OSError:
-        listener.close()
-        raise
-    return listener
 
 
 class Emulator:
@@ -182,13 +106,11 @@ class Emulator:
             RegionalGlue(self.regions),
         )
         try:
-            listener = _listen(host, port)
+            listener = listen(host, port)
         except OSError:  # the address is taken: release the store for whoever retries
             self._close_stores()
             raise
-        with listener:  # the server listens on its own duplicate of it
-            self._server = _BoundedServer(host, port, app, _handler(idle_timeout), fd=listener.fileno(),
-                                          max_connections=max_connections)
+        self._server = HttpServer(listener, app, idle_timeout=idle_timeout, max_connections=max_connections)
         self.host, self.port = host, self._server.port
         self._thread: threading.Thread | None = None
 

@@ -2,20 +2,21 @@
 
 A JSON value of the wrong type for its member (a list where a string belongs, a string where
 a structure belongs...), or a number its type cannot hold (an ``integer`` is 32-bit, a
-``long`` 64-bit, a ``double`` finite, a ``timestamp`` an instant: :mod:`.shape_edges`), is what
-AWS answers with SerializationException (400), before any handler runs. A number outside its
-shape's ``min``/``max`` is a ValidationException.
+``long`` 64-bit, a ``double`` finite), is what AWS answers with SerializationException (400),
+before any handler runs. A number outside its shape's ``min``/``max`` is a ValidationException.
 :meth:`local_backend.emulator.wire.Request.json` raises both, so handlers only ever see the
 types and numeric ranges the model promises. A null member of a list or value of a map is a
 SerializationException; unknown members and null structure members are let through (the
 handlers check what they require). :func:`constraint_violation` checks the rest of the model's
-constraints (required members, enums, lengths, patterns, a map's keys and values:
-:mod:`.shape_edges`) in AWS's wording, for every service the emulator serves.
+constraints (required members, enums, lengths, patterns) in AWS's wording, for the services
+that call it (the runtime).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import cache
 from typing import Any, NamedTuple
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
@@ -45,6 +46,7 @@ class Mismatch(NamedTuple):
     message: str
 
 
+@cache
 def _input_shape(service: str, operation: str) -> Shape | None:
     model = service_model(service)
     return model.operation_model(operation).input_shape if operation in model.operation_names else None
@@ -53,38 +55,124 @@ def _input_shape(service: str, operation: str) -> Shape | None:
 def body_mismatch(service: str, operation: str, body: dict[str, Any]) -> Mismatch | None:
     """Why ``body`` does not fit the input shape of ``operation`` (a botocore service and
     operation name), or None if it fits or the operation is unknown to botocore."""
+    check = _type_check(service, operation)
+    return None if check is None else check(body, operation, "")
+
+
+def constraint_violation(service: str, operation: str, params: dict[str, Any]) -> ValidationException | None:
+    """The AWS ValidationException ("1 validation error detected: ...") for the first constraint of
+    the input shape of ``operation`` that ``params`` breaks: a required member missing, an enum,
+    a length (string, list, map) or a pattern; None if it breaks none (or the operation is unknown).
+
+    ``params`` must already fit the shape's JSON types (:func:`body_mismatch`).
+    """
+    check = _constraint_check(service, operation)
+    return None if check is None else check(params, "")
+
+
+# Each check is compiled once per operation from the shapes (a closure per shape, recursive
+# shapes through a late-bound reference), so a request walks plain functions, not botocore's model.
+TypeCheck = Callable[[Any, str, str], "Mismatch | None"]
+"""(value, path, field) -> why the value does not fit; ``path`` as SerializationException names
+the member (``PutRecord.TtlDuration.Value``), ``field`` as AWS's constraint messages do
+(``ttlDuration.value``, ``record.1.member``)."""
+ConstraintCheck = Callable[[Any, str], "ValidationException | None"]
+
+
+@cache
+def _type_check(service: str, operation: str) -> TypeCheck | None:
     shape = _input_shape(service, operation)
-    return None if shape is None else _mismatch(shape, body, operation, "")
+    return None if shape is None else _compiled(shape, {}, _type_checker)
 
 
-def _mismatch(shape: Shape, value: Any, path: str, field: str) -> Mismatch | None:
-    """``path`` names the member for SerializationException (``PutRecord.TtlDuration.Value``),
-    ``field`` as AWS's constraint messages do (``ttlDuration.value``, ``record.1.member``)."""
-    if value is None:
+@cache
+def _constraint_check(service: str, operation: str) -> ConstraintCheck | None:
+    shape = _input_shape(service, operation)
+    return None if shape is None else _compiled(shape, {}, _constraint_checker)
+
+
+def _compiled(shape: Shape, done: dict[str, Any], make: Callable[[Shape, dict[str, Any]], Any]) -> Any:
+    """The check ``make`` builds for ``shape``, once per shape name (a shape met again while it is
+    being built, a recursive one, is reached through a late-bound reference)."""
+    if shape.name in done:
+        return done[shape.name]
+    built: list[Any] = []
+    done[shape.name] = lambda *args: built[0](*args)
+    check = make(shape, done)
+    built.append(check)
+    done[shape.name] = check
+    return check
+
+
+def _join(field: str, name: str) -> str:
+    return f"{field}.{name}" if field else name
+
+
+def _type_checker(shape: Shape, done: dict[str, Any]) -> TypeCheck:
+    """The check of a JSON value's type against ``shape`` (and of a number's size and range)."""
+    type_name = shape.type_name
+    expected = JSON_TYPES.get(type_name, (object,))
+    bool_fits, numbers = bool in expected, type_name != "timestamp"
+
+    def fits(value: Any, path: str, field: str) -> Mismatch | None:
+        if not isinstance(value, expected) or (isinstance(value, bool) and not bool_fits):
+            return Mismatch(True, f"{path}: expected a JSON {type_name}, got {type(value).__name__} "
+                                  f"{str(value)[:40]!r}.")
+        if numbers and isinstance(value, _NUMBER):
+            return _number_mismatch(shape, value, path, field)
+        if not numbers and isinstance(value, _NUMBER) and (reason := timestamp_mismatch(value, path)):
+            return Mismatch(True, reason)
         return None
-    expected = JSON_TYPES.get(shape.type_name, (object,))
-    if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
-        return Mismatch(True, f"{path}: expected a JSON {shape.type_name}, got {type(value).__name__} "
-                              f"{str(value)[:40]!r}.")
-    if isinstance(value, _NUMBER) and shape.type_name != "timestamp":
-        return _number_mismatch(shape, value, path, field)
-    if isinstance(value, _NUMBER) and shape.type_name == "timestamp" and (reason := timestamp_mismatch(value, path)):
-        return Mismatch(True, reason)
-    if isinstance(shape, StructureShape) and isinstance(value, dict):  # both hold when the type fits
-        parts = ((member, value.get(name), f"{path}.{name}", _join(field, name[:1].lower() + name[1:]))
-                 for name, member in shape.members.items())
-    elif isinstance(shape, ListShape) and isinstance(value, list):
-        if None in value:
-            return Mismatch(True, f"{path}[{value.index(None)}]: a list member cannot be null.")
-        parts = ((shape.member, item, f"{path}[{index}]", _join(field, f"{index + 1}.member"))
-                 for index, item in enumerate(value))
-    elif isinstance(shape, MapShape) and isinstance(value, dict):
-        if None in value.values():
-            return Mismatch(True, f"{path}: a map value cannot be null.")
-        parts = ((shape.value, item, f"{path}.{key}", _join(field, str(key))) for key, item in value.items())
-    else:
-        return None
-    return next((problem for part in parts if (problem := _mismatch(*part))), None)
+
+    if isinstance(shape, StructureShape):
+        members = [(name, _compiled(member, done, _type_checker), "." + name, name[:1].lower() + name[1:])
+                   for name, member in shape.members.items()]
+
+        def structure(value: Any, path: str, field: str) -> Mismatch | None:
+            if value is None:
+                return None
+            if not isinstance(value, dict):
+                return fits(value, path, field)
+            for name, check, suffix, camel in members:
+                item = value.get(name)
+                if item is not None and (problem := check(item, path + suffix, _join(field, camel))):
+                    return problem
+            return None
+        return structure
+    if isinstance(shape, ListShape):
+        member = _compiled(shape.member, done, _type_checker)
+
+        def listed(value: Any, path: str, field: str) -> Mismatch | None:
+            if value is None:
+                return None
+            if not isinstance(value, list):
+                return fits(value, path, field)
+            if None in value:
+                return Mismatch(True, f"{path}[{value.index(None)}]: a list member cannot be null.")
+            for index, item in enumerate(value):
+                if problem := member(item, f"{path}[{index}]", _join(field, f"{index + 1}.member")):
+                    return problem
+            return None
+        return listed
+    if isinstance(shape, MapShape):
+        entry = _compiled(shape.value, done, _type_checker)
+
+        def mapped(value: Any, path: str, field: str) -> Mismatch | None:
+            if value is None:
+                return None
+            if not isinstance(value, dict):
+                return fits(value, path, field)
+            if None in value.values():
+                return Mismatch(True, f"{path}: a map value cannot be null.")
+            for key, item in value.items():
+                if problem := entry(item, f"{path}.{key}", _join(field, str(key))):
+                    return problem
+            return None
+        return mapped
+
+    def scalar(value: Any, path: str, field: str) -> Mismatch | None:
+        return None if value is None else fits(value, path, field)
+    return scalar
 
 
 def _number_mismatch(shape: Shape, value: int | float, path: str, field: str) -> Mismatch | None:
@@ -105,64 +193,96 @@ def _number_mismatch(shape: Shape, value: int | float, path: str, field: str) ->
     return None
 
 
-def _join(field: str, name: str) -> str:
-    return f"{field}.{name}" if field else name
+def _constraint_checker(shape: Shape, done: dict[str, Any]) -> ConstraintCheck:
+    """The check of a value against ``shape``'s own enum, length and pattern, then its members'."""
+    own = _own_checker(shape)
+    if isinstance(shape, StructureShape):
+        required = [(name, _join("", _camel(name))) for name in shape.required_members]
+        members = [(name, _compiled(member, done, _constraint_checker), _camel(name))
+                   for name, member in shape.members.items()]
+
+        def structure(value: Any, field: str) -> ValidationException | None:
+            if value is None:
+                return None
+            if own is not None and (problem := own(value, field)):
+                return problem
+            if not isinstance(value, dict):
+                return None
+            for name, camel in required:
+                if value.get(name) is None:
+                    return constraint_error("null", _join(field, camel), "Member must not be null")
+            for name, check, camel in members:
+                item = value.get(name)
+                if item is not None and (problem := check(item, _join(field, camel))):
+                    return problem
+            return None
+        return structure
+    if isinstance(shape, ListShape):
+        member = _compiled(shape.member, done, _constraint_checker)
+
+        def listed(value: Any, field: str) -> ValidationException | None:
+            if value is None:
+                return None
+            if own is not None and (problem := own(value, field)):
+                return problem
+            if not isinstance(value, list):
+                return None
+            for index, item in enumerate(value, 1):
+                if item is not None and (problem := member(item, _join(field, f"{index}.member"))):
+                    return problem
+            return None
+        return listed
+    if isinstance(shape, MapShape):
+        entry = _compiled(shape.value, done, _constraint_checker)
+        key_own, value_own = _own_checker(shape.key), _own_checker(shape.value)
+
+        def breaks(part: Shape, item: Any) -> bool:
+            check = key_own if part is shape.key else value_own
+            return check is not None and check(item, "") is not None
+
+        def mapped(value: Any, field: str) -> ValidationException | None:
+            if value is None:
+                return None
+            if own is not None and (problem := own(value, field)):
+                return problem
+            if not isinstance(value, dict):
+                return None
+            if problem := map_violation(shape, value, field, breaks):
+                return problem
+            for key, item in value.items():
+                if item is not None and (problem := entry(item, _join(field, str(key)))):
+                    return problem
+            return None
+        return mapped
+
+    def scalar(value: Any, field: str) -> ValidationException | None:
+        return None if value is None or own is None else own(value, field)
+    return scalar
 
 
-def constraint_violation(service: str, operation: str, params: dict[str, Any]) -> ValidationException | None:
-    """The AWS ValidationException ("1 validation error detected: ...") for the first constraint of
-    the input shape of ``operation`` that ``params`` breaks: a required member missing, an enum,
-    a length (string, list, map), a pattern, or a map's key or value; None if it breaks none (or
-    the operation is unknown).
-
-    ``params`` must already fit the shape's JSON types (:func:`body_mismatch`).
-    """
-    shape = _input_shape(service, operation)
-    return None if shape is None else _violation(shape, params, "")
-
-
-def _violation(shape: Shape, value: Any, field: str) -> ValidationException | None:
-    if value is None:
+def _own_checker(shape: Shape) -> ConstraintCheck | None:
+    """The check of ``shape``'s own enum, length or pattern (not its members'); None if it has none."""
+    meta, enum = shape.metadata, getattr(shape, "enum", None) or None
+    sized = shape.type_name in ("string", "list", "map")
+    low, high = meta.get("min", 0), meta.get("max")
+    pattern = meta.get("pattern")
+    if not enum and not (sized and (low > 0 or high is not None)) and pattern is None:
         return None
-    problem = _own_violation(shape, value, field)
-    if problem is not None:
-        return problem
-    if isinstance(shape, StructureShape) and isinstance(value, dict):
-        for name in shape.required_members:
-            if value.get(name) is None:
-                return constraint_error("null", _join(field, _camel(name)), "Member must not be null")
-        parts = ((member, value.get(name), _join(field, _camel(name))) for name, member in shape.members.items())
-    elif isinstance(shape, ListShape) and isinstance(value, list):
-        parts = ((shape.member, item, _join(field, f"{index}.member")) for index, item in enumerate(value, 1))
-    elif isinstance(shape, MapShape) and isinstance(value, dict):
-        if problem := map_violation(shape, value, field, _breaks):
-            return problem
-        parts = ((shape.value, item, _join(field, str(key))) for key, item in value.items())
-    else:
+    members = frozenset(enum) if enum else frozenset()
+
+    def own(value: Any, field: str) -> ValidationException | None:
+        if enum and (value not in members if isinstance(value, str) else value not in enum):
+            return constraint_error(value, field, f"Member must satisfy enum value set: [{', '.join(enum)}]")
+        if sized and isinstance(value, (str, list, dict)):
+            if len(value) < low:
+                return constraint_error(_shown(value), field, f"Member must have length greater than or equal to {low}")
+            if high is not None and len(value) > high:
+                return constraint_error(_shown(value), field, f"Member must have length less than or equal to {high}")
+        if pattern is not None and isinstance(value, str) and not fits_pattern(value, pattern):
+            return constraint_error(_shown(value), field,
+                                    f"Member must satisfy regular expression pattern: {pattern}")
         return None
-    return next((problem for part in parts if (problem := _violation(*part))), None)
-
-
-def _breaks(shape: Shape, value: Any) -> bool:
-    return _own_violation(shape, value, "") is not None
-
-
-def _own_violation(shape: Shape, value: Any, field: str) -> ValidationException | None:
-    """The violation of ``shape``'s own enum, length or pattern by ``value`` (not its members')."""
-    meta, enum = shape.metadata, getattr(shape, "enum", None)
-    if enum and value not in enum:
-        return constraint_error(value, field, f"Member must satisfy enum value set: [{', '.join(enum)}]")
-    if isinstance(value, (str, list, dict)) and shape.type_name in ("string", "list", "map"):
-        if len(value) < meta.get("min", 0):
-            return constraint_error(_shown(value), field,
-                                    f"Member must have length greater than or equal to {meta['min']}")
-        if "max" in meta and len(value) > meta["max"]:
-            return constraint_error(_shown(value), field,
-                                    f"Member must have length less than or equal to {meta['max']}")
-    if isinstance(value, str) and "pattern" in meta and not fits_pattern(value, meta["pattern"]):
-        return constraint_error(_shown(value), field,
-                                f"Member must satisfy regular expression pattern: {meta['pattern']}")
-    return None
+    return own
 
 
 def _shown(value: Any) -> Any:

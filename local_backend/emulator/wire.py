@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import abc
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from random import getrandbits
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -79,11 +79,7 @@ class Request:
         ValidationException if the query string is not UTF-8 (percent-encoded or not).
         """
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
-        headers = {
-            key[5:].replace("_", "-").lower(): value
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        }
+        headers = {_header_name(key): value for key, value in environ.items() if key[:5] == "HTTP_"}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         return cls(
@@ -183,8 +179,25 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
+_HEADER_NAMES: dict[str, str] = {}
+"""``HTTP_X_AMZ_TARGET`` -> ``x-amz-target``, for the names met (a bounded number of them)."""
+
+
+def _header_name(key: str) -> str:
+    name = _HEADER_NAMES.get(key)
+    if name is None:
+        name = key[5:].replace("_", "-").lower()
+        if len(_HEADER_NAMES) < 1024:
+            _HEADER_NAMES[key] = name
+    return name
+
+
 def _query(query_string: str) -> dict[str, list[str]]:
     """The query string's parameters, decoded as UTF-8 strictly (WSGI hands it over as latin-1)."""
+    if not query_string:
+        return {}
+    if query_string.isascii() and "%" not in query_string and "+" not in query_string:
+        return _plain_query(query_string)
     try:
         return parse_qs(query_string.encode("latin-1").decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeError:
@@ -192,6 +205,16 @@ def _query(query_string: str) -> dict[str, list[str]]:
             "The query string is not UTF-8 (a percent-encoded surrogate such as %ED%A0%80 is not "
             "Unicode text); percent-encode each value's UTF-8 bytes."
         ) from None
+
+
+def _plain_query(query_string: str) -> dict[str, list[str]]:
+    """What ``parse_qs(..., keep_blank_values=True)`` makes of a query with nothing to decode."""
+    parameters: dict[str, list[str]] = {}
+    for pair in query_string.split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            parameters.setdefault(name, []).append(value)
+    return parameters
 
 
 def percent_decoded(text: str, field_name: str) -> str:
@@ -213,8 +236,15 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     def header_list(self) -> list[tuple[str, str]]:
-        headers = {"x-amzn-RequestId": str(uuid.uuid4()), "Content-Length": str(len(self.body)), **self.headers}
+        headers = {"x-amzn-RequestId": _request_id(), "Content-Length": str(len(self.body)), **self.headers}
         return list(headers.items())
+
+
+def _request_id() -> str:
+    """A random version-4 UUID, as AWS's request ids are (from ``random``: an id, not a secret)."""
+    bits = getrandbits(128)
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{'89ab'[bits & 3]}{text[17:20]}-{text[20:]}"
 
 
 class TargetService(abc.ABC):
@@ -261,12 +291,16 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+_ENCODER = json.JSONEncoder(default=_encode)
+"""``json.dumps(payload, default=_encode)``, without making an encoder per call."""
+
+
 def json_response(
     payload: dict[str, Any], status: int = 200, *, content_type: str = "application/x-amz-json-1.1",
     headers: dict[str, str] | None = None,
 ) -> Response:
     """A JSON response; datetimes go out as epoch seconds, as the JSON protocols send timestamps."""
-    body = json.dumps(payload, default=_encode).encode()
+    body = _ENCODER.encode(payload).encode()
     return Response(status, body, {"Content-Type": content_type, **(headers or {})})
 
 

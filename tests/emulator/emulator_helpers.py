@@ -9,7 +9,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, BinaryIO
 
 import botocore.session
 
@@ -129,13 +129,27 @@ def send(emulator: Emulator, method: str, path: str, body: bytes, headers: dict[
 
 
 def send_bytes(emulator: Emulator, data: bytes, timeout: float = 10.0) -> bytes:
-    """Write ``data`` on a fresh socket and read until the server closes it; the bytes received."""
+    """Write ``data`` on a fresh socket; the bytes of the first response (the server may keep the
+    connection open after it)."""
     with socket.create_connection((emulator.host, emulator.port), timeout=timeout) as sock:
         sock.sendall(data)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
+        return read_response(sock)
+
+
+def read_response(source: socket.socket | BinaryIO) -> bytes:
+    """The bytes of one HTTP/1.1 response read from a socket (or a file made of one, to read several
+    in turn): its head and the body its Content-Length announces (all until the close without
+    one); what came before the close if the server closes without a whole response."""
+    stream = source.makefile("rb") if isinstance(source, socket.socket) else source
+    lines = []
+    while (line := stream.readline()) not in (b"\r\n", b""):
+        lines.append(line)
+    if not lines:
+        return b""
+    head = b"".join(lines).decode("latin-1").lower()
+    length = next((int(line.partition(":")[2]) for line in head.split("\r\n") if line.startswith("content-length:")),
+                  -1)
+    return b"".join(lines) + b"\r\n" + (stream.read(length) if length >= 0 else stream.read())
 
 
 def parse_response(raw: bytes) -> tuple[int, dict, bytes]:

@@ -1,6 +1,8 @@
 """Slow clients cannot exhaust the emulator: idle connections are closed, a lying Content-Length
 is answered 400 once the read times out, and beyond ``max_connections`` new connections wait
-in the backlog until a slot frees. Bounds are generous: these tests assert behaviour, not speed."""
+in the backlog until a slot frees (one kept open between requests gives its slot up). A
+connection is kept between requests only while its framing is certain. Bounds are generous:
+these tests assert behaviour, not speed."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import time
 
 import pytest
 
-from emulator_helpers import parse_response
+from emulator_helpers import parse_response, read_response
 from local_backend.emulator import Emulator
 
 BOUND = 20.0
@@ -53,7 +55,7 @@ def test_a_content_length_larger_than_the_body_is_a_400_after_the_timeout(strict
     assert status == 400 and b"SerializationException" in body
     with connect(strict) as sock:
         sock.sendall(GOOD_REQUEST)
-        assert parse_response(read_all(sock))[0] == 200
+        assert parse_response(read_response(sock))[0] == 200
 
 
 def test_connections_beyond_the_bound_wait_until_a_slot_frees(strict):
@@ -65,7 +67,7 @@ def test_connections_beyond_the_bound_wait_until_a_slot_frees(strict):
         readable, _, _ = select.select([waiting], [], [], 0.3)
         assert not readable  # not served while both slots are held
         # the stalled ones time out (idle_timeout 0.5 s) and free their slots; then it is served
-        assert parse_response(read_all(waiting))[0] == 200
+        assert parse_response(read_response(waiting))[0] == 200
     finally:
         for sock in stalled:
             sock.close()
@@ -86,15 +88,81 @@ def test_stop_returns_while_every_slot_is_taken_and_connections_wait(tmp_path):
         waiting.close()
 
 
-def test_a_client_reusing_its_connection_is_served_request_after_request(strict):
+def test_a_client_reusing_its_connection_is_served_on_the_same_connection(strict):
     connection = http.client.HTTPConnection(strict.host, strict.port, timeout=BOUND)
     try:
-        for _ in range(5):  # werkzeug answers Connection: close; http.client reconnects, as urllib3 does
+        sockets = set()
+        for _ in range(5):
             connection.request("POST", "/", body=b"{}", headers={"X-Amz-Target": "SageMaker.ListFeatureGroups"})
             response = connection.getresponse()
             assert (response.status, response.read()) == (200, b'{"FeatureGroupSummaries": []}')
+            assert response.getheader("Connection") is None
+            sockets.add(connection.sock)
+        assert len(sockets) == 1  # kept open: no reconnect
     finally:
         connection.close()
+
+
+def test_pipelined_requests_are_answered_in_order(strict):
+    unknown = GOOD_REQUEST.replace(b"ListFeatureGroups", b"Bogus")
+    with connect(strict) as sock:
+        sock.sendall(GOOD_REQUEST + unknown + GOOD_REQUEST)
+        stream = sock.makefile("rb")
+        statuses = [parse_response(read_response(stream))[0] for _ in range(3)]
+    assert statuses == [200, 400, 200]
+
+
+@pytest.mark.parametrize("request_bytes", [
+    GOOD_REQUEST.replace(b"HTTP/1.1", b"HTTP/1.0"),
+    GOOD_REQUEST.replace(b"Host: x", b"Host: x\r\nConnection: close"),
+    GOOD_REQUEST.replace(b"Content-Length: 2", b"Content-Length: abc"),  # answered; what follows is unframed
+    GOOD_REQUEST.replace(b"Content-Length: 2", b"Content-Length: 2\r\nContent-Length: 3"),
+    GOOD_REQUEST.replace(b"Content-Length: 2\r\n\r\n{}", b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+], ids=["http-1.0", "connection-close", "bad-length", "two-lengths", "chunked"])
+def test_a_connection_whose_next_request_cannot_be_framed_is_closed_after_the_response(strict, request_bytes):
+    with connect(strict) as sock:
+        sock.sendall(request_bytes)
+        status, headers, _ = parse_response(read_response(sock))
+        assert 200 <= status < 500 and headers["connection"] == "close"
+        assert sock.recv(1) == b""
+
+
+def test_a_head_response_has_no_body_and_the_connection_goes_on(strict):
+    with connect(strict) as sock:
+        sock.sendall(b"HEAD /FeatureGroup/none HTTP/1.1\r\nHost: x\r\n\r\n" + GOOD_REQUEST)
+        received = b""
+        while received.count(b"HTTP/1.1 ") < 2 or not received.endswith(b"}"):
+            received += sock.recv(65536)
+    head, _, rest = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 404") and rest.startswith(b"HTTP/1.1 200")
+
+
+def test_a_connection_idle_between_requests_gives_its_slot_to_a_waiting_one(tmp_path):
+    with Emulator(tmp_path, port=0, idle_timeout=60, max_connections=2, creating_seconds=0) as emulator:
+        kept = [connect(emulator) for _ in range(2)]
+        try:
+            for sock in kept:
+                sock.sendall(GOOD_REQUEST)
+                assert parse_response(read_response(sock))[0] == 200
+            started = time.monotonic()
+            with connect(emulator) as waiting:
+                waiting.sendall(GOOD_REQUEST)
+                assert parse_response(read_response(waiting))[0] == 200
+            assert time.monotonic() - started < BOUND  # long before the 60 s idle timeout
+            readable, _, _ = select.select(kept, [], [], BOUND)
+            assert readable and readable[0].recv(1) == b""  # the one idle longest was closed
+        finally:
+            for sock in kept:
+                sock.close()
+
+
+def test_stop_closes_the_connections_kept_open(tmp_path):
+    emulator = Emulator(tmp_path, port=0, idle_timeout=60).start()
+    with connect(emulator) as sock:
+        sock.sendall(GOOD_REQUEST)
+        assert parse_response(read_response(sock))[0] == 200
+        emulator.stop()
+        assert sock.recv(1) == b""
 
 
 @pytest.mark.parametrize("options", [{"idle_timeout": 0}, {"max_connections": 0}, {"query_timeout": 0}])
