@@ -31,14 +31,12 @@ feature-group names that differ only in case clash (ResourceInUse), as their tab
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +57,6 @@ from featurestore_demo.errors import (
 )
 from featurestore_demo.point_in_time import PointInTimeRequest, point_in_time_sql
 from featurestore_demo.query_handle import QueryHandle
-from featurestore_demo.rules.collections import collection_from_json
 from featurestore_demo.rules.online import (
     DeleteOutcome,
     OnlineEntry,
@@ -82,6 +79,7 @@ from local_backend.journal import Journal, Write
 from local_backend.offline_store import OfflineRows, ParquetOfflineStore
 from local_backend.online_reads import WireRecord, record_page
 from local_backend.online_store import OnlineStore
+from local_backend.online_values import as_record, frame_entries, history_entries, opened_entries, with_texts
 from local_backend.parquet_layout import OfflineFolder, parquet_files, s3_path
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT
 from local_backend.updates import apply_metadata, apply_update, metadata_response
@@ -190,28 +188,15 @@ class LocalBackend(FeatureStoreBackend):
 
     def _replay(self, spec: FeatureGroupSpec) -> None:
         """Rebuild a group's online store from its history, as the rules decided it then."""
-        winners = self._log.online_winners(spec, self._online.equal_overwrites)
-        columns = _logged_columns(spec, winners)
-        keys = [str(key) for key in columns[spec.record_identifier_name]]
-        rows = _with_logged_texts(spec, list(zip(*columns.values())), winners["__texts"])
-        event_times = (columns[spec.event_time_feature_name]  # the same float objects as in the rows
-                       if spec.types[spec.event_time_feature_name] == "Fractional"
-                       else winners["__event_seconds"].tolist())
-        self._online.load(spec.name, zip(keys, map(OnlineEntry._make, zip(rows, event_times, repeat(None)))))
-        history = self._log.online_history(spec)
-        id_index = spec.feature_names.index(spec.record_identifier_name)
-        for row, op, event_s, expires, ait_us in zip(
-            _with_logged_texts(spec, list(zip(*_logged_columns(spec, history).values())), history["__texts"]),
-            history["__op"].tolist(),
-            history["__event_seconds"].tolist(),
-            _natives(history["__expires_at"]),
-            history["__ait_us"].tolist(),
-        ):
-            key, now = str(row[id_index]), ait_us / _MICROS
+        opened, exact = opened_entries(spec, self._log.online_winners(spec, self._online.equal_overwrites))
+        self._online.open_with(spec.name, opened)
+        for key, entry in exact:
+            self._online.replace(spec.name, key, entry)
+        for op, key, entry, now in history_entries(spec, self._log.online_history(spec)):
             if op == "put":
-                self._online.put(spec.name, key, OnlineEntry(row, event_s, expires), now)
+                self._online.put(spec.name, key, entry, now)
             else:
-                self._online.delete(spec.name, key, event_s, now, op)
+                self._online.delete(spec.name, key, entry.event_time, now, op)
 
     def flush(self) -> None:
         """Move the journal's writes into the write log and the offline store, empty the journal,
@@ -432,7 +417,7 @@ class LocalBackend(FeatureStoreBackend):
             ait_us = self._write(spec, "put", list(values), event_seconds, expires, target_stores, exact)
             if "OnlineStore" in target_stores:
                 key = str(record[spec.record_identifier_name])
-                entry = OnlineEntry(_with_texts(spec, values, exact), event_seconds, expires)
+                entry = OnlineEntry(with_texts(spec, values, exact), event_seconds, expires)
                 self._online.put(spec.name, key, entry, ait_us / _MICROS)
 
     def _batch_write_record(self, puts: list[PreparedPut]) -> BatchOutcome:
@@ -492,14 +477,14 @@ class LocalBackend(FeatureStoreBackend):
             expires = updated_expiry(current, event_seconds, ttl.seconds if ttl else None)
             self._write(spec, "put", list(row), event_s, expires, target_stores, result.exact)
             if "OnlineStore" in target_stores:
-                entry = OnlineEntry(_with_texts(spec, row, result.exact), event_s, expires)
+                entry = OnlineEntry(with_texts(spec, row, result.exact), event_s, expires)
                 self._online.replace(spec.name, record_key, entry)
 
     def _get_record(
         self, spec: FeatureGroupSpec, record_key: str, feature_names: list[str] | None
     ) -> dict[str, Any] | None:
         entry = self._online.get(spec.name, record_key, self.clock())
-        return None if entry is None else _as_record(spec, entry, feature_names)
+        return None if entry is None else as_record(spec, entry, feature_names)
 
     def _batch_get_record(
         self, spec: FeatureGroupSpec, record_keys: list[str], feature_names: list[str] | None
@@ -509,7 +494,7 @@ class LocalBackend(FeatureStoreBackend):
         for key in record_keys:
             entry = self._online.get(spec.name, key, now)
             if entry is not None:
-                found[key] = _as_record(spec, entry, feature_names)
+                found[key] = as_record(spec, entry, feature_names)
         return found
 
     def wire_record(
@@ -587,8 +572,7 @@ class LocalBackend(FeatureStoreBackend):
             self._seq += rows
             self._store({spec.name: log_frame(stored, writes)}, [offline])
             with _gc_paused():
-                entries = _online_entries(spec, frame.iloc[online], event_seconds[online], expires[online])
-                keys = _record_keys(frame[spec.record_identifier_name].to_numpy()[online])
+                keys, entries = frame_entries(spec, frame.iloc[online], event_seconds[online], expires[online])
                 self._apply_ingest_online(spec, keys, entries, first_ait + online, rows, progress)
         return rows
 
@@ -601,7 +585,7 @@ class LocalBackend(FeatureStoreBackend):
             return np.arange(len(frame))
         records = pd.factorize(frame[spec.record_identifier_name])[0]
         kept = latest_puts(records, event_seconds, equal_overwrites=self._online.equal_overwrites)
-        keys = _record_keys(frame[spec.record_identifier_name].to_numpy()[kept])
+        keys = [str(value) for value in frame[spec.record_identifier_name].to_numpy()[kept]]
         expiring = [position for position, key in zip(kept.tolist(), keys)
                     if (entry := self._online.current(spec.name, key)) is not None and entry.expires_at is not None]
         if expiring:
@@ -725,13 +709,6 @@ class LocalBackend(FeatureStoreBackend):
                            "(nothing is lost) and the next write retries. %s", pending, error)
 
 
-def _column_or_none(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """The column ``name`` as objects; all None when the frame leaves that feature out."""
-    if name not in frame.columns:
-        return np.full(len(frame), None, dtype=object)
-    return frame[name].to_numpy(dtype=object)
-
-
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector (bulk loads of acyclic tuples), restoring its state."""
@@ -742,103 +719,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _online_entries(
-    spec: FeatureGroupSpec, frame: pd.DataFrame, event_s: np.ndarray, expires: np.ndarray
-) -> list[OnlineEntry]:
-    """The online entries of an ingest's rows, in order (changes nothing)."""
-    columns = _online_columns(spec, {name: _column_or_none(frame, name) for name in spec.feature_names})
-    event_times = columns[spec.event_time_feature_name] if spec.types[spec.event_time_feature_name] == "Fractional" \
-        else event_s.tolist()
-    expiry = [None if np.isnan(value) else value for value in expires.tolist()]
-    return list(map(OnlineEntry._make, zip(zip(*columns.values()), event_times, expiry)))
-
-
-def _record_keys(identifiers: Iterable[Any]) -> list[str]:
-    """The record key of each identifier value, as the online store keys it."""
-    return [str(value) for value in identifiers]
-
-
-def _natives(column: np.ndarray) -> list[Any]:
-    """A numpy column as Python values, None where missing.
-
-    DuckDB marks NULLs with a mask; pandas uses NaN (floats) or pd.NA (objects), so only
-    those dtypes pay for a scan.
-    """
-    if isinstance(column, np.ma.MaskedArray):
-        return column.tolist()
-    if column.dtype.kind in "fO":
-        missing = pd.isna(column)
-        if missing.any():
-            column = column.astype(object)
-            column[missing] = None
-    return column.tolist()
-
-
-def _logged_columns(spec: FeatureGroupSpec, table: dict[str, Any]) -> dict[str, list[Any]]:
-    """The feature columns of a write-log query as :func:`_online_columns` gives them; a
-    collection's JSON text as its tuple of typed elements."""
-    columns = _online_columns(spec, table)
-    for name in spec.collections:
-        columns[name] = [None if text is None else collection_from_json(text) for text in columns[name]]
-    return columns
-
-
-def _as_record(spec: FeatureGroupSpec, entry: OnlineEntry, feature_names: list[str] | None) -> dict[str, Any]:
-    """A live entry as a typed record (the texts kept for exactness parsed back; a collection as a list)."""
-    values = entry.values
-    assert values is not None, "a live entry (OnlineStore.get), never a tombstone"
-    record = dict(zip(spec.feature_names, values))
-    if None in values:
-        record = {name: value for name, value in record.items() if value is not None}
-    if values.__class__ is _WithTexts:
-        for index, name, kind in spec.number_positions:
-            if index >= len(values):  # features added after the record was put: it has no value for them
-                break
-            if values[index].__class__ is str:  # the exact text put ("12.50"), kept for the wire
-                record[name] = parse_value(kind, values[index])
-    if spec.collections:
-        record.update((name, [parse_value(feature.type, element) if element.__class__ is str else element
-                              for element in record[name]])
-                      for name, feature in spec.collections.items() if name in record)
-    if feature_names is None:
-        return record
-    return {name: record[name] for name in feature_names if name in record}
-
-
-def _with_logged_texts(spec: FeatureGroupSpec, rows: list[tuple[Any, ...]], texts: np.ndarray) -> list[tuple[Any, ...]]:
-    """The write log's rows, in place, with their exact texts (JSON, or None) in place of typed values."""
-    for index, logged in enumerate(_natives(texts)):
-        if logged is not None:
-            rows[index] = _with_texts(spec, rows[index], json.loads(logged))
-    return rows
-
-
-def _online_columns(spec: FeatureGroupSpec, columns: dict[str, np.ndarray]) -> dict[str, list[Any]]:
-    """The features of ``columns`` (from the write log) as Python values, None where missing,
-    each distinct text of a String feature one object (a million records hold a million copies
-    of "gold" otherwise)."""
-    values = {name: _natives(columns[name]) for name in spec.feature_names}
-    for name in spec.feature_names:
-        if spec.types[name] == "String" and name != spec.record_identifier_name and name not in spec.collections:
-            seen: dict[Any, Any] = {}
-            values[name] = [seen.setdefault(text, text) for text in values[name]]
-    return values
-
-
-def _with_texts(spec: FeatureGroupSpec, values: tuple[Any, ...], exact: ExactTexts) -> tuple[Any, ...]:
-    """``values`` (in definition order) with the texts of ``exact`` in place of their typed values."""
-    if not exact:
-        return values
-    return _WithTexts(exact.get(name, value) for name, value in zip(spec.feature_names, values))
-
-
-class _WithTexts(tuple):
-    """An online entry's values of which some are the exact texts put in place of typed values
-    (a Fractional's ``"12.50"``), so that reads know, without looking, which entries to parse."""
-
-    __slots__ = ()
 
 
 def _not_found(name: str) -> ResourceNotFound:

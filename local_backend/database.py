@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from featurestore_demo.errors import ResourceInUse, ServiceUnavailable, ValidationException
 from featurestore_demo.query_handle import QueryHandle
@@ -62,6 +63,12 @@ class Database:
     def execute(self, sql: str, parameters: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
         """Run the kit's own SQL (never a user's) on the shared connection."""
         return self._con.execute(sql, parameters)
+
+    def arrow(self, sql: str) -> pa.Table:
+        """The result of the kit's own SQL (never a user's) as an Arrow table (read on a cursor of
+        its own: DuckDB copies a DB-API result once more to give it as Arrow)."""
+        with self._con.cursor() as cursor:
+            return cursor.sql(sql).to_arrow_table()
 
     def insert(self, table: str, frame: Any) -> None:
         """Append ``frame`` (pandas or Arrow) to ``table``, its columns matched by name."""

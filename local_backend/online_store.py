@@ -1,30 +1,93 @@
-"""The online store: one dict per feature group, record key -> latest :class:`OnlineEntry`.
+"""The online store: per feature group, record key -> latest :class:`OnlineEntry`.
 
+A group's entries live in two places. The entries a store opened with are a :class:`SortedEntries`
+(columns sorted by record key, looked up by bisection: no per-record tuple or dict slot is built
+when a store of a million records opens); every write since goes to a dict, which shadows them.
 It applies the decisions of :mod:`featurestore_demo.rules.online`; it holds no rule itself.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
+from heapq import merge
 
 from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, delete_outcome, is_live, put_applies
 
-__all__ = ["OnlineStore"]
+__all__ = ["OnlineStore", "SortedEntries"]
+
+_GONE = None
+"""What the dict of writes holds for an opened entry deleted since (it shadows the opened one)."""
+
+
+class SortedEntries:
+    """Live entries without expiry, as columns in record-key order (the store's state when opened).
+
+    ``keys`` is sorted (str order) and unique; ``columns`` holds, per feature in definition order,
+    the values of each key's row; ``event_times`` each row's event time in epoch seconds.
+    """
+
+    __slots__ = ("columns", "event_times", "keys")
+
+    def __init__(self, keys: list[str], columns: list[list], event_times: list[float]) -> None:
+        self.keys, self.columns, self.event_times = keys, columns, event_times
+
+    def get(self, key: str) -> OnlineEntry | None:
+        keys = self.keys
+        row = bisect_left(keys, key)
+        if row == len(keys) or keys[row] != key:
+            return None
+        return OnlineEntry(tuple([column[row] for column in self.columns]), self.event_times[row], None)
+
+    def __contains__(self, key: str) -> bool:
+        row = bisect_left(self.keys, key)
+        return row < len(self.keys) and self.keys[row] == key
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+_NO_ENTRIES = SortedEntries([], [], [])
+
+
+class _Group:
+    """One group's entries: those it opened with, shadowed by the writes since (``_GONE``: deleted)."""
+
+    __slots__ = ("opened", "written")
+
+    def __init__(self, opened: SortedEntries = _NO_ENTRIES) -> None:
+        self.opened = opened
+        self.written: dict[str, OnlineEntry | None] = {}
+
+    def current(self, key: str) -> OnlineEntry | None:
+        written = self.written
+        if key in written:
+            return written[key]
+        return self.opened.get(key)
+
+    def set(self, key: str, entry: OnlineEntry) -> None:
+        self.written[key] = entry
+
+    def remove(self, key: str) -> None:
+        if key in self.opened:
+            self.written[key] = _GONE
+        else:
+            self.written.pop(key, None)
 
 
 class OnlineStore:
     """Latest record per identifier, per feature group; lives in memory."""
 
     def __init__(self, equal_overwrites: bool = True) -> None:
-        self._groups: dict[str, dict[str, OnlineEntry]] = {}
+        self._groups: dict[str, _Group] = {}
         self.equal_overwrites = equal_overwrites
 
     def add_group(self, group: str) -> None:
-        self._groups.setdefault(group, {})
+        self._groups.setdefault(group, _Group())
 
-    def load(self, group: str, entries: Iterable[tuple[str, OnlineEntry]]) -> None:
-        """Set entries as they are, without the write rules (for rebuilding from history)."""
-        self._groups[group].update(entries)
+    def open_with(self, group: str, opened: SortedEntries) -> None:
+        """Start ``group`` from ``opened`` as it is, without the write rules (rebuilding from history)."""
+        self._groups[group] = _Group(opened)
 
     def drop_group(self, group: str) -> None:
         self._groups.pop(group, None)
@@ -32,8 +95,8 @@ class OnlineStore:
     def put(self, group: str, key: str, entry: OnlineEntry, now: float) -> bool:
         """Store ``entry`` if it wins over the current one; True if it did."""
         records = self._groups[group]
-        if put_applies(records.get(key), entry.event_time, now, equal_overwrites=self.equal_overwrites):
-            records[key] = entry
+        if put_applies(records.current(key), entry.event_time, now, equal_overwrites=self.equal_overwrites):
+            records.set(key, entry)
             return True
         return False
 
@@ -41,7 +104,7 @@ class OnlineStore:
         self, group: str, key: str, event_time: float, now: float, deletion_mode: str
     ) -> DeleteOutcome:
         """What deleting ``key`` as of ``event_time`` would do at ``now``; nothing changes."""
-        return delete_outcome(self._groups[group].get(key), event_time, now, deletion_mode)
+        return delete_outcome(self._groups[group].current(key), event_time, now, deletion_mode)
 
     def delete(
         self, group: str, key: str, event_time: float, now: float, deletion_mode: str
@@ -51,28 +114,39 @@ class OnlineStore:
         outcome = self.delete_outcome(group, key, event_time, now, deletion_mode)
         records = self._groups[group]
         if outcome is DeleteOutcome.SOFT_DELETED:
-            records[key] = OnlineEntry(None, event_time, None)
+            records.set(key, OnlineEntry(None, event_time, None))
         elif outcome is DeleteOutcome.HARD_DELETED:
-            records.pop(key, None)
+            records.remove(key)
         return outcome
 
     def get(self, group: str, key: str, now: float) -> OnlineEntry | None:
         """The live entry of ``key`` (not deleted, not expired), or None."""
-        entry = self._groups[group].get(key)
+        entry = self._groups[group].current(key)
         return entry if is_live(entry, now) else None
 
     def current(self, group: str, key: str) -> OnlineEntry | None:
         """The stored entry of ``key`` as it is (a tombstone or an expired entry included), or None."""
-        return self._groups[group].get(key)
+        return self._groups[group].current(key)
 
     def replace(self, group: str, key: str, entry: OnlineEntry) -> None:
         """Store ``entry`` whatever the write rules say (an UpdateRecord that its own rule applied)."""
-        self._groups[group][key] = entry
+        self._groups[group].set(key, entry)
 
     def keys(self, group: str, now: float, *, include_soft_deleted: bool = False) -> list[str]:
         """The record keys with a live entry at ``now`` (and soft-deleted ones, if asked), sorted."""
-        return sorted(key for key, entry in self._groups[group].items()
-                      if is_live(entry, now) or (include_soft_deleted and entry.values is None))
+        records = self._groups[group]
+        written = records.written
+        shown = sorted(key for key, entry in written.items() if entry is not None
+                       and (is_live(entry, now) or (include_soft_deleted and entry.values is None)))
+        opened: Iterable[str] = records.opened.keys
+        if written:
+            opened = (key for key in opened if key not in written)
+        return list(merge(opened, shown))
 
     def count(self, group: str) -> int:
-        return len(self._groups.get(group, ()))
+        """How many record keys the group holds an entry for (tombstones and expired ones included)."""
+        records = self._groups.get(group)
+        if records is None:
+            return 0
+        opened = records.opened
+        return len(opened) + sum(-1 if entry is _GONE else key not in opened for key, entry in records.written.items())

@@ -11,9 +11,9 @@ in it: the offline store keeps those (:mod:`local_backend.offline_store`).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from featurestore_demo.schemas import FeatureGroupSpec
 from featurestore_demo.sql import quote_identifier
@@ -65,24 +65,28 @@ class WriteLog:
             latest = max(latest, int(top[0] or 0) if top else 0)
         return latest
 
-    def online_winners(self, spec: FeatureGroupSpec, equal_overwrites: bool) -> dict[str, Any]:
-        """The winning put of each id whose log is plain puts without a TTL.
+    def online_winners(self, spec: FeatureGroupSpec, equal_overwrites: bool) -> pa.Table:
+        """The winning put of each id whose log is plain puts without a TTL, ordered by the id's
+        text (its record key).
 
         For such ids the replayed online state is simply the put with the newest event time
-        (on a tie, the last one if equal event times overwrite, else the first), so it is
-        computed in one vectorised query. Columns: the features, ``__event_seconds`` and
-        ``__texts`` (JSON of the exact texts put, or None).
+        (on a tie, the last one if equal event times overwrite, else the first). DuckDB sorts
+        the puts by id, newest first, and the first of each id is kept (cheaper than a window
+        over a million ids). Columns: the features, ``__event_seconds`` and ``__texts`` (JSON of
+        the exact texts put, or None).
         """
         log, rid = _table(spec.name), quote_identifier(spec.record_identifier_name)
         order = "DESC" if equal_overwrites else "ASC"
         select = ", ".join(quote_identifier(name) for name in spec.feature_names)
-        return self._db.execute(
+        key = rid if spec.types[spec.record_identifier_name] == "String" else f"CAST({rid} AS VARCHAR)"
+        puts = self._db.arrow(
             f"SELECT {select}, __event_seconds, __texts FROM {log} WHERE {rid} NOT IN "
             f"(SELECT {rid} FROM {log} WHERE __op <> 'put' OR __expires_at IS NOT NULL) "
-            f"QUALIFY row_number() OVER (PARTITION BY {rid} ORDER BY __event_seconds DESC, __seq {order}) = 1"
-        ).fetchnumpy()
+            f"ORDER BY {key}, __event_seconds DESC, __seq {order}"
+        )
+        return _first_of_each(puts, spec.record_identifier_name)
 
-    def online_history(self, spec: FeatureGroupSpec) -> dict[str, Any]:
+    def online_history(self, spec: FeatureGroupSpec) -> pa.Table:
         """In sequence order, the log of the ids that have a delete or a TTL.
 
         Columns: the features, ``__op``, ``__event_seconds``, ``__expires_at``, ``__ait_us``
@@ -91,7 +95,18 @@ class WriteLog:
         log, rid = _table(spec.name), quote_identifier(spec.record_identifier_name)
         names = [*spec.feature_names, "__op", "__event_seconds", "__expires_at", "__ait_us", "__texts"]
         select = ", ".join(quote_identifier(name) for name in names)
-        return self._db.execute(
+        return self._db.arrow(
             f"SELECT {select} FROM {log} WHERE {rid} IN (SELECT {rid} FROM {log} "
             "WHERE __op <> 'put' OR __expires_at IS NOT NULL) ORDER BY __seq"
-        ).fetchnumpy()
+        )
+
+
+def _first_of_each(rows: pa.Table, column: str) -> pa.Table:
+    """The first row of each run of equal values of ``column`` (rows grouped by it)."""
+    values = rows.column(column).combine_chunks()
+    if len(values) < 2:
+        return rows
+    repeated = pc.equal(values.slice(1), values.slice(0, len(values) - 1))
+    if not pc.any(repeated).as_py():
+        return rows
+    return rows.filter(pa.concat_arrays([pa.array([True]), pc.invert(repeated)]))

@@ -56,7 +56,9 @@ class Target:
 
 TARGETS: dict[str, tuple[Target, ...]] = {
     "get_record, local": (Target("p50 ≤ 3 µs", "median", 3e-6),),
+    "get_record, local, a reopened store": (Target("p50 ≤ 3 µs", "median", 3e-6),),
     "batch_get_record, 100 ids, local": (Target("p50 ≤ 100 µs", "median", 100e-6),),
+    "batch_get_record, 100 ids, local, a reopened store": (Target("p50 ≤ 100 µs", "median", 100e-6),),
     "get_record, boto3 via the emulator": (
         Target("≤ 1.15x the trivial server", f"ratio:{TRIVIAL_SERVER}", 1.15),),
     "raw keep-alive HTTP GetRecord, emulator": (Target("p50 ≤ 150 µs", "median", 150e-6),),
@@ -87,6 +89,19 @@ def users_store(tmp_path_factory: pytest.TempPathFactory) -> LocalBackend:
     backend.ingest("users", users_frame(1_000_000))
     backend.ingest("products", products_frame(100_000))
     backend.write_out_offline()  # the offline files are written: no export competes with the reads
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session")
+def reopened_users_store(tmp_path_factory: pytest.TempPathFactory) -> LocalBackend:
+    """The users of :func:`users_store` in a store closed and opened again: a process that reads
+    what another wrote (its online store rebuilt from the write log)."""
+    home = tmp_path_factory.mktemp("bench-reopened")
+    with LocalBackend(home) as backend:
+        backend.create_feature_group(USERS)
+        backend.ingest("users", users_frame(1_000_000))
+    backend = LocalBackend(home)
     yield backend
     backend.close()
 

@@ -32,6 +32,13 @@ def test_get_record_local(benchmark, users_store: LocalBackend) -> None:
     assert record["user_id"] == "user_0000042"
 
 
+def test_get_record_local_reopened(benchmark, reopened_users_store: LocalBackend) -> None:
+    benchmark.group = "get_record, local, a reopened store"
+    benchmark.extra_info["role"] = "kit"
+    record = benchmark(reopened_users_store.get_record, "users", "user_0000042")
+    assert record["user_id"] == "user_0000042"
+
+
 def test_get_record_dict_reference(benchmark) -> None:
     benchmark.group = "get_record, local"
     benchmark.extra_info["role"] = "dict lookup"
@@ -43,6 +50,13 @@ def test_batch_get_record_local(benchmark, users_store: LocalBackend) -> None:
     benchmark.group = "batch_get_record, 100 ids, local"
     benchmark.extra_info["role"] = "kit"
     found = benchmark(users_store.batch_get_record, "users", IDS)
+    assert len(found) == 100
+
+
+def test_batch_get_record_local_reopened(benchmark, reopened_users_store: LocalBackend) -> None:
+    benchmark.group = "batch_get_record, 100 ids, local, a reopened store"
+    benchmark.extra_info["role"] = "kit"
+    found = benchmark(reopened_users_store.batch_get_record, "users", IDS)
     assert len(found) == 100
 
 
