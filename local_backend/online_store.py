@@ -16,6 +16,8 @@ from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, delete_ou
 
 __all__ = ["OnlineStore", "SortedEntries"]
 
+_entry = tuple.__new__
+"""``_entry(OnlineEntry, (values, event_time, expires_at))``: an entry without NamedTuple's Python-level __new__."""
 _GONE = None
 """What the dict of writes holds for an opened entry deleted since (it shadows the opened one)."""
 
@@ -37,7 +39,7 @@ class SortedEntries:
         row = bisect_left(keys, key)
         if row == len(keys) or keys[row] != key:
             return None
-        return OnlineEntry(tuple([column[row] for column in self.columns]), self.event_times[row], None)
+        return _entry(OnlineEntry, (tuple([column[row] for column in self.columns]), self.event_times[row], None))
 
     def __contains__(self, key: str) -> bool:
         row = bisect_left(self.keys, key)

@@ -8,6 +8,7 @@ never copied here; the reserved feature names are the service's own rule.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from featurestore_demo.errors import ValidationException
@@ -44,6 +45,13 @@ def checked_text(value: object, field: str, constraints: Mapping[str, Any]) -> s
 
 def validate_feature_group_name(name: object, field: str = "featureGroupName") -> str:
     """Return ``name`` if it is a valid feature-group name, else raise ValidationException."""
+    if name.__class__ is str:  # every read names its group: the names found valid are remembered
+        return _checked_group_name(name, field)
+    return checked_text(name, field, shape_metadata("sagemaker", "FeatureGroupName"))
+
+
+@lru_cache(maxsize=1024)
+def _checked_group_name(name: str, field: str) -> str:
     return checked_text(name, field, shape_metadata("sagemaker", "FeatureGroupName"))
 
 
