@@ -172,8 +172,8 @@ class LocalBackend(FeatureStoreBackend):
         """Move journal entries the offline store lacks into it, then rebuild the online store.
 
         Damaged journal bytes are set aside with a warning (Journal.recover). The cyclic garbage
-        collector is paused meanwhile: a million new tuples would otherwise trigger hundreds of
-        full scans of a heap that only grows.
+        collector is paused meanwhile: the entries of a long history would otherwise trigger
+        full scans of a heap that only grows. The opened entries are indexed on a thread.
         """
         stored = self._seq
         for entry in self._journal.recover():
@@ -185,6 +185,7 @@ class LocalBackend(FeatureStoreBackend):
             for spec in self._specs.values():
                 self._online.add_group(spec.name)
                 self._replay(spec)
+        self._online.index_in_background()
 
     def _replay(self, spec: FeatureGroupSpec) -> None:
         """Rebuild a group's online store from its history, as the rules decided it then."""
@@ -246,6 +247,7 @@ class LocalBackend(FeatureStoreBackend):
         due yet stay buffered, and are written out once due after the store is opened again."""
         if self._exporter is not None:
             self._exporter.stop()
+        self._online.stop_indexing()
         with self._lock:
             if self._db is None:
                 return
@@ -489,13 +491,8 @@ class LocalBackend(FeatureStoreBackend):
     def _batch_get_record(
         self, spec: FeatureGroupSpec, record_keys: list[str], feature_names: list[str] | None
     ) -> dict[str, dict[str, Any]]:
-        now = self.clock()
-        found = {}
-        for key in record_keys:
-            entry = self._online.get(spec.name, key, now)
-            if entry is not None:
-                found[key] = as_record(spec, entry, feature_names)
-        return found
+        return {key: as_record(spec, entry, feature_names)
+                for key, entry in self._online.get_many(spec.name, record_keys, self.clock())}
 
     def wire_record(
         self, feature_group: str, record_id: Any, feature_names: Sequence[str] | None = None

@@ -1,21 +1,26 @@
 """The online store: per feature group, record key -> latest :class:`OnlineEntry`.
 
-A group's entries live in two places. The entries a store opened with are a :class:`SortedEntries`
-(columns sorted by record key, looked up by bisection: no per-record tuple or dict slot is built
-when a store of a million records opens); every write since goes to a dict, which shadows them.
+A group's entries live in two places. The entries a store opened with are a :class:`SortedEntries`:
+columns sorted by record key, so that no per-record tuple is built when a store of a million
+records opens; a key is found by bisection until a thread has indexed them (a dict of key -> row,
+:meth:`OnlineStore.index_in_background`). Every write since goes to a dict, which shadows them.
 It applies the decisions of :mod:`featurestore_demo.rules.online`; it holds no rule itself.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from heapq import merge
 
 from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, delete_outcome, is_live, put_applies
 
 __all__ = ["OnlineStore", "SortedEntries"]
 
+INDEX_SLICE = 16_384
+"""Keys indexed per slice (a few milliseconds of holding the GIL)."""
 _entry = tuple.__new__
 """``_entry(OnlineEntry, (values, event_time, expires_at))``: an entry without NamedTuple's Python-level __new__."""
 _GONE = None
@@ -26,30 +31,54 @@ class SortedEntries:
     """Live entries without expiry, as columns in record-key order (the store's state when opened).
 
     ``keys`` is sorted (str order) and unique; ``columns`` holds, per feature in definition order,
-    the values of each key's row; ``event_times`` each row's event time in epoch seconds.
+    the values of each key's row; ``event_times`` each row's event time in epoch seconds. A key
+    is found by bisection until :meth:`index` has built a dict of key -> row.
     """
 
-    __slots__ = ("columns", "event_times", "keys")
+    __slots__ = ("columns", "event_times", "keys", "rows")
 
     def __init__(self, keys: list[str], columns: list[list], event_times: list[float]) -> None:
         self.keys, self.columns, self.event_times = keys, columns, event_times
+        self.rows: dict[str, int] | None = None
+
+    def index(self, stop: threading.Event | None = None) -> None:
+        """Build the dict of key -> row, a slice at a time (other threads run between slices);
+        reads use it once it is whole. Gives up, leaving none, once ``stop`` is set."""
+        rows: dict[str, int] = {}
+        for start in range(0, len(self.keys), INDEX_SLICE):
+            if stop is not None and stop.is_set():
+                return
+            rows.update(zip(self.keys[start:start + INDEX_SLICE], range(start, start + INDEX_SLICE)))
+            time.sleep(0)
+        self.rows = rows
 
     def get(self, key: str) -> OnlineEntry | None:
-        keys = self.keys
-        row = bisect_left(keys, key)
-        if row == len(keys) or keys[row] != key:
+        row = self._row(key)
+        if row is None:
             return None
         return _entry(OnlineEntry, (tuple([column[row] for column in self.columns]), self.event_times[row], None))
 
+    def _row(self, key: str) -> int | None:
+        rows = self.rows
+        if rows is not None:
+            return rows.get(key)
+        keys = self.keys
+        row = bisect_left(keys, key)
+        return row if row < len(keys) and keys[row] == key else None
+
     def __contains__(self, key: str) -> bool:
-        row = bisect_left(self.keys, key)
-        return row < len(self.keys) and self.keys[row] == key
+        return self._row(key) is not None
 
     def __len__(self) -> int:
         return len(self.keys)
 
 
 _NO_ENTRIES = SortedEntries([], [], [])
+
+
+def _index_each(opened: list[SortedEntries], stop: threading.Event) -> None:
+    for entries in opened:
+        entries.index(stop)
 
 
 class _Group:
@@ -83,6 +112,26 @@ class OnlineStore:
     def __init__(self, equal_overwrites: bool = True) -> None:
         self._groups: dict[str, _Group] = {}
         self.equal_overwrites = equal_overwrites
+        self._indexing: threading.Thread | None = None
+        self._stop_indexing = threading.Event()
+
+    def index_in_background(self) -> None:
+        """Index the entries every group opened with (:meth:`SortedEntries.index`) on a thread of
+        its own: opening returns before, and reads bisect until then."""
+        opened = [records.opened for records in self._groups.values() if len(records.opened)]
+        self._indexing = threading.Thread(target=_index_each, args=(opened, self._stop_indexing),
+                                          name="online-index", daemon=True)
+        self._indexing.start()
+
+    def wait_indexed(self) -> None:
+        """Return once the background indexing (if any) is done."""
+        if self._indexing is not None:
+            self._indexing.join()
+
+    def stop_indexing(self) -> None:
+        """Stop the background indexing (reads bisect from then on) and wait for it."""
+        self._stop_indexing.set()
+        self.wait_indexed()
 
     def add_group(self, group: str) -> None:
         self._groups.setdefault(group, _Group())
@@ -125,6 +174,14 @@ class OnlineStore:
         """The live entry of ``key`` (not deleted, not expired), or None."""
         entry = self._groups[group].current(key)
         return entry if is_live(entry, now) else None
+
+    def get_many(self, group: str, keys: Iterable[str], now: float) -> Iterator[tuple[str, OnlineEntry]]:
+        """(key, live entry) for each of ``keys`` that has a live entry at ``now``, in order."""
+        records = self._groups[group]
+        for key in keys:
+            entry = records.current(key)
+            if is_live(entry, now):
+                yield key, entry  # type: ignore[misc]
 
     def current(self, group: str, key: str) -> OnlineEntry | None:
         """The stored entry of ``key`` as it is (a tombstone or an expired entry included), or None."""

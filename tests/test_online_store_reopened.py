@@ -10,6 +10,7 @@ records) and the number of keys held, for String, Integral and Fractional record
 from __future__ import annotations
 
 import contextlib
+import threading
 from tempfile import TemporaryDirectory
 from typing import Any
 
@@ -86,6 +87,8 @@ def test_a_reopened_store_reads_and_takes_writes_as_one_that_stayed_open(data, i
                 apply(stayed_open, write)
                 apply(closed, write)
         with LocalBackend(reopened_home, clock=Clock(T0)) as reopened:
+            assert reads(reopened, ids) == reads(stayed_open, ids)  # the opened entries bisected, or indexed
+            reopened._online.wait_indexed()
             assert reads(reopened, ids) == reads(stayed_open, ids)
             for write in then:
                 apply(stayed_open, write)
@@ -119,3 +122,22 @@ def test_opened_entries_are_put_in_text_order_whatever_order_they_come_in():
     assert [opened.get(key) for key in ("1", "10", "2", "3")] == [
         OnlineEntry((1, 3.0, 10, "a"), 3.0), OnlineEntry((10, 2.0, 100, None), 2.0),
         OnlineEntry((2, 1.0, 20, "b"), 1.0), None]
+
+
+def test_the_index_finds_what_bisection_finds():
+    keys = [f"k{number:03d}" for number in range(0, 1000, 3)]
+    entries = SortedEntries(keys, [list(range(len(keys)))], [1.0] * len(keys))
+    asked = [f"k{number:03d}" for number in range(1000)] + ["", "k", "z"]
+    bisected = [entries.get(key) for key in asked]
+    entries.index()
+    assert entries.rows is not None and len(entries.rows) == len(keys)
+    assert [entries.get(key) for key in asked] == bisected
+    assert sum(entry is not None for entry in bisected) == len(keys)
+
+
+def test_a_stopped_index_leaves_bisection():
+    stop = threading.Event()
+    stop.set()
+    entries = SortedEntries(["a", "b"], [[1, 2]], [1.0, 2.0])
+    entries.index(stop)
+    assert entries.rows is None and entries.get("b") == OnlineEntry((2,), 2.0)
