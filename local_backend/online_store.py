@@ -178,8 +178,9 @@ class OnlineStore:
     def get_many(self, group: str, keys: Iterable[str], now: float) -> Iterator[tuple[str, OnlineEntry]]:
         """(key, live entry) for each of ``keys`` that has a live entry at ``now``, in order."""
         records = self._groups[group]
+        written, opened = records.written, records.opened
         for key in keys:
-            entry = records.current(key)
+            entry = written[key] if key in written else opened.get(key)  # _Group.current, inlined
             if is_live(entry, now):
                 yield key, entry  # type: ignore[misc]
 
