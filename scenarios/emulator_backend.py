@@ -22,7 +22,7 @@ from local_backend.emulator import Emulator
 
 __all__ = ["running_emulator", "emulator_backend", "fake_session"]
 
-FAST_LIFECYCLE = {"creating_seconds": 0.1, "deleting_seconds": 0.1, "query_seconds": 0.02}
+FAST_LIFECYCLE = {"creating_seconds": 0.05, "deleting_seconds": 0.05, "query_seconds": 0.02}
 _SESSIONS: dict[tuple[str, str, str, int], boto3.Session] = {}
 """(access key, secret key, region, thread) -> its session: a session is not for two threads at once."""
 
