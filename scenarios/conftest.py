@@ -5,10 +5,11 @@ no backend-specific hook (no injected clock), so each one runs unchanged on ever
 ``backend_registry.BACKENDS``. Feature groups get unique names and are deleted afterwards, so
 scenarios may share a real AWS account.
 
-The state after steps 1 and 2 comes two ways. ``demo`` is built once per module and backend
-and shared by the module's scenarios that only read it: its backend refuses every call that
-writes, and the module fails at teardown if the shared groups, online records or offline row
-counts changed. ``fresh_demo`` is built for one scenario alone, for the scenarios that write.
+The state after steps 1 and 2 comes two ways. ``demo`` is built once per session (per xdist
+worker) and backend, and shared by the scenarios of every module that only read it: its backend
+refuses every call that writes, and each module fails at its teardown if the shared groups,
+online records or offline row counts changed while it ran. ``fresh_demo`` is built for one
+scenario alone, for the scenarios that write.
 """
 
 from __future__ import annotations
@@ -162,32 +163,60 @@ def fresh_demo(step_context: StepContext) -> StepContext:
     return _run_steps_1_and_2(step_context)
 
 
-@pytest.fixture(scope="module")
-def shared_demo(
-    backend_factory: BackendFactory,
+@pytest.fixture(scope="session")
+def demo_builds(
     backend_servers: Callable[[BackendFactory], object],
     offline_aws: Callable[[], AbstractContextManager[None]],
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[StepContext]:
-    """Steps 1 and 2, run once per module and backend; fails at teardown if the state changed.
+) -> Iterator[Callable[[BackendFactory], StepContext]]:
+    """``demo_builds(factory)``: steps 1 and 2 on that backend, run the first time a module asks and
+    kept for the modules after it; the groups are deleted and the stores closed at the end.
 
-    Built and checked under the fake AWS environment (offline backends), which the autouse
+    Built (and closed) under the fake AWS environment for offline backends, which the autouse
     fixture only sets for each test.
     """
-    environment = offline_aws if backend_factory.offline else nullcontext
-    sample, stack = _sample(), ExitStack()
-    try:
-        with environment():
-            home = tmp_path_factory.mktemp("featurestore")
-            store = stack.enter_context(backend_factory.make(home, backend_servers(backend_factory)))
-            ctx = _run_steps_1_and_2(stack.enter_context(_steps_on(store)))
-            before = _fingerprint(ctx, sample)
-        yield ctx
-        with environment():
-            assert _fingerprint(ctx, sample) == before, "a scenario changed the shared demo: give it fresh_demo"
-    finally:
-        with environment():
-            stack.close()
+    with ExitStack() as stack:
+        built: dict[str, StepContext] = {}
+
+        def demo_on(factory: BackendFactory) -> StepContext:
+            if factory.name not in built:
+                environment, own = _environment(factory, offline_aws), ExitStack()
+                stack.callback(_close_in, environment, own)
+                with environment():
+                    home = tmp_path_factory.mktemp("featurestore")
+                    store = own.enter_context(factory.make(home, backend_servers(factory)))
+                    built[factory.name] = _run_steps_1_and_2(own.enter_context(_steps_on(store)))
+            return built[factory.name]
+
+        yield demo_on
+
+
+def _environment(
+    factory: BackendFactory, offline_aws: Callable[[], AbstractContextManager[None]]
+) -> Callable[[], AbstractContextManager[None]]:
+    return offline_aws if factory.offline else nullcontext
+
+
+def _close_in(environment: Callable[[], AbstractContextManager[None]], stack: ExitStack) -> None:
+    with environment():
+        stack.close()
+
+
+@pytest.fixture(scope="module")
+def shared_demo(
+    backend_factory: BackendFactory,
+    demo_builds: Callable[[BackendFactory], StepContext],
+    offline_aws: Callable[[], AbstractContextManager[None]],
+) -> Iterator[StepContext]:
+    """Steps 1 and 2 on this module's backend (built once per session: demo_builds); fails at the
+    module's teardown if the state changed while the module ran."""
+    environment, sample = _environment(backend_factory, offline_aws), _sample()
+    ctx = demo_builds(backend_factory)
+    with environment():
+        before = _fingerprint(ctx, sample)
+    yield ctx
+    with environment():
+        assert _fingerprint(ctx, sample) == before, "a scenario changed the shared demo: give it fresh_demo"
 
 
 @pytest.fixture

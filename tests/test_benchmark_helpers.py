@@ -11,6 +11,7 @@ import http.client
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -104,6 +105,13 @@ def test_the_trivial_server_answers_its_bytes_on_one_kept_connection() -> None:
         assert connection.getresponse().read() == body
         assert connection.sock is socket_used  # kept alive
         connection.close()
+
+
+def test_leaving_the_trivial_server_returns_at_once() -> None:
+    """Its accepting thread is woken, not waited for (the join's 5 s bound was spent every time)."""
+    with TrivialServer(b"HTTP/1.1 204 No Content\r\n\r\n"):
+        started = time.monotonic()
+    assert time.monotonic() - started < 2.0
 
 
 def test_a_captured_response_is_reframed_for_keep_alive() -> None:

@@ -51,6 +51,9 @@ LINGER_SECONDS = 0.01
 LISTEN_BACKLOG = 128
 SLOT_WAIT_SECONDS = 0.1
 """How long the accept loop waits for a free slot before it looks for a shutdown request again."""
+SHUTDOWN_POLL_SECONDS = 0.05
+"""How long the accept loop waits for a connection before it looks for a shutdown request again:
+how long a stop waits for the loop at most (socketserver's default, 0.5 s, was paid by every stop)."""
 SERVER_NAME = "featurestore-demo-emulator"
 _NO_BODY_STATUSES = frozenset({204, 304})
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
@@ -87,6 +90,9 @@ class HttpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self._waiting: dict[socket.socket, bool] = {}
         """Connections waiting for a request line: True once they have served one (pre-emptible)."""
         self._closing = False
+
+    def serve_forever(self, poll_interval: float = SHUTDOWN_POLL_SECONDS) -> None:
+        super().serve_forever(poll_interval)
 
     def get_request(self) -> tuple[socket.socket, Any]:
         """Accept once a slot is free (closing a connection idle between requests if none is); OSError

@@ -62,6 +62,8 @@ class TrivialServer:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        with contextlib.suppress(OSError):  # wakes the accept(): closing alone leaves it blocked (Linux)
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         with self._lock:
             for connection in self._connections:

@@ -165,6 +165,15 @@ def test_stop_closes_the_connections_kept_open(tmp_path):
         assert sock.recv(1) == b""
 
 
+def test_stop_right_after_start_returns_at_once(tmp_path):
+    """The accept loop looks for a stop every 0.05 s; with socketserver's 0.5 s poll every stop of an
+    emulator waited about that long."""
+    emulator = Emulator(tmp_path, port=0).start()
+    started = time.monotonic()
+    emulator.stop()
+    assert time.monotonic() - started < 0.4
+
+
 @pytest.mark.parametrize("options", [{"idle_timeout": 0}, {"max_connections": 0}, {"query_timeout": 0}])
 def test_limits_out_of_range_are_refused(tmp_path, options):
     with pytest.raises(ValueError):

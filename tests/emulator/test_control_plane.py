@@ -70,7 +70,7 @@ def test_unknown_group_is_resource_not_found(sm):
 @pytest.fixture(scope="module")
 def slow_sm(tmp_path_factory: pytest.TempPathFactory):
     """SageMaker of an emulator whose groups stay Creating and Deleting for 2 s: long enough for
-    a loaded machine to see those states, which the shared emulator's 0.1 s is not."""
+    a loaded machine to see those states, which the shared emulator's 0.05 s is not."""
     home = tmp_path_factory.mktemp("slow-lifecycle")
     with Emulator(home, port=0, creating_seconds=2, deleting_seconds=2) as emulator:
         yield fake_session(emulator).client("sagemaker", endpoint_url=emulator.url)

@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import replace
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -18,6 +19,7 @@ from featurestore_demo.errors import ValidationException
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.schemas import USERS
 from local_backend import LocalBackend
+from local_backend.running_query import interruptible
 
 ROWS = 1_000
 BOUND = 60.0  # seconds: generous, so a slow machine never fails a test; an unstopped query takes far longer
@@ -66,6 +68,40 @@ def test_a_stopped_handle_runs_nothing(tmp_path):
         handle.stop()
         with pytest.raises(ValidationException, match="USER_CANCELLED"):
             store.query("SELECT 1", handle=handle)
+
+
+@pytest.mark.parametrize("how", ["stop", "time limit"])
+def test_an_interrupt_before_duckdb_begins_the_query_still_stops_it(how):
+    """DuckDB forgets an interrupt that comes before it begins a query: a StopQueryExecution (or the
+    time limit) landing between the handle's registration and DuckDB's start used to be lost, and
+    the join ran on (it held an Athena worker, and the emulator's stop waited for it)."""
+    connection = duckdb.connect()
+    connection.execute(f"CREATE TABLE t AS SELECT range AS i FROM range({ROWS})")
+    cursor, handle, outcome = connection.cursor(), QueryHandle(), []
+
+    def run() -> None:
+        try:
+            with interruptible(cursor, handle, timeout=0.01 if how == "time limit" else 10.0):
+                if how == "stop":
+                    handle.stop()
+                else:
+                    time.sleep(0.1)  # the limit passes before DuckDB begins
+                cursor.execute(long_sql("t")).fetchall()
+            outcome.append("finished")
+        except ValidationException as error:
+            outcome.append(str(error))
+
+    query = threading.Thread(target=run, daemon=True)
+    query.start()
+    query.join(5.0)
+    try:
+        assert not query.is_alive(), "the interrupt was lost: the query ran on"
+        assert ("USER_CANCELLED" if how == "stop" else "Query timeout") in outcome[0]
+    finally:
+        while query.is_alive():  # stop a query that ran on, so that it does not outlive the test
+            cursor.interrupt()
+            query.join(0.1)
+        connection.close()
 
 
 def _error(store: LocalBackend, sql: str, handle: QueryHandle) -> str:
