@@ -106,19 +106,40 @@ def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batc
 
 
 def publish(staging: Path, s3_root: Path) -> None:
-    """Move every staged file into place below ``s3_root`` (each rename atomic), then remove
-    ``staging``. Publishing a batch again (after a crash midway) moves the rest."""
-    made: set[Path] = set()
-    for directory, _, names in os.walk(staging):
-        for name in names:
-            source = Path(directory) / name
-            _move(source, s3_root / source.relative_to(staging), made)
+    """Move every staged file into place below ``s3_root``, then remove ``staging``. A staged
+    folder whose target does not exist yet (a new hour, a new group) moves in one rename, its
+    files with it; into a folder that exists, each file moves on its own. Each rename is
+    atomic, so a file appears whole or not at all. Publishing a batch again (after a crash
+    midway) moves the rest."""
+    _publish_folder(staging, s3_root, set())
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def _publish_folder(source: Path, target: Path, made: set[Path]) -> None:
+    for entry in sorted(os.scandir(source), key=lambda entry: entry.name):
+        if not entry.is_dir(follow_symlinks=False):
+            _move(Path(entry.path), target / entry.name, made)
+        elif not _move_folder(Path(entry.path), target / entry.name, made):
+            _publish_folder(Path(entry.path), target / entry.name, made)
+
+
+def _move_folder(source: Path, target: Path, made: set[Path]) -> bool:
+    """Rename the folder ``source`` to ``target`` if ``target`` does not exist; False if it does."""
+    if target.exists():
+        return False
+    try:
+        _move(source, target, made)
+    except OSError as error:  # target appeared meanwhile (an S3 put into it): merge file by file
+        if isinstance(error, FileNotFoundError) or not target.is_dir():
+            raise
+        return False
+    return True
+
+
 def _move(source: Path, target: Path, made: set[Path], attempts: int = 3) -> None:
-    """Rename ``source`` to ``target``, making its folder (once: ``made`` remembers); again if an
-    S3 delete of the folder's last object removed the (then empty) folder in between."""
+    """Rename ``source`` (a file or a folder) to ``target``, making its folder (once: ``made``
+    remembers); again if an S3 delete of the folder's last object removed the (then empty)
+    folder in between."""
     for attempt in range(attempts):
         if target.parent not in made or attempt:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import pytest
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import USERS
 from local_backend import LocalBackend
-from local_backend.parquet_layout import hour_partition, s3_path
+from local_backend.parquet_layout import hour_partition, publish, s3_path
 
 T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 
@@ -73,6 +73,29 @@ def test_hours_cover_the_whole_range_of_event_times():
     assert hour_partition(0) == "year=1970/month=01/day=01/hour=00"
     assert hour_partition(-1) == "year=1969/month=12/day=31/hour=23"
     assert hour_partition(253_402_300_799 // 3600) == "year=9999/month=12/day=31/hour=23"
+
+
+def files_below(folder) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): path.read_text() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_publishing_moves_new_folders_whole_and_merges_into_existing_ones_again_after_a_crash(tmp_path):
+    staging, s3_root = tmp_path / "staging" / "e1", tmp_path / "s3"
+    staged = {"b/g/hour=01/new.parquet": "1", "b/g/hour=02/a.parquet": "2", "b/g/hour=02/b.parquet": "3",
+              "b/h/hour=01/c.parquet": "4"}
+    for name, text in staged.items():
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        (staging / name).write_text(text)
+    (s3_root / "b/g/hour=01").mkdir(parents=True)
+    (s3_root / "b/g/hour=01/old.parquet").write_text("0")
+    (s3_root / "b/g/hour=02/a.parquet").parent.mkdir(parents=True)
+    (s3_root / "b/g/hour=02/a.parquet").write_text("2")  # moved before a crash
+    (staging / "b/g/hour=02/a.parquet").unlink()
+
+    publish(staging, s3_root)
+
+    assert files_below(s3_root) == {**staged, "b/g/hour=01/old.parquet": "0"}
+    assert not staging.exists()
 
 
 def test_an_ingest_writes_one_file_per_event_hour(tmp_path):
