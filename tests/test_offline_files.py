@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -11,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from featurestore_demo.errors import ValidationException
-from featurestore_demo.schemas import USERS
+from featurestore_demo.schemas import PRODUCTS, USERS
 from local_backend import LocalBackend
 from local_backend.parquet_layout import hour_partition, publish, s3_path
 
@@ -109,6 +110,32 @@ def test_an_ingest_writes_one_file_per_event_hour(tmp_path):
     assert len(files) == len({int((T0 + i * 360) // 3600) for i in range(100)})
     assert sorted(rows["user_id"]) == sorted(frame["user_id"])
     assert rows["total_purchases"].sum() == frame["total_purchases"].sum()
+
+
+def test_a_groups_files_are_listed_and_deleted_while_a_later_batch_of_another_group_is_still_written(tmp_path):
+    users = pd.DataFrame({"user_id": ["u1", "u2"], "total_purchases": [1, 2], "event_time": [T0, T0 + 7200.0]})
+    products = pd.DataFrame({"product_id": ["p1"], "price": [9.5], "event_time": [T0]})
+    release = threading.Event()
+    with LocalBackend(tmp_path) as store:
+        store.create_feature_group(USERS)
+        store.create_feature_group(PRODUCTS)
+        exporter = store._offline._exporter
+        to_arrow = exporter._to_arrow
+
+        def held_for_products(rows):
+            if rows.spec.name == PRODUCTS.name:
+                assert release.wait(10), "never released"
+            return to_arrow(rows)
+
+        exporter._to_arrow = held_for_products
+        store.ingest(USERS.name, users)
+        store.ingest(PRODUCTS.name, products)  # its files wait for release
+
+        assert len(store.offline_files(USERS.name)) == 2
+        store.delete_feature_group(USERS.name)
+        assert not release.is_set()
+        release.set()
+        assert [file.rows for file in store.offline_files(PRODUCTS.name)] == [1]
 
 
 def test_with_an_offline_delay_the_rows_appear_only_once_it_has_passed(tmp_path):
