@@ -84,7 +84,8 @@ def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batc
     """Write ``rows`` (one per event time) as one file per event-time hour under ``staging``,
     at the paths they will have below the s3 root; returns how many files. ``batch`` names
     the batch, so writing it again gives the same file names. Files are written by
-    :data:`WRITERS` threads (pyarrow writes without the GIL)."""
+    :data:`WRITERS` threads (pyarrow writes without the GIL), each making its file's folder
+    first: the folders, one per hour, cost as much as the files."""
     seconds = np.asarray(event_seconds, dtype="float64")
     hours = np.floor(seconds / _HOUR).astype("int64")
     order = np.argsort(hours, kind="stable")
@@ -92,17 +93,22 @@ def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batc
     starts = np.flatnonzero(np.r_[True, sorted_hours[1:] != sorted_hours[:-1]])
     bounds = [*starts.tolist(), len(order)]
     latest = np.maximum.reduceat(sorted_seconds, starts) if len(starts) else sorted_seconds
+    base = staging / folder.path
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="parquet") as writers:
         written = []
         for (start, stop), newest in zip(itertools.pairwise(bounds), latest.tolist()):
             hour = int(sorted_hours[start])
-            directory = staging / folder.path / hour_partition(hour)
-            os.makedirs(directory, exist_ok=True)
             name = f"{_compact_time(newest)}_{code(folder.group, batch, hour)}.parquet"
-            written.append(writers.submit(pq.write_table, sorted_rows.slice(start, stop - start), directory / name))
+            written.append(writers.submit(_write_file, sorted_rows.slice(start, stop - start),
+                                          base / hour_partition(hour) / name))
         for file in written:
             file.result()  # an OSError (a full disk) reaches the caller
     return len(starts)
+
+
+def _write_file(rows: pa.Table, path: Path) -> None:
+    os.makedirs(path.parent, exist_ok=True)
+    pq.write_table(rows, path)
 
 
 def publish(staging: Path, s3_root: Path) -> None:
