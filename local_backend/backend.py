@@ -35,7 +35,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -235,12 +235,13 @@ class LocalBackend(FeatureStoreBackend):
             raise failed_write(self._db.path, exc) from exc
         self._offline.write_out(offline)
 
-    def write_out_offline(self) -> None:
+    def write_out_offline(self, groups: Collection[str] | None = None) -> None:
         """Flush, and return once the offline store's files hold every acknowledged offline write
-        (but those ``offline_delay`` still holds back). ServiceUnavailable if they cannot be written."""
+        (of ``groups`` only, if given; but those ``offline_delay`` still holds back).
+        ServiceUnavailable if they cannot be written."""
         with self._lock:
             self.flush()
-            self._offline.wait()
+            self._offline.wait(groups)
 
     def close(self) -> None:
         """Flush and release the store's files. Idempotent. Delayed offline writes that are not
@@ -305,7 +306,7 @@ class LocalBackend(FeatureStoreBackend):
         """Kept offline data is a plain table of the Athena catalog from then on (DROP TABLE removes it)."""
         with self._lock:
             description = self._stored(name)
-            self.write_out_offline()
+            self.write_out_offline([name])  # the other groups' files go on being written
             with self._db.transaction():
                 self._log.drop(name)
                 self._offline.drop(name, table_of(description), keep=keep_offline_data)
@@ -607,9 +608,11 @@ class LocalBackend(FeatureStoreBackend):
 
     def _offline_files(self, location: str) -> list[OfflineFile]:
         """The files below the s3 root (written out first: every acknowledged write is in them
-        unless ``offline_delay`` holds it back)."""
-        self.write_out_offline()
-        paths = parquet_files(self.s3_root / s3_path(location))
+        unless ``offline_delay`` holds it back; those of other groups may still be being written)."""
+        folder = s3_path(location)
+        with self._lock:
+            self.write_out_offline(self._offline.groups_at(folder))
+        paths = parquet_files(self.s3_root / folder)
         return [OfflineFile(f"s3://{path.relative_to(self.s3_root).as_posix()}", path.stat().st_size,
                             pq.read_metadata(path).num_rows) for path in paths]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -78,7 +78,7 @@ class Exporter:
         self._folder_of, self._append_iceberg = folder_of, append_iceberg
         self._committed_since, self._set_exported, self._to_arrow = committed_since, set_exported, to_arrow
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="offline-export")
-        self._jobs: list[Future[None]] = []
+        self._jobs: list[tuple[Future[None], frozenset[str]]] = []  # each with the groups it writes
         self._lock = threading.Lock()
         self._failed: BaseException | None = None
 
@@ -88,19 +88,25 @@ class Exporter:
         """Write these committed rows out, after every batch submitted before."""
         rows = [part for part in rows if len(part.frame)]
         if rows:
+            groups = frozenset(part.spec.name for part in rows)
             with self._lock:
-                self._jobs = [job for job in self._jobs if not job.done()]
-                self._jobs.append(self._worker.submit(self._export, rows))
+                self._jobs = [(job, names) for job, names in self._jobs if not job.done()]
+                self._jobs.append((self._worker.submit(self._export, rows), groups))
 
-    def wait(self) -> None:
-        """Return once every submitted row is in files; if writing failed, catch up now.
+    def wait(self, groups: Collection[str] | None = None) -> None:
+        """Return once every submitted row (of ``groups`` only, if given) is in files; if writing
+        failed, catch up now. Batches are written in order, so waiting for a group's rows is
+        waiting for the batches up to its last one; the later ones go on meanwhile.
 
         ServiceUnavailable if the files still cannot be written (the rows stay committed, and
         a later wait or the next opening of the store writes them).
         """
         with self._lock:
-            jobs, self._jobs = self._jobs, []
-        for job in jobs:
+            wanted = [index for index, (_, names) in enumerate(self._jobs)
+                      if groups is None or not names.isdisjoint(groups)]
+            cut = wanted[-1] + 1 if wanted else 0
+            jobs, self._jobs = self._jobs[:cut], self._jobs[cut:]
+        for job, _ in jobs:
             job.result()
         if self._failed is not None:
             self._worker.submit(self.catch_up).result()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import abc
 import shutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -66,8 +66,9 @@ class OfflineStore(abc.ABC):
         """After the transaction that appended ``rows`` committed: write their files."""
 
     @abc.abstractmethod
-    def wait(self) -> None:
-        """Return once every committed row is in files; ServiceUnavailable if they cannot be written."""
+    def wait(self, groups: Collection[str] | None = None) -> None:
+        """Return once every committed row (of ``groups`` only, if given) is in files;
+        ServiceUnavailable if they cannot be written."""
 
     @abc.abstractmethod
     def relation(self, group: str) -> str:
@@ -174,8 +175,8 @@ class ParquetOfflineStore(OfflineStore):
         if self.delay == 0:  # delayed rows are written out when due (export_due)
             self._exporter.submit(rows)
 
-    def wait(self) -> None:
-        self._exporter.wait()
+    def wait(self, groups: Collection[str] | None = None) -> None:
+        self._exporter.wait(groups)
 
     def recover(self) -> None:
         """At opening, once every group is registered: finish what a crash interrupted."""
@@ -251,6 +252,12 @@ class ParquetOfflineStore(OfflineStore):
         """The group's Parquet files, as S3 lists them (no hidden files)."""
         return parquet_files(self.s3_root / self._folders[group].path)
 
+    def groups_at(self, path: str) -> set[str]:
+        """The groups whose files may lie below ``path`` (below the s3 root): those whose folder
+        is in it, or holds it."""
+        return {group for group, folder in self._folders.items()
+                if _within(folder.path, path) or _within(path, folder.path)}
+
     def groups_under(self, bucket: str, keys: Iterable[str]) -> set[str]:
         """The groups whose folder holds any of ``keys`` of ``bucket`` (not Iceberg ones: deleting
         an Iceberg table's data files through S3 breaks the table, on AWS as here)."""
@@ -266,6 +273,10 @@ class ParquetOfflineStore(OfflineStore):
             if files:
                 self._db.execute(f"INSERT INTO {self.relation(group)} BY NAME SELECT * FROM "
                                  "read_parquet(?, union_by_name = true, hive_partitioning = false)", [files])
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + "/")
 
 
 def _buffer(group: str) -> str:

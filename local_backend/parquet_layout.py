@@ -84,7 +84,8 @@ def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batc
     """Write ``rows`` (one per event time) as one file per event-time hour under ``staging``,
     at the paths they will have below the s3 root; returns how many files. ``batch`` names
     the batch, so writing it again gives the same file names. Files are written by
-    :data:`WRITERS` threads (pyarrow writes without the GIL)."""
+    :data:`WRITERS` threads (pyarrow writes without the GIL), each making its file's folder
+    first: the folders, one per hour, cost as much as the files."""
     seconds = np.asarray(event_seconds, dtype="float64")
     hours = np.floor(seconds / _HOUR).astype("int64")
     order = np.argsort(hours, kind="stable")
@@ -92,33 +93,59 @@ def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batc
     starts = np.flatnonzero(np.r_[True, sorted_hours[1:] != sorted_hours[:-1]])
     bounds = [*starts.tolist(), len(order)]
     latest = np.maximum.reduceat(sorted_seconds, starts) if len(starts) else sorted_seconds
+    base = staging / folder.path
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="parquet") as writers:
         written = []
         for (start, stop), newest in zip(itertools.pairwise(bounds), latest.tolist()):
             hour = int(sorted_hours[start])
-            directory = staging / folder.path / hour_partition(hour)
-            os.makedirs(directory, exist_ok=True)
             name = f"{_compact_time(newest)}_{code(folder.group, batch, hour)}.parquet"
-            written.append(writers.submit(pq.write_table, sorted_rows.slice(start, stop - start), directory / name))
+            written.append(writers.submit(_write_file, sorted_rows.slice(start, stop - start),
+                                          base / hour_partition(hour) / name))
         for file in written:
             file.result()  # an OSError (a full disk) reaches the caller
     return len(starts)
 
 
+def _write_file(rows: pa.Table, path: Path) -> None:
+    os.makedirs(path.parent, exist_ok=True)
+    pq.write_table(rows, path)
+
+
 def publish(staging: Path, s3_root: Path) -> None:
-    """Move every staged file into place below ``s3_root`` (each rename atomic), then remove
-    ``staging``. Publishing a batch again (after a crash midway) moves the rest."""
-    made: set[Path] = set()
-    for directory, _, names in os.walk(staging):
-        for name in names:
-            source = Path(directory) / name
-            _move(source, s3_root / source.relative_to(staging), made)
+    """Move every staged file into place below ``s3_root``, then remove ``staging``. A staged
+    folder whose target does not exist yet (a new hour, a new group) moves in one rename, its
+    files with it; into a folder that exists, each file moves on its own. Each rename is
+    atomic, so a file appears whole or not at all. Publishing a batch again (after a crash
+    midway) moves the rest."""
+    _publish_folder(staging, s3_root, set())
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def _publish_folder(source: Path, target: Path, made: set[Path]) -> None:
+    for entry in sorted(os.scandir(source), key=lambda entry: entry.name):
+        if not entry.is_dir(follow_symlinks=False):
+            _move(Path(entry.path), target / entry.name, made)
+        elif not _move_folder(Path(entry.path), target / entry.name, made):
+            _publish_folder(Path(entry.path), target / entry.name, made)
+
+
+def _move_folder(source: Path, target: Path, made: set[Path]) -> bool:
+    """Rename the folder ``source`` to ``target`` if ``target`` does not exist; False if it does."""
+    if target.exists():
+        return False
+    try:
+        _move(source, target, made)
+    except OSError as error:  # target appeared meanwhile (an S3 put into it): merge file by file
+        if isinstance(error, FileNotFoundError) or not target.is_dir():
+            raise
+        return False
+    return True
+
+
 def _move(source: Path, target: Path, made: set[Path], attempts: int = 3) -> None:
-    """Rename ``source`` to ``target``, making its folder (once: ``made`` remembers); again if an
-    S3 delete of the folder's last object removed the (then empty) folder in between."""
+    """Rename ``source`` (a file or a folder) to ``target``, making its folder (once: ``made``
+    remembers); again if an S3 delete of the folder's last object removed the (then empty)
+    folder in between."""
     for attempt in range(attempts):
         if target.parent not in made or attempt:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +159,11 @@ def _move(source: Path, target: Path, made: set[Path], attempts: int = 3) -> Non
 
 
 def parquet_files(folder: Path) -> list[Path]:
-    """The Parquet files below ``folder`` as S3 lists them: in key order, no hidden files."""
-    return sorted(path for path in folder.rglob("*.parquet")
-                  if not any(part.startswith(".") for part in path.relative_to(folder).parts))
+    """The Parquet files below ``folder`` as S3 lists them: in key order, no hidden files.
+    (One walk of the folders: pathlib's ``rglob`` took twice as long over the demo's 859 files.)"""
+    found = []
+    for directory, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [os.path.join(directory, name) for name in names
+                  if name.endswith(".parquet") and not name.startswith(".")]
+    return [Path(path) for path in sorted(found, key=lambda path: path.split(os.sep))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -11,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from featurestore_demo.errors import ValidationException
-from featurestore_demo.schemas import USERS
+from featurestore_demo.schemas import PRODUCTS, USERS
 from local_backend import LocalBackend
-from local_backend.parquet_layout import hour_partition, s3_path
+from local_backend.parquet_layout import hour_partition, publish, s3_path
 
 T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 
@@ -75,6 +76,29 @@ def test_hours_cover_the_whole_range_of_event_times():
     assert hour_partition(253_402_300_799 // 3600) == "year=9999/month=12/day=31/hour=23"
 
 
+def files_below(folder) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): path.read_text() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_publishing_moves_new_folders_whole_and_merges_into_existing_ones_again_after_a_crash(tmp_path):
+    staging, s3_root = tmp_path / "staging" / "e1", tmp_path / "s3"
+    staged = {"b/g/hour=01/new.parquet": "1", "b/g/hour=02/a.parquet": "2", "b/g/hour=02/b.parquet": "3",
+              "b/h/hour=01/c.parquet": "4"}
+    for name, text in staged.items():
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        (staging / name).write_text(text)
+    (s3_root / "b/g/hour=01").mkdir(parents=True)
+    (s3_root / "b/g/hour=01/old.parquet").write_text("0")
+    (s3_root / "b/g/hour=02/a.parquet").parent.mkdir(parents=True)
+    (s3_root / "b/g/hour=02/a.parquet").write_text("2")  # moved before a crash
+    (staging / "b/g/hour=02/a.parquet").unlink()
+
+    publish(staging, s3_root)
+
+    assert files_below(s3_root) == {**staged, "b/g/hour=01/old.parquet": "0"}
+    assert not staging.exists()
+
+
 def test_an_ingest_writes_one_file_per_event_hour(tmp_path):
     frame = pd.DataFrame({"user_id": [f"u{i}" for i in range(100)], "total_purchases": np.arange(100),
                           "event_time": T0 + np.arange(100) * 360.0})  # ten per hour
@@ -86,6 +110,32 @@ def test_an_ingest_writes_one_file_per_event_hour(tmp_path):
     assert len(files) == len({int((T0 + i * 360) // 3600) for i in range(100)})
     assert sorted(rows["user_id"]) == sorted(frame["user_id"])
     assert rows["total_purchases"].sum() == frame["total_purchases"].sum()
+
+
+def test_a_groups_files_are_listed_and_deleted_while_a_later_batch_of_another_group_is_still_written(tmp_path):
+    users = pd.DataFrame({"user_id": ["u1", "u2"], "total_purchases": [1, 2], "event_time": [T0, T0 + 7200.0]})
+    products = pd.DataFrame({"product_id": ["p1"], "price": [9.5], "event_time": [T0]})
+    release = threading.Event()
+    with LocalBackend(tmp_path) as store:
+        store.create_feature_group(USERS)
+        store.create_feature_group(PRODUCTS)
+        exporter = store._offline._exporter
+        to_arrow = exporter._to_arrow
+
+        def held_for_products(rows):
+            if rows.spec.name == PRODUCTS.name:
+                assert release.wait(10), "never released"
+            return to_arrow(rows)
+
+        exporter._to_arrow = held_for_products
+        store.ingest(USERS.name, users)
+        store.ingest(PRODUCTS.name, products)  # its files wait for release
+
+        assert len(store.offline_files(USERS.name)) == 2
+        store.delete_feature_group(USERS.name)
+        assert not release.is_set()
+        release.set()
+        assert [file.rows for file in store.offline_files(PRODUCTS.name)] == [1]
 
 
 def test_with_an_offline_delay_the_rows_appear_only_once_it_has_passed(tmp_path):
