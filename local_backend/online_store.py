@@ -119,6 +119,8 @@ class OnlineStore:
         """Index the entries every group opened with (:meth:`SortedEntries.index`) on a thread of
         its own: opening returns before, and reads bisect until then."""
         opened = [records.opened for records in self._groups.values() if len(records.opened)]
+        if not opened:
+            return
         self._indexing = threading.Thread(target=_index_each, args=(opened, self._stop_indexing),
                                           name="online-index", daemon=True)
         self._indexing.start()
@@ -178,9 +180,8 @@ class OnlineStore:
     def get_many(self, group: str, keys: Iterable[str], now: float) -> Iterator[tuple[str, OnlineEntry]]:
         """(key, live entry) for each of ``keys`` that has a live entry at ``now``, in order."""
         records = self._groups[group]
-        written, opened = records.written, records.opened
         for key in keys:
-            entry = written[key] if key in written else opened.get(key)  # _Group.current, inlined
+            entry = records.current(key)
             if is_live(entry, now):
                 yield key, entry  # type: ignore[misc]
 

@@ -227,10 +227,9 @@ class _Connection:
     def serve(self) -> None:
         served = False
         try:
-            while self._next_request(served):
-                served = True
-        except (OSError, ValueError):  # a timeout, a reset or a closed socket: the connection ends
-            pass
+            with contextlib.suppress(OSError, ValueError):  # a timeout, a reset or a closed socket: it ends
+                while self._next_request(served):
+                    served = True
         finally:
             self.rfile.close()
 
