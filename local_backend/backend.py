@@ -632,7 +632,7 @@ class LocalBackend(FeatureStoreBackend):
                 sql, dialect = point_in_time_sql(request, "__labels", self.offline_table), "athena"
             else:
                 sql, dialect = asof_join_sql(request, "__labels", self.offline_table), "duckdb"
-        features = self._db.query(sql, tables, dialect=dialect, timeout=self.query_timeout)
+        features = self._db.query_arrow(sql, tables, dialect=dialect, timeout=self.query_timeout)
         return request.attach(features)
 
     def create_external_table(

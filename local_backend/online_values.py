@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from featurestore_demo.arrow_texts import shared_texts
 from featurestore_demo.rules.collections import collection_from_json
 from featurestore_demo.rules.online import OnlineEntry
 from featurestore_demo.rules.values import ExactTexts, parse_value
@@ -142,7 +142,7 @@ def _feature_columns(
         if name in spec.collections:
             columns[name] = collection(name) if collection else _collections_from_json(table.column(name))
         elif spec.types[name] == "String" and name != spec.record_identifier_name:
-            columns[name] = _shared_texts(table.column(name))
+            columns[name] = shared_texts(table.column(name)).tolist()
         else:
             columns[name] = _python_values(table.column(name))
     return columns
@@ -157,18 +157,6 @@ def _python_values(column: pa.ChunkedArray | pa.Array) -> list[Any]:
     if column.null_count or pa.types.is_null(column.type):
         return column.to_pylist()
     return column.to_numpy(zero_copy_only=False).tolist()
-
-
-def _shared_texts(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
-    """A String column's texts, None where null, each distinct text one object."""
-    if pa.types.is_null(column.type):
-        return [None] * len(column)
-    encoded: Any = pc.dictionary_encode(column)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    distinct = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last: None, for nulls
-    distinct[:-1] = encoded.dictionary.to_pylist()
-    return distinct[encoded.indices.fill_null(len(distinct) - 1).to_numpy()].tolist()
 
 
 def _record_keys(spec: FeatureGroupSpec, columns: dict[str, list[Any]]) -> list[str]:

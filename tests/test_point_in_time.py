@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import sqlglot
 
@@ -170,3 +171,34 @@ def test_the_sql_is_athena_sql_with_windows_and_no_asof_join():
     assert "ASOF" not in sql.upper()
     assert "row_number() OVER" in sql
     assert "TIMESTAMP '2023-11-14 22:13:20.000005'" in sql  # as_of, to the microsecond
+
+
+# ------------------------------------------------------------------ attaching the joined features
+
+
+def features_table(rows, values, tiers, visits, value_name="value") -> pa.Table:
+    return pa.table({"__row": pa.array(rows, pa.int64()), value_name: pa.array(values, pa.float64()),
+                     "tier": pa.array(tiers, pa.string()), "visits": pa.array(visits, pa.int64())})
+
+
+def test_attached_features_keep_the_labels_index_order_and_the_kits_dtypes():
+    frame = labels().set_axis([10, 3])  # any index, kept as it is
+    built = request(frame.assign(value=[7, 8]), [USERS, SHOPS], features={"shops": ["visits"]})
+    joined = built.attach(features_table([0, 1], [0.5, None], ["gold", None], [3, None], "users.value"))
+
+    assert joined.index.tolist() == [10, 3]
+    assert joined[["users.value", "tier", "visits"]].dtypes.tolist() == [np.dtype("float64"), object, "Int64"]
+    assert joined["users.value"].tolist()[0] == 0.5 and np.isnan(joined["users.value"].tolist()[1])
+    assert joined["tier"].tolist()[0] == "gold" and np.isnan(joined["tier"].tolist()[1])  # NaN, as pandas reads SQL
+    assert joined["visits"].tolist() == [3, pd.NA]
+    assert joined["value"].tolist() == [7, 8]  # the label column of that name is untouched
+
+
+def test_features_in_another_row_order_or_missing_a_label_are_put_in_label_order():
+    built = request(pd.DataFrame({"entity_id": ["a", "b", "c"], "event_time": [T0] * 3}), [USERS, SHOPS],
+                    features={"shops": ["visits"]})
+    joined = built.attach(features_table([2, 0], [2.5, 0.5], ["c", "a"], [2, 0]))
+
+    assert joined["tier"].tolist()[0::2] == ["a", "c"] and np.isnan(joined["tier"].tolist()[1])
+    assert joined["visits"].tolist() == [0, pd.NA, 2]
+    assert joined["value"].tolist()[0::2] == [0.5, 2.5]

@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from botocore.config import Config
 
 from featurestore_demo.aws.athena import AthenaRunner
@@ -403,7 +404,7 @@ class AwsBackend(FeatureStoreBackend):
                 self._athena.execute(f"DROP TABLE IF EXISTS {table}")
         finally:
             self._delete_prefix(location)
-        return request.attach(result)
+        return request.attach(pa.Table.from_pandas(result, preserve_index=False))
 
 
 class _Progress:

@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.api import types as ptypes
 
+from featurestore_demo.arrow_texts import shared_texts
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.schemas import PANDAS_TYPES, FeatureGroupSpec
 
@@ -79,17 +81,18 @@ class PointInTimeRequest:
             table[group.key_column] = _record_keys(group.spec, self.labels[group.entity_column])
         return pd.DataFrame(table)
 
-    def attach(self, features: pd.DataFrame) -> pd.DataFrame:
+    def attach(self, features: pa.Table) -> pd.DataFrame:
         """The labels (same index, same order) with the joined feature columns added.
 
-        ``features`` holds ``__row`` and one column per output name, in any row order.
+        ``features`` holds ``__row`` and one column per output name, best in ``__row`` order
+        (any other order costs a reordering); a label row it lacks gets missing features.
         """
+        features = _in_label_order(features, len(self.labels))
         joined = self.labels.copy()
-        features = features.set_index(ROW_COLUMN).reindex(range(len(joined)))
         for group in self.groups:
             for feature, name in zip(group.features, group.output_names):
-                dtype = PANDAS_TYPES[group.spec.column_types[feature]]
-                joined[name] = pd.Series(features[name].to_numpy(), dtype=dtype, index=joined.index)
+                values = _as_pandas(features[name], group.spec.column_types[feature])
+                joined[name] = pd.Series(values, index=joined.index, dtype=values.dtype, copy=False)
         return joined
 
 
@@ -189,15 +192,37 @@ def _default_features(spec: FeatureGroupSpec) -> list[str]:
 
 
 def _record_keys(spec: FeatureGroupSpec, column: pd.Series) -> pd.Series:
-    """Label entity values as the text the offline store's identifiers cast to (None if missing)."""
+    """Label entity values as the text the offline store's identifiers cast to (missing if missing)."""
     missing = column.isna().to_numpy()
     if spec.types[spec.record_identifier_name] == "Fractional":
-        keys = column.astype("float64").astype(str)
+        keys = column.astype("float64").astype("str")
     elif spec.types[spec.record_identifier_name] == "Integral" and ptypes.is_float_dtype(column):
-        keys = column.astype("Int64").astype(str)
+        keys = column.astype("Int64").astype("str")
     else:
-        keys = column.astype(str)
-    return pd.Series(keys.to_numpy(dtype=object), dtype=object).mask(missing, None)
+        keys = column.astype("str")
+    return keys.reset_index(drop=True).mask(missing)
+
+
+def _in_label_order(features: pa.Table, count: int) -> pa.Table:
+    """``features`` as one row per label, in label order (null features for a label it lacks)."""
+    rows = features[ROW_COLUMN].to_numpy()
+    if len(rows) == count and np.array_equal(rows, np.arange(count)):
+        return features
+    positions = np.full(count, -1, dtype="int64")
+    positions[rows] = np.arange(len(rows))
+    return features.take(pa.array(positions, mask=positions < 0))
+
+
+def _as_pandas(column: pa.ChunkedArray, feature_type: str) -> Any:
+    """A joined column as the kit returns ``feature_type`` (:data:`PANDAS_TYPES`): Int64 with
+    <NA>, float64 with NaN, or Python strings with NaN for a missing value."""
+    if PANDAS_TYPES[feature_type] == "Int64":
+        numbers: pa.ChunkedArray = column.cast(pa.int64())
+        values = numbers.fill_null(pa.scalar(0, pa.int64())).to_numpy()
+        return pd.arrays.IntegerArray(values, numbers.is_null().to_numpy())
+    if PANDAS_TYPES[feature_type] == "float64":
+        return column.cast(pa.float64()).to_numpy()
+    return shared_texts(column, missing=np.nan)
 
 
 def _max_age_us(max_age: float | timedelta | None) -> int | None:
