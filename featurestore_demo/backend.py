@@ -49,6 +49,7 @@ from featurestore_demo.validation import (
     checked_next_token,
     checked_target_stores,
     record_key,
+    record_keys,
     require_feature,
     require_online,
     require_update_tier,
@@ -404,7 +405,7 @@ class FeatureStoreBackend(abc.ABC):
         """Record identifier (as a string) -> record, for the ids that have a live record."""
         spec = self.feature_group_spec(feature_group)
         require_online(spec)
-        keys = checked_batch([record_key(spec, record_id) for record_id in record_ids])
+        keys = checked_batch(record_keys(spec, record_ids))
         return self._batch_get_record(spec, keys, checked_feature_names(spec, feature_names))
 
     def delete_record(

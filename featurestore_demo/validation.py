@@ -7,7 +7,7 @@ Counts, lengths and enums are the installed botocore model's, read when checked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from featurestore_demo.errors import ResourceNotFound, ValidationException
@@ -48,6 +48,15 @@ def record_key(spec: FeatureGroupSpec, record_id: Any) -> str:
             f"A record identifier value ('{spec.record_identifier_name}') is required."
         )
     return str(parse_value(id_type, record_id, spec.record_identifier_name))
+
+
+def record_keys(spec: FeatureGroupSpec, record_ids: Iterable[Any]) -> list[str]:
+    """:func:`record_key` of each id, in order (a plain ASCII text id of a String identifier is
+    its own key: it passes every check, so it skips them)."""
+    if spec.types[spec.record_identifier_name] != "String":
+        return [record_key(spec, record_id) for record_id in record_ids]
+    return [record_id if record_id.__class__ is str and record_id and record_id.isascii()
+            else record_key(spec, record_id) for record_id in record_ids]
 
 
 def check_query_text(sql: Any) -> None:

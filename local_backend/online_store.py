@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from heapq import merge
 
 from featurestore_demo.rules.online import DeleteOutcome, OnlineEntry, delete_outcome, is_live, put_applies
@@ -177,13 +177,10 @@ class OnlineStore:
         entry = self._groups[group].current(key)
         return entry if is_live(entry, now) else None
 
-    def get_many(self, group: str, keys: Iterable[str], now: float) -> Iterator[tuple[str, OnlineEntry]]:
+    def get_many(self, group: str, keys: Iterable[str], now: float) -> list[tuple[str, OnlineEntry]]:
         """(key, live entry) for each of ``keys`` that has a live entry at ``now``, in order."""
-        records = self._groups[group]
-        for key in keys:
-            entry = records.current(key)
-            if is_live(entry, now):
-                yield key, entry  # type: ignore[misc]
+        current = self._groups[group].current
+        return [(key, entry) for key in keys if is_live(entry := current(key), now)]  # type: ignore[misc]
 
     def current(self, group: str, key: str) -> OnlineEntry | None:
         """The stored entry of ``key`` as it is (a tombstone or an expired entry included), or None."""

@@ -25,6 +25,7 @@ from featurestore_demo.rules.values import (
     record_size,
 )
 from featurestore_demo.schemas import USERS, TtlDuration
+from featurestore_demo.validation import record_key, record_keys
 
 # ---------------------------------------------------------------- Integral
 
@@ -212,3 +213,25 @@ def test_the_record_size_counts_names_and_values_in_utf8():
     assert record_size(normalize_record(USERS, limit).record) == MAX_RECORD_BYTES  # "1" is read as 1.0
     with pytest.raises(ValidationException, match=f"{MAX_RECORD_BYTES + 1} bytes"):
         normalize_record(USERS, {**limit, "membership_tier": limit["membership_tier"] + "x"})
+
+
+# ---------------------------------------------------------------- record identifiers
+
+
+class _Text(str):
+    """A str subclass: not a plain text, so record_keys checks it as record_key does."""
+
+
+def _key_or_error(check, *arguments):
+    try:
+        return check(*arguments)
+    except ValidationException as error:
+        return f"ValidationException: {error}"
+
+
+@given(st.one_of(st.text(), st.text().map(_Text), st.integers(), st.floats(), st.none(),
+                 st.just(""), st.just("\ud800"), st.just("é")))
+def test_a_batch_of_ids_gets_the_keys_and_errors_of_one_id_each(record_id):
+    one = _key_or_error(record_key, USERS, record_id)
+    batch = _key_or_error(record_keys, USERS, [record_id])
+    assert batch == (one if one.startswith("ValidationException") else [one])
