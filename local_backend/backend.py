@@ -583,6 +583,8 @@ class LocalBackend(FeatureStoreBackend):
             return np.arange(len(frame))
         records = pd.factorize(frame[spec.record_identifier_name])[0]
         kept = latest_puts(records, event_seconds, equal_overwrites=self._online.equal_overwrites)
+        if not self._online.may_expire(spec.name):
+            return kept
         keys = [str(value) for value in frame[spec.record_identifier_name].to_numpy()[kept]]
         expiring = [position for position, key in zip(kept.tolist(), keys)
                     if (entry := self._online.current(spec.name, key)) is not None and entry.expires_at is not None]

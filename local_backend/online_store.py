@@ -84,11 +84,13 @@ def _index_each(opened: list[SortedEntries], stop: threading.Event) -> None:
 class _Group:
     """One group's entries: those it opened with, shadowed by the writes since (``_GONE``: deleted)."""
 
-    __slots__ = ("opened", "written")
+    __slots__ = ("expiring", "opened", "written")
 
     def __init__(self, opened: SortedEntries = _NO_ENTRIES) -> None:
         self.opened = opened
         self.written: dict[str, OnlineEntry | None] = {}
+        self.expiring = False
+        """Whether an entry with an expiry was ever set (the opened ones have none)."""
 
     def current(self, key: str) -> OnlineEntry | None:
         written = self.written
@@ -98,6 +100,8 @@ class _Group:
 
     def set(self, key: str, entry: OnlineEntry) -> None:
         self.written[key] = entry
+        if entry.expires_at is not None:
+            self.expiring = True
 
     def remove(self, key: str) -> None:
         if key in self.opened:
@@ -181,6 +185,10 @@ class OnlineStore:
         """(key, live entry) for each of ``keys`` that has a live entry at ``now``, in order."""
         current = self._groups[group].current
         return [(key, entry) for key in keys if is_live(entry := current(key), now)]  # type: ignore[misc]
+
+    def may_expire(self, group: str) -> bool:
+        """False if no entry of ``group`` can expire: none ever stored had an expiry."""
+        return self._groups[group].expiring
 
     def current(self, group: str, key: str) -> OnlineEntry | None:
         """The stored entry of ``key`` as it is (a tombstone or an expired entry included), or None."""

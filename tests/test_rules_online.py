@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from featurestore_demo.rules.online import (
     DeleteOutcome,
@@ -78,3 +80,17 @@ def test_latest_puts_keeps_the_newest_put_of_each_record_and_breaks_ties_as_puts
     event_times = np.array([1.0, 5.0, 5.0, 9.0, 2.0, 0.0])
     assert latest_puts(records, event_times, equal_overwrites=equal_overwrites).tolist() == kept
     assert latest_puts(records[:0], event_times[:0]).tolist() == []
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from([0.0, 1.0, 2.0, -0.0, 1e9])), max_size=40),
+       st.booleans())
+def test_latest_puts_are_the_puts_that_win_when_applied_one_by_one(puts, equal_overwrites):
+    winners: dict[int, tuple[float, int]] = {}  # record -> (event time, position) of its winning put
+    for position, (record, event_time) in enumerate(puts):
+        held = winners.get(record)
+        if held is None or event_time > held[0] or (event_time == held[0] and equal_overwrites):
+            winners[record] = (event_time, position)
+    records = np.array([record for record, _ in puts], dtype="int64")
+    event_times = np.array([event_time for _, event_time in puts], dtype="float64")
+    kept = latest_puts(records, event_times, equal_overwrites=equal_overwrites).tolist()
+    assert kept == sorted(position for _, position in winners.values())

@@ -60,11 +60,16 @@ def latest_puts(records: np.ndarray, event_times: np.ndarray, *, equal_overwrite
     one after another: per record (``records`` holds one code per put), the newest event time,
     and among equal ones the last put if equal event times overwrite, else the first. Where no
     stored entry can expire first, putting only these gives what putting them all gives."""
-    positions = np.arange(len(records))
-    order = np.lexsort((positions if equal_overwrites else -positions, event_times, records))
+    # lexsort is stable: rows equal in (record, time) stay in put order. By time ascending, the
+    # last row of a record is its newest, the latest put among ties; by time descending, the
+    # first row is its newest, the earliest put among ties.
+    order = np.lexsort((event_times if equal_overwrites else -event_times, records))
     grouped = records[order]
-    last_of_record = np.r_[grouped[1:] != grouped[:-1], True] if len(grouped) else np.zeros(0, bool)
-    return np.sort(order[last_of_record])
+    if equal_overwrites:
+        kept = np.r_[grouped[1:] != grouped[:-1], True] if len(grouped) else np.zeros(0, bool)
+    else:
+        kept = np.r_[True, grouped[1:] != grouped[:-1]] if len(grouped) else np.zeros(0, bool)
+    return np.sort(order[kept])
 
 
 class DeleteOutcome(Enum):
