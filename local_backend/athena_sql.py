@@ -8,6 +8,7 @@ SageMaker SDK writes for ``as_of``.
 from __future__ import annotations
 
 import functools
+import itertools
 
 import sqlglot
 from sqlglot import exp
@@ -15,7 +16,10 @@ from sqlglot import exp
 from featurestore_demo.errors import ValidationException
 from featurestore_demo.sql import DEFAULT_CATALOG
 
-__all__ = ["to_duckdb", "duckdb_tree", "athena_statement"]
+__all__ = ["to_duckdb", "duckdb_tree", "athena_statement", "mark_unnamed_columns", "UNNAMED_COLUMN"]
+
+UNNAMED_COLUMN = "__athena_unnamed_"
+"""The alias prefix :func:`mark_unnamed_columns` gives an unnamed output column."""
 
 _TERADATA_TO_STRPTIME = (
     ("yyyy", "%Y"),
@@ -52,6 +56,31 @@ def athena_statement(sql: str) -> exp.Expr:
             f"SYNTAX_ERROR: Athena runs one statement per query; this text has {len(statements)}."
         )
     return statements[0]
+
+
+def mark_unnamed_columns(tree: exp.Expr) -> exp.Expr:
+    """``tree`` with each column Athena leaves unnamed aliased ``UNNAMED_COLUMN<n>`` (in place).
+
+    Trino names a column after its alias, or its column (``age``, ``t.age``), and calls any other
+    expression ``_col<position>`` in the output (``count(*)``, ``age + 1``, ``'a'``); DuckDB would
+    name it after its text (``count_star()``). Subqueries are marked too: their unnamed columns
+    reach the output through a ``*`` unnamed. The caller renames the marked columns of the result
+    after their positions there.
+    """
+    marks = (f"{UNNAMED_COLUMN}{number}" for number in itertools.count())
+    for select in tree.find_all(exp.Select):
+        select.set("expressions", [
+            expression if _is_named(expression) else exp.alias_(expression, next(marks), quoted=True)
+            for expression in select.expressions
+        ])
+    return tree
+
+
+def _is_named(expression: exp.Expr) -> bool:
+    """Whether Trino names this output column itself: an alias, a column, ``*`` or a field of a row."""
+    if isinstance(expression, exp.Paren):
+        expression = expression.unnest()
+    return isinstance(expression, (exp.Alias, exp.Column, exp.Star, exp.Dot))
 
 
 def _rewrite(node: exp.Expr) -> exp.Expr:

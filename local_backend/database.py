@@ -28,7 +28,7 @@ from featurestore_demo.errors import ResourceInUse, ServiceUnavailable, Validati
 from featurestore_demo.query_handle import QueryHandle
 from featurestore_demo.sql import DEFAULT_DATABASE, quote_identifier
 from local_backend.athena_guard import INTERNAL_SCHEMAS, check_relations, check_statement_kind
-from local_backend.athena_sql import duckdb_tree
+from local_backend.athena_sql import UNNAMED_COLUMN, duckdb_tree, mark_unnamed_columns
 from local_backend.running_query import DEFAULT_QUERY_TIMEOUT, interruptible
 
 __all__ = ["Database", "DATABASE", "SQL_TYPES", "failed_write"]
@@ -179,11 +179,10 @@ class Database:
         sql: str,
         tables: dict[str, pd.DataFrame] | None = None,
         *,
-        dialect: str = "athena",
         handle: QueryHandle | None = None,
         timeout: float = DEFAULT_QUERY_TIMEOUT,
     ) -> pd.DataFrame:
-        """Run Athena SQL over the Athena catalog, or the kit's own DuckDB SQL (``dialect="duckdb"``).
+        """Run Athena SQL over the Athena catalog; the result as Athena gives it (:func:`_athena_frame`).
 
         ``tables`` are registered under their names for this query only. The query runs on a
         cursor of its own (writers go on meanwhile); ``handle`` stops it from another thread,
@@ -191,7 +190,7 @@ class Database:
         not parse, is not a query, names anything outside the Athena catalog, fails, is
         stopped or runs out of time.
         """
-        return self._run(sql, tables, dialect, handle, timeout, _frame_result)
+        return self._run(sql, tables, "athena", handle, timeout, _athena_frame)
 
     def query_arrow(
         self,
@@ -201,7 +200,8 @@ class Database:
         dialect: str = "athena",
         timeout: float = DEFAULT_QUERY_TIMEOUT,
     ) -> pa.Table:
-        """:meth:`query`, its result as Arrow: what DuckDB gives fastest, the kit's joins convert it."""
+        """The kit's own query (Athena SQL, or DuckDB SQL with ``dialect="duckdb"``), checked and run
+        as :meth:`query`, its result as Arrow, columns as the SQL named them (the joins convert it)."""
         return self._run(sql, tables, dialect, None, timeout, _arrow_result)
 
     def _run(
@@ -231,7 +231,7 @@ class Database:
         tree = duckdb_tree(sql)
         check_statement_kind(tree)
         check_relations(tree, lambda schema, name: self._relation_type(schema, name, cursor) is not None, tables)
-        return tree.sql(dialect="duckdb")
+        return mark_unnamed_columns(tree).sql(dialect="duckdb")
 
     def close(self) -> None:
         if self._con is not None:
@@ -266,8 +266,24 @@ class Database:
         return catalog
 
 
-def _frame_result(cursor: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    return cursor.execute(sql).df()
+def _athena_frame(cursor: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """The result of Athena SQL (from :meth:`Database._athena_sql`) as Athena gives it: an unnamed
+    column is ``_col<position>``, and DuckDB's HUGEINT (its sum of integers) a bigint, as Trino's
+    sum is (a sum beyond the bigint range fails, as there)."""
+    relation = cursor.sql(sql)
+    kinds = [str(kind) for kind in relation.types]
+    if any(name.startswith(UNNAMED_COLUMN) for name in relation.columns) or "HUGEINT" in kinds:
+        relation = relation.project(", ".join(
+            _athena_column(position, name, kind)
+            for position, (name, kind) in enumerate(zip(relation.columns, kinds))
+        ))
+    return relation.df()
+
+
+def _athena_column(position: int, name: str, kind: str) -> str:
+    """The projection of the result's column at ``position`` (from 0) under its Athena name and type."""
+    value = f"#{position + 1}" if kind != "HUGEINT" else f"CAST(#{position + 1} AS BIGINT)"
+    return f"{value} AS {quote_identifier(f'_col{position}' if name.startswith(UNNAMED_COLUMN) else name)}"
 
 
 def _arrow_result(cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:

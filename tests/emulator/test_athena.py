@@ -67,6 +67,37 @@ def test_get_query_results_header_row_types_and_pages(athena, table):
     assert "NextToken" not in second
 
 
+@pytest.mark.parametrize(
+    ("select", "columns"),
+    [
+        ("count(*), sum(age), avg(age), max(age) AS oldest, id, t.age",
+         [("_col0", "bigint", "1"), ("_col1", "bigint", "30"), ("_col2", "double", "30.0"), ("oldest", "bigint", "30"),
+          ("id", "varchar", "u1"), ("age", "bigint", "30")]),
+        ("age + 1, 'x', (age)", [("_col0", "bigint", "31"), ("_col1", "varchar", "x"), ("age", "bigint", "30")]),
+    ],
+    ids=["aggregates", "expressions"],
+)
+def test_unnamed_columns_are_col_n_and_sums_of_integers_bigint_as_in_athena(athena, table, select, columns):
+    execution = _run(athena, f"SELECT {select} FROM \"{table}\" t WHERE id = 'u1' GROUP BY id, t.age")
+    result = athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])["ResultSet"]
+    info = result["ResultSetMetadata"]["ColumnInfo"]
+    values = [datum.get("VarCharValue") for datum in result["Rows"][1]["Data"]]
+    assert [(c["Name"], c["Type"], value) for c, value in zip(info, values)] == columns
+
+
+def test_a_star_over_a_subquery_counts_its_unnamed_columns_by_their_output_position(athena, table):
+    execution = _run(athena, f'SELECT *, 1 FROM (SELECT count(*), 2 FROM "{table}") UNION ALL SELECT 7, 8, 9')
+    result = athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])["ResultSet"]
+    assert [c["Name"] for c in result["ResultSetMetadata"]["ColumnInfo"]] == ["_col0", "_col1", "_col2"]
+    assert [[d["VarCharValue"] for d in row["Data"]] for row in result["Rows"][1:]] == [["2", "2", "1"], ["7", "8", "9"]]
+
+
+def test_a_sum_beyond_bigint_fails_as_an_overflow(athena, table):
+    execution = _run(athena, f'SELECT sum(9223372036854775807) FROM "{table}"')
+    assert execution["Status"]["State"] == "FAILED"
+    assert "out of range" in execution["Status"]["StateChangeReason"]
+
+
 def test_empty_result_still_has_its_header(athena, s3, table):
     execution = _run(athena, f"SELECT id FROM \"{table}\" WHERE id = 'nobody'")
     key = execution["ResultConfiguration"]["OutputLocation"].removeprefix("s3://featurestore-demo-emulator/")
