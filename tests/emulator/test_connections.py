@@ -58,20 +58,23 @@ def test_a_content_length_larger_than_the_body_is_a_400_after_the_timeout(strict
         assert parse_response(read_response(sock))[0] == 200
 
 
-def test_connections_beyond_the_bound_wait_until_a_slot_frees(strict):
-    stalled = [connect(strict) for _ in range(2)]
-    try:
-        time.sleep(0.1)  # let the server accept both (it accepts only these two)
-        waiting = connect(strict)  # sits in the listen backlog
-        waiting.sendall(GOOD_REQUEST)
-        readable, _, _ = select.select([waiting], [], [], 0.3)
-        assert not readable  # not served while both slots are held
-        # the stalled ones time out (idle_timeout 0.5 s) and free their slots; then it is served
-        assert parse_response(read_response(waiting))[0] == 200
-    finally:
-        for sock in stalled:
-            sock.close()
-        waiting.close()
+def test_connections_beyond_the_bound_wait_until_a_slot_frees(tmp_path):
+    # Its own emulator, idle timeout 2 s: the 0.3 s look below ends well before the slots free,
+    # even on a loaded machine (with 0.5 s, a late look once saw the waiting one served).
+    with Emulator(tmp_path, port=0, idle_timeout=2.0, max_connections=2, creating_seconds=0) as emulator:
+        stalled = [connect(emulator) for _ in range(2)]
+        try:
+            time.sleep(0.1)  # let the server accept both (it accepts only these two)
+            waiting = connect(emulator)  # sits in the listen backlog
+            waiting.sendall(GOOD_REQUEST)
+            readable, _, _ = select.select([waiting], [], [], 0.3)
+            assert not readable  # not served while both slots are held
+            # the stalled ones time out (idle_timeout) and free their slots; then it is served
+            assert parse_response(read_response(waiting))[0] == 200
+        finally:
+            for sock in stalled:
+                sock.close()
+            waiting.close()
 
 
 def test_stop_returns_while_every_slot_is_taken_and_connections_wait(tmp_path):
