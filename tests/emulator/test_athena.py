@@ -89,7 +89,8 @@ def test_a_star_over_a_subquery_counts_its_unnamed_columns_by_their_output_posit
     execution = _run(athena, f'SELECT *, 1 FROM (SELECT count(*), 2 FROM "{table}") UNION ALL SELECT 7, 8, 9')
     result = athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])["ResultSet"]
     assert [c["Name"] for c in result["ResultSetMetadata"]["ColumnInfo"]] == ["_col0", "_col1", "_col2"]
-    assert [[d["VarCharValue"] for d in row["Data"]] for row in result["Rows"][1:]] == [["2", "2", "1"], ["7", "8", "9"]]
+    rows = [[datum["VarCharValue"] for datum in row["Data"]] for row in result["Rows"][1:]]
+    assert rows == [["2", "2", "1"], ["7", "8", "9"]]
 
 
 def test_a_sum_beyond_bigint_fails_as_an_overflow(athena, table):
