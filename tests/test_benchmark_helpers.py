@@ -22,7 +22,7 @@ from tests.benchmarks.answers import disagreements
 from tests.benchmarks.conftest import PIT_TARGETS, TARGETS, Target
 from tests.benchmarks.data import SIZES, Size, ids, labels_frame, products_frame, users_frame
 from tests.benchmarks.memory import PeakMemory, format_bytes
-from tests.benchmarks.trivial_server import TrivialServer, captured_response
+from tests.benchmarks.trivial_server import FixedAnswerServer, TrivialServer, captured_response
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,6 +123,19 @@ def test_a_captured_response_is_reframed_for_keep_alive() -> None:
     assert head.splitlines()[0] == b"HTTP/1.1 404 Not Found"
     assert b"X-Amzn-RequestId: r1" in head and b"Content-Length: 2" in head
     assert b"Connection" not in head
+
+
+def test_the_fixed_answer_server_answers_the_captured_status_headers_and_body() -> None:
+    response = (b"HTTP/1.1 404 Not Found\r\nX-Amzn-RequestId: r1\r\nDate: yesterday\r\nContent-Length: 2\r\n"
+                b"\r\n{}")
+    with FixedAnswerServer(response) as server:
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=5)
+        for _ in range(2):
+            connection.request("GET", "/anything")
+            answer = connection.getresponse()
+            assert (answer.status, answer.getheader("X-Amzn-RequestId"), answer.read()) == (404, "r1", b"{}")
+            assert answer.getheader("Date") != "yesterday"  # the server's own
+        connection.close()
 
 
 def _row(kit: float | None, ratios: dict | None = None, extra: dict | None = None) -> dict:

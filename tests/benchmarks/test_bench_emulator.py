@@ -5,6 +5,8 @@ very bytes the emulator answered (trivial_server.py): what boto3 and loopback HT
 no server work. Also on the same emulator, the cheapest boto3 call it answers (STS
 GetCallerIdentity, served by moto in-process). A second row times GetRecord as a raw keep-alive
 HTTP request (no boto3 signing or parsing), against the emulator and the trivial server.
+Both rows also time the emulator's own HTTP server answering the same bytes from a one-line
+application: the emulator's cost split into its HTTP layer and its application.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ import pytest
 from featurestore_demo.schemas import USERS
 from scenarios.emulator_backend import emulator_backend, fake_session, running_emulator
 from tests.benchmarks.data import users_frame
-from tests.benchmarks.trivial_server import TRIVIAL_SERVER, TrivialServer, captured_response
+from tests.benchmarks.trivial_server import (
+    FIXED_ANSWER_SERVER,
+    TRIVIAL_SERVER,
+    FixedAnswerServer,
+    TrivialServer,
+    captured_response,
+)
 
 BOTO3_GROUP = "get_record, boto3 via the emulator"
 RAW_GROUP = "raw keep-alive HTTP GetRecord, emulator"
@@ -64,6 +72,13 @@ def trivial_server(emulated: Emulated):
         yield server
 
 
+@pytest.fixture(scope="module")
+def fixed_answer_server(trivial_server):
+    """The emulator's HTTP server answering the same bytes from a one-line WSGI application."""
+    with FixedAnswerServer(trivial_server.response) as server:
+        yield server
+
+
 def test_get_record_via_boto3_against_the_emulator(benchmark, emulated: Emulated) -> None:
     benchmark.group = BOTO3_GROUP
     benchmark.extra_info["role"] = "kit"
@@ -78,6 +93,17 @@ def test_boto3_against_a_trivial_keep_alive_server(benchmark, emulated: Emulated
     response = benchmark(runtime.get_record, FeatureGroupName="users", RecordIdentifierValueAsString=RECORD)
     expected = emulated.runtime.get_record(FeatureGroupName="users", RecordIdentifierValueAsString=RECORD)
     assert response["Record"] == expected["Record"]  # the same answer, parsed by the same boto3
+
+
+def test_boto3_against_the_emulators_http_server_with_a_fixed_answer(
+    benchmark, emulated: Emulated, fixed_answer_server
+) -> None:
+    benchmark.group = BOTO3_GROUP
+    benchmark.extra_info["role"] = FIXED_ANSWER_SERVER
+    runtime = emulated.session.client("sagemaker-featurestore-runtime", endpoint_url=fixed_answer_server.url)
+    response = benchmark(runtime.get_record, FeatureGroupName="users", RecordIdentifierValueAsString=RECORD)
+    expected = emulated.runtime.get_record(FeatureGroupName="users", RecordIdentifierValueAsString=RECORD)
+    assert response["Record"] == expected["Record"]
 
 
 def test_boto3_floor_on_the_same_server(benchmark, emulated: Emulated) -> None:
@@ -109,6 +135,16 @@ def test_raw_http_get_record_against_a_trivial_server(benchmark, trivial_server)
     benchmark.group = RAW_GROUP
     benchmark.extra_info["role"] = "trivial keep-alive server, same bytes"
     get, connection = _raw_get(trivial_server.url)
+    assert RECORD.encode() in benchmark(get)
+    connection.close()
+
+
+def test_raw_http_get_record_against_the_emulators_http_server_with_a_fixed_answer(
+    benchmark, fixed_answer_server
+) -> None:
+    benchmark.group = RAW_GROUP
+    benchmark.extra_info["role"] = FIXED_ANSWER_SERVER
+    get, connection = _raw_get(fixed_answer_server.url)
     assert RECORD.encode() in benchmark(get)
     connection.close()
 

@@ -1,12 +1,18 @@
-"""Write costs: put_record one at a time, and ingest of a DataFrame of 1M user rows."""
+"""Write costs: put_record one at a time, and ingest of a DataFrame of 1M user rows (beside
+DuckDB inserting the frame and pyarrow writing it as the offline store's hourly files: the two
+engines alone, the floor under the kit's online-and-offline ingest)."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import os
+import time
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from featurestore_demo.schemas import USERS
@@ -91,3 +97,25 @@ def test_ingest_duckdb_reference(benchmark, tmp_path) -> None:
         con.close()
 
     benchmark.pedantic(insert, setup=setup, rounds=3)
+
+
+def test_ingest_parquet_files_reference(benchmark, tmp_path) -> None:
+    """The floor of the offline store's files: the frame written by bare pyarrow as one Parquet
+    file per event-time hour (what SageMaker's layout asks for), with no kit code at all."""
+    benchmark.group = "ingest, 1M user rows, online and offline"
+    frame = users_frame(1_000_000)
+    hours = np.floor(frame["event_time"].to_numpy() / 3600).astype("int64")
+    order = np.argsort(hours, kind="stable")
+    rows, hours = pa.Table.from_pandas(frame, preserve_index=False).take(order), hours[order]
+    starts = np.flatnonzero(np.r_[True, hours[1:] != hours[:-1]]).tolist()
+    benchmark.extra_info["role"] = f"pyarrow: the frame as {len(starts):,} hourly Parquet files"
+    homes = itertools.count()
+
+    def write_files() -> None:
+        home = tmp_path / f"files-{next(homes)}"
+        for start, stop in itertools.pairwise([*starts, len(hours)]):
+            folder = home / time.strftime("year=%Y/month=%m/day=%d/hour=%H", time.gmtime(int(hours[start]) * 3600))
+            folder.mkdir(parents=True)
+            pq.write_table(rows.slice(start, stop - start), folder / "part.parquet")
+
+    benchmark.pedantic(write_files, rounds=3)

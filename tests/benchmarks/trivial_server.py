@@ -15,11 +15,15 @@ import socket
 import threading
 from types import TracebackType
 
-__all__ = ["TrivialServer", "captured_response", "TRIVIAL_SERVER"]
+from local_backend.emulator.http_server import HttpServer, listen
+
+__all__ = ["TrivialServer", "FixedAnswerServer", "captured_response", "TRIVIAL_SERVER", "FIXED_ANSWER_SERVER"]
 
 TRIVIAL_SERVER = "boto3, trivial keep-alive server, same bytes"  # the reference's role in the table
+FIXED_ANSWER_SERVER = "the emulator's HTTP server, same bytes from a one-line app"
 
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+SERVER_HEADERS = {"content-length", "date", "server"}
 
 
 def captured_response(host: str, port: int, method: str, path: str, headers: dict[str, str]) -> bytes:
@@ -109,6 +113,40 @@ class TrivialServer:
                     connection.sendall(self.response)
                 except OSError:
                     return
+
+
+class FixedAnswerServer:
+    """``with FixedAnswerServer(response) as server:``: the emulator's own HTTP server
+    (local_backend/emulator/http_server.py) whose WSGI application answers ``response``'s status,
+    headers and body to every request. Beside :class:`TrivialServer`, it splits the emulator's
+    cost into its HTTP layer and its application."""
+
+    def __init__(self, response: bytes, host: str = "127.0.0.1") -> None:
+        head, _, body = response.partition(b"\r\n\r\n")
+        status, *fields = head.decode("latin-1").split("\r\n")
+        headers = [(name, value) for name, _, value in (field.partition(": ") for field in fields)
+                   if name.lower() not in SERVER_HEADERS]  # the server sets these itself
+
+        def answer(environ: dict, start_response) -> list[bytes]:
+            start_response(status.split(" ", 1)[1], headers)
+            return [body]
+
+        self._server = HttpServer(listen(host, 0), answer, idle_timeout=60, max_connections=16)
+        self.host, self.port = host, self._server.port
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="fixed-answer")
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def __enter__(self) -> FixedAnswerServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+        self._server.server_close()
 
 
 def _content_length(head: bytes) -> int:
