@@ -108,7 +108,9 @@ def stage(rows: pa.Table, event_seconds: np.ndarray, folder: OfflineFolder, batc
 
 def _write_file(rows: pa.Table, path: Path) -> None:
     os.makedirs(path.parent, exist_ok=True)
-    pq.write_table(rows, path)
+    encoded = pa.BufferOutputStream()  # in memory, then one write: pyarrow's file handling holds the GIL longer
+    pq.write_table(rows, encoded)
+    path.write_bytes(encoded.getvalue())
 
 
 def publish(staging: Path, s3_root: Path) -> None:

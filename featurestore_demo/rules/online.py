@@ -57,19 +57,20 @@ def put_applies(
 
 def latest_puts(records: np.ndarray, event_times: np.ndarray, *, equal_overwrites: bool = True) -> np.ndarray:
     """The positions, ascending, of the puts that stay online when puts without a TTL are applied
-    one after another: per record (``records`` holds one code per put), the newest event time,
-    and among equal ones the last put if equal event times overwrite, else the first. Where no
-    stored entry can expire first, putting only these gives what putting them all gives."""
-    # lexsort is stable: rows equal in (record, time) stay in put order. By time ascending, the
-    # last row of a record is its newest, the latest put among ties; by time descending, the
-    # first row is its newest, the earliest put among ties.
-    order = np.lexsort((event_times if equal_overwrites else -event_times, records))
-    grouped = records[order]
-    if equal_overwrites:
-        kept = np.r_[grouped[1:] != grouped[:-1], True] if len(grouped) else np.zeros(0, bool)
-    else:
-        kept = np.r_[True, grouped[1:] != grouped[:-1]] if len(grouped) else np.zeros(0, bool)
-    return np.sort(order[kept])
+    one after another: per record (``records`` holds one code per put, a small non-negative
+    integer), the newest event time, and among equal ones the last put if equal event times
+    overwrite, else the first. Where no stored entry can expire first, putting only these gives
+    what putting them all gives."""
+    if not len(records):
+        return np.zeros(0, dtype="int64")
+    count = int(records.max()) + 1
+    newest = np.full(count, -np.inf)
+    np.maximum.at(newest, records, event_times)
+    candidates = np.flatnonzero(event_times == newest[records])  # each record's puts at its newest time
+    none = -1 if equal_overwrites else len(records)
+    chosen = np.full(count, none)
+    (np.maximum if equal_overwrites else np.minimum).at(chosen, records[candidates], candidates)
+    return np.sort(chosen[chosen != none])
 
 
 class DeleteOutcome(Enum):
