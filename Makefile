@@ -104,7 +104,7 @@ bench-feast: $(STAMP) $(FEAST_STAMP) ## Only the comparison with Feast (its own 
 	$(BENCH) tests/benchmarks/test_bench_point_in_time.py tests/benchmarks/test_bench_online.py --pit-sizes=S \
 		--bench-summary=.benchmarks/summary-feast.json --benchmark-json=.benchmarks/raw-feast.json
 
-bench-xl: $(STAMP) ## The point-in-time join at S, M, L and XL (10M labels): time, per row, peak memory (~16 GiB)
+bench-xl: $(STAMP) ## The point-in-time join at S, M, L and XL (10M labels): time, per row, peak memory (~12 GiB)
 	@mkdir -p .benchmarks
 	$(BENCH) tests/benchmarks/test_bench_point_in_time.py --pit-sizes=S,M,L,XL -k "not feast" \
 		--bench-summary=.benchmarks/summary-xl.json --benchmark-json=.benchmarks/raw-xl.json
