@@ -22,7 +22,9 @@ so every query needs an OutputLocation; results are also kept in memory for GetQ
 result reuse is echoed but never reuses a result (every query runs); an execution parameter
 may fill a ``?`` anywhere in the statement (Athena takes them in WHERE only); DataScannedInBytes is
 always 0, and the runtime statistics report the timeline and the result's rows and bytes,
-never what was read.
+never what was read. Result columns are named as Athena names them (an unnamed expression is
+``_col<position>``) except when two have the same name: DuckDB answers ``id``, ``id_1`` where
+Athena answers ``id`` twice.
 """
 
 from __future__ import annotations
