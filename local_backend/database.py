@@ -70,7 +70,7 @@ class Database:
         """The result of the kit's own SQL (never a user's) as an Arrow table (read on a cursor of
         its own: DuckDB copies a DB-API result once more to give it as Arrow)."""
         with self._con.cursor() as cursor:
-            return cursor.sql(sql).to_arrow_table()
+            return _arrow_result(cursor, sql)
 
     def insert(self, table: str, frame: Any) -> None:
         """Append ``frame`` (pandas or Arrow) to ``table``, its columns matched by name."""
@@ -105,8 +105,11 @@ class Database:
     def watermarks(self) -> tuple[int, int]:
         """(sequence number up to which every write is stored, its receipt time in epoch µs):
         (-1, 0) at first."""
-        seq, ait_us = self._con.execute("SELECT seq, ait_us FROM main.state").fetchone() or (-1, 0)  # one row
-        return int(seq), int(ait_us)
+        return _watermarks(self._con)
+
+    def stored_us(self) -> int:
+        """:meth:`watermarks`' receipt time, read on the export worker's connection."""
+        return _watermarks(self._worker)[1]
 
     def set_stored(self, seq: int, ait_us: int) -> None:
         """Record that every write up to ``seq`` (received up to ``ait_us``) is stored."""
@@ -264,6 +267,11 @@ class Database:
             if schema in catalog:
                 catalog[schema].setdefault(table, []).append((column, kind))
         return catalog
+
+
+def _watermarks(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    seq, ait_us = con.execute("SELECT seq, ait_us FROM main.state").fetchone() or (-1, 0)  # one row
+    return int(seq), int(ait_us)
 
 
 def _athena_frame(cursor: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

@@ -193,8 +193,7 @@ class ParquetOfflineStore(OfflineStore):
         """The committed rows of Glue-format groups received after ``exported_us`` (export worker);
         none without looking if the store's commits end at ``exported_us``."""
         parts: list[OfflineRows] = []
-        stored_us = self._db.worker_query("SELECT ait_us FROM main.state", [])["ait_us"].iloc[0]
-        if exported_us >= stored_us:
+        if exported_us >= self._db.stored_us():
             return parts
         for group, spec in list(self._specs.items()):
             folder = self._folders.get(group)

@@ -330,12 +330,13 @@ class _Connection:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s", environ["REQUEST_METHOD"], environ["PATH_INFO"])
         started: list[Any] = []
+        written: list[bytes] = []  # what the application gave write(): sent ahead of what it returns
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             if started and not exc_info:
                 raise AssertionError("start_response called twice without exc_info")
             started[:] = [status, headers]
-            return self._unbuffered_write
+            return written.append
 
         try:
             answer = self.server.app(environ, start_response)
@@ -344,16 +345,19 @@ class _Connection:
             self._send_error(500, "Internal error in the emulator.")
             return False
         try:
-            return self._send(environ, answer, started, keep)
+            return self._send(environ, answer, started, keep, written)
         finally:
             getattr(answer, "close", lambda: None)()
 
-    def _send(self, environ: dict[str, Any], answer: Iterable[bytes], started: list[Any], keep: bool) -> bool:
-        """Send the response: one write when the application returned a list, else as it yields."""
+    def _send(self, environ: dict[str, Any], answer: Iterable[bytes], started: list[Any], keep: bool,
+              written: list[bytes]) -> bool:
+        """Send the response: one write when the application returned a list, else as it yields;
+        what it gave ``write()`` first (PEP 3333 lets a server buffer it until the application returns)."""
         chunks = iter(answer)
         streamed = not isinstance(answer, (list, tuple))
         try:
             first = b"".join(answer) if not streamed else next((chunk for chunk in chunks if chunk), b"")
+            first = b"".join([*written, first])
         except Exception:
             log.exception("Unexpected error in the WSGI application")
             self._send_error(500, "Internal error in the emulator.")
@@ -386,9 +390,6 @@ class _Connection:
             if chunked:
                 self.sock.sendall(b"0\r\n\r\n")
         return keep
-
-    def _unbuffered_write(self, data: bytes) -> None:
-        raise NotImplementedError("the emulator's applications return their body; write() is not supported")
 
     def _finish_body(self, body: Any) -> bool:
         """Read what the application left of the body (up to DRAIN_LIMIT); whether the connection

@@ -16,6 +16,7 @@ import pytest
 
 from emulator_helpers import parse_response, read_response
 from local_backend.emulator import Emulator
+from local_backend.emulator.http_server import HttpServer, listen
 
 BOUND = 20.0
 """Seconds within which something that should happen "soon" must have happened."""
@@ -181,3 +182,27 @@ def test_stop_right_after_start_returns_at_once(tmp_path):
 def test_limits_out_of_range_are_refused(tmp_path, options):
     with pytest.raises(ValueError):
         Emulator(tmp_path, port=0, **options)
+
+
+@pytest.mark.parametrize("returned", [list, iter], ids=["list", "iterator"])
+def test_what_an_application_writes_is_sent_before_what_it_returns(returned):
+    """PEP 3333's write(): the server may buffer it, but must send it, ahead of the returned body."""
+
+    def app(environ, start_response):
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"written")
+        return returned([b" and returned"])
+
+    server = HttpServer(listen("127.0.0.1", 0), app, idle_timeout=BOUND, max_connections=2)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=BOUND)
+        for _ in range(2):  # and the connection is kept, its framing intact
+            connection.request("GET", "/")
+            assert connection.getresponse().read() == b"written and returned"
+        connection.close()
+    finally:
+        server.shutdown()
+        thread.join(BOUND)
+        server.server_close()
